@@ -16,6 +16,7 @@ from apipay_harness.errors import UsageError
 __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_API_KEY_2",
+    "DEFAULT_RATE_LIMITED_KEY",
     "DEFAULT_UNVERIFIED_KEY",
     "ENV_VARS",
     "Profile",
@@ -27,6 +28,7 @@ Profile = Literal["sandbox", "production"]
 DEFAULT_API_KEY = "test-key"
 DEFAULT_API_KEY_2 = "test-key-2"
 DEFAULT_UNVERIFIED_KEY = "unverified-key"
+DEFAULT_RATE_LIMITED_KEY = "limited-key"
 
 ENV_VARS = {
     "base_url": "APIPAY_BASE_URL",
@@ -44,6 +46,7 @@ class Target:
     **api_key** – organization 1's key. **api_key_2** – *(optional)* a second organization's key, for tenancy.
     **control_url** – *(optional)* the mock-style control API (``/_control``); ``None`` means no control.
     **unverified_key** – *(optional)* a key whose organization is not verified (403).
+    **rate_limited_key** – *(optional)* a key with a small per-minute limit, for the 429 checks.
     **profile** – ``sandbox`` (default) or ``production`` (nothing destructive).
 
     | call | means |
@@ -57,6 +60,7 @@ class Target:
     api_key_2: str | None = field(default=None, repr=False)
     control_url: str | None = None
     unverified_key: str | None = field(default=None, repr=False)
+    rate_limited_key: str | None = field(default=None, repr=False)
     profile: Profile = "sandbox"
 
     def __post_init__(self) -> None:
@@ -79,7 +83,7 @@ class Target:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Every secret this target carries, for redaction."""
-        return tuple(k for k in (self.api_key, self.api_key_2, self.unverified_key) if k)
+        return tuple(k for k in (self.api_key, self.api_key_2, self.unverified_key, self.rate_limited_key) if k)
 
     def with_profile(self, profile: Profile) -> Target:
         """Return a copy of this target with another profile."""
@@ -95,6 +99,7 @@ class Target:
             api_key_2=DEFAULT_API_KEY_2,
             control_url=f"{root}/_control",
             unverified_key=DEFAULT_UNVERIFIED_KEY,
+            rate_limited_key=DEFAULT_RATE_LIMITED_KEY,
         )
 
     @classmethod
