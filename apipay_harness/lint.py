@@ -80,9 +80,15 @@ def _openapi_problems(spec: JSONObject) -> Iterator[Problem]:
     if not str(spec.get("openapi", "")).startswith("3.1"):
         yield Problem("/openapi", f"expected an OpenAPI 3.1 document, found {spec.get('openapi')!r}")
         return
-    for error in OpenAPIV31SpecValidator(spec).iter_errors():
-        pointer = "".join(f"/{escape_pointer(part)}" for part in error.absolute_path)
-        yield Problem(pointer, error.message.splitlines()[0][:300])
+    found = 0
+    try:
+        for error in OpenAPIV31SpecValidator(spec).iter_errors():
+            found += 1
+            pointer = "".join(f"/{escape_pointer(part)}" for part in error.absolute_path)
+            yield Problem(pointer, error.message.splitlines()[0][:300])
+    except Exception as exc:  # noqa: BLE001 - the validator's deeper passes can trip on a malformed document
+        if not found:
+            yield Problem("", f"the document is not a well-formed OpenAPI 3.1 spec ({type(exc).__name__}: {exc})")
 
 
 class _ExampleChecker:
