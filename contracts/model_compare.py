@@ -1,0 +1,133 @@
+"""Comparing what a target shows for an invoice with what the oracle says it must show."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from contracts.oracle import REFUND_RULE, ModelInvoice, ModelItem, Oracle, money
+
+__all__ = ["ITEMS_RULE", "FieldMismatch", "diff_invoice", "diff_refund_totals", "diff_refunds", "model_items"]
+
+ITEMS_RULE = "#/components/schemas/InvoiceItem/description"
+"""Where the spec says a cart item is kept as it was when the invoice was created."""
+_INVOICE_RULE = "#/components/schemas/InvoiceDetail"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMismatch:
+    """One field where the target and the model disagree."""
+
+    field: str
+    expected: Any
+    received: Any
+    rule: str
+
+    def line(self) -> str:
+        """One readable line for a Violation message."""
+        return f"{self.field}: expected {self.expected!r}, received {self.received!r}"
+
+
+def model_items(items: Any) -> list[tuple[int, str, Decimal, int, int]] | None:
+    """The comparable form of a list of invoice items (sorted by catalog id), or None if it is malformed."""
+    if not isinstance(items, list):
+        return None
+    found = []
+    for item in items:
+        if isinstance(item, ModelItem):
+            found.append((item.catalog_item_id, item.name, item.price, item.count, item.unit_id))
+            continue
+        try:
+            found.append(
+                (
+                    int(item["catalog_item_id"]),
+                    str(item["name"]),
+                    money(item["price"]),
+                    int(item["count"]),
+                    int(item["unit_id"]),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+    return sorted(found)
+
+
+def _money_or_raw(value: Any) -> Any:
+    try:
+        return money(value)
+    except ValueError:
+        return value
+
+
+def diff_invoice(oracle: Oracle, model: ModelInvoice, body: Mapping[str, Any]) -> list[FieldMismatch]:
+    """Every field of ``GET /invoices/{id}`` or a list entry that differs from the model (status is judged apart)."""
+    found: list[FieldMismatch] = []
+
+    def check(name: str, expected: Any, received: Any, rule: str = _INVOICE_RULE) -> None:
+        if expected != received:
+            found.append(FieldMismatch(name, expected, received, rule))
+
+    check("id", model.id, body.get("id"))
+    check("amount", model.amount, _money_or_raw(body.get("amount")), "#/paths/~1invoices/post/description")
+    check("phone_number", model.phone_number, body.get("phone_number"))
+    check("description", model.description, body.get("description"))
+    check("external_order_id", model.external_order_id, body.get("external_order_id"))
+    if "total_refunded" in body and not model.totals_open:
+        check("total_refunded", model.total_refunded, _money_or_raw(body["total_refunded"]), REFUND_RULE)
+    if "is_fully_refunded" in body and not model.totals_open:
+        check("is_fully_refunded", model.is_fully_refunded, body["is_fully_refunded"], REFUND_RULE)
+    if "available_for_refund" in body and _refund_totals_defined(oracle, model):
+        available = _money_or_raw(body["available_for_refund"])
+        check("available_for_refund", model.available_for_refund, available, REFUND_RULE)
+    if "items" in body:
+        items = body["items"]
+        check("items", model_items(list(model.items)), model_items(items), ITEMS_RULE)
+        if isinstance(items, list):
+            for index, item in enumerate(items):
+                if isinstance(item, dict) and item.get("invoice_id") != model.id:
+                    check(f"items.{index}.invoice_id", model.id, item.get("invoice_id"), ITEMS_RULE)
+    if "paid_at" in body and model.status in oracle.paid_family() and body["paid_at"] is None:
+        found.append(FieldMismatch("paid_at", "a date-time (the invoice was paid)", None, _INVOICE_RULE))
+    if model.client_name is not None and "client_name" in body:
+        check("client_name", model.client_name, body["client_name"])
+    return found
+
+
+def _refund_totals_defined(oracle: Oracle, model: ModelInvoice) -> bool:
+    """``available_for_refund`` is only defined by the docs once the invoice was paid; before that it is left open."""
+    return model.status in oracle.paid_family() and not model.totals_open
+
+
+def diff_refund_totals(oracle: Oracle, model: ModelInvoice, totals: Mapping[str, Any]) -> list[FieldMismatch]:
+    """The ``invoice`` part of ``GET /invoices/{id}/refunds`` against the model."""
+    found: list[FieldMismatch] = []
+    pairs: list[tuple[str, Any]] = [("id", model.id), ("amount", model.amount)]
+    if not model.totals_open:
+        pairs += [("total_refunded", model.total_refunded), ("is_fully_refunded", model.is_fully_refunded)]
+    if _refund_totals_defined(oracle, model):
+        pairs.append(("available_for_refund", model.available_for_refund))
+    for name, expected in pairs:
+        received = totals.get(name)
+        if isinstance(expected, Decimal):
+            received = _money_or_raw(received)
+        if expected != received:
+            found.append(FieldMismatch(f"invoice.{name}", expected, received, REFUND_RULE))
+    return found
+
+
+def diff_refunds(model: ModelInvoice, refunds: Any) -> list[FieldMismatch]:
+    """The ``refunds`` list against the refunds the model recorded (ids, amounts, reasons; statuses elsewhere)."""
+    if not isinstance(refunds, list):
+        return [FieldMismatch("refunds", "a list", refunds, REFUND_RULE)]
+    expected = sorted((r.id, r.amount, r.reason) for r in model.refunds)
+    received = []
+    for refund in refunds:
+        try:
+            received.append((int(refund["id"]), money(refund["amount"]), refund.get("reason")))
+        except (KeyError, TypeError, ValueError):
+            return [FieldMismatch("refunds", "refund objects", refund, REFUND_RULE)]
+    if expected != sorted(received):
+        return [FieldMismatch("refunds", expected, sorted(received), REFUND_RULE)]
+    return []
