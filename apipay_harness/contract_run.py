@@ -1,0 +1,286 @@
+"""One contract run inside pytest: its target, its traffic guard and its result stream.
+
+``ContractRun`` is registered as a pytest plugin object by ``pytest_plugin``. It does
+nothing until a test carrying the ``contract`` marker is collected; then it builds the
+target (starting the embedded mock when no base URL is given), records one or more
+``CheckResult`` per contract test, redacts them at this one place, and hands them to
+the report writers and to any listener (the live progress display).
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Generator, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from apipay_harness.contract_guard import Guard
+from apipay_harness.contract_outcomes import Outcome, TestIdentity, identity_of, outcome_of
+from apipay_harness.errors import HarnessError, TargetUnreachable, UsageError
+from apipay_harness.results import CheckResult, ResultWriter, RunInfo
+from apipay_harness.target import Profile, Target
+
+__all__ = ["ContractRun", "ResultSink", "RunOptions", "check_reachable"]
+
+REACHABILITY_TIMEOUT = 5.0
+"""Seconds the target gets to answer ``GET /status`` before the run gives up (exit 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """The contract options of one pytest invocation."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    api_key_2: str | None = None
+    unverified_key: str | None = None
+    rate_limited_key: str | None = None
+    control_url: str | None = None
+    no_control: bool = False
+    profile: Profile = "sandbox"
+    report_dir: str | None = None
+    quick: bool = False
+    seed: int | None = None
+
+    @property
+    def mode(self) -> str:
+        """``quick`` or ``default``."""
+        return "quick" if self.quick else "default"
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> RunOptions:
+        """Read the options the plugin added."""
+        get = config.getoption
+        return cls(
+            base_url=get("base_url", None),
+            api_key=get("apipay_api_key", None),
+            api_key_2=get("apipay_api_key_2", None),
+            unverified_key=get("apipay_unverified_key", None),
+            rate_limited_key=get("apipay_rate_limited_key", None),
+            control_url=get("apipay_control_url", None),
+            no_control=bool(get("apipay_no_control", False)),
+            profile=get("apipay_profile", "sandbox") or "sandbox",
+            report_dir=get("apipay_report_dir", None),
+            quick=bool(get("apipay_quick", False)),
+            seed=get("apipay_seed", None),
+        )
+
+    def build_target(self) -> Target | None:
+        """The target the flags and ``APIPAY_*`` name; ``None`` means: start the embedded mock."""
+        target = Target.from_options(
+            base_url=self.base_url,
+            api_key=self.api_key,
+            api_key_2=self.api_key_2,
+            control_url=self.control_url,
+            no_control=self.no_control,
+            profile=self.profile,
+        )
+        if target is None:
+            return None
+        return replace(target, unverified_key=self.unverified_key, rate_limited_key=self.rate_limited_key)
+
+
+def check_reachable(target: Target, *, timeout: float = REACHABILITY_TIMEOUT) -> None:
+    """Raise ``TargetUnreachable`` unless ``GET {base_url}/status`` answers within ``timeout`` seconds."""
+    try:
+        httpx.get(f"{target.base_url}/status", timeout=httpx.Timeout(timeout, connect=timeout))
+    except httpx.HTTPError as exc:
+        raise TargetUnreachable(target.base_url, type(exc).__name__) from None
+
+
+class ResultSink:
+    """Lets a test record several results (one per operation × check) instead of the one its marker implies."""
+
+    def __init__(self, ident: TestIdentity) -> None:
+        self.ident = ident
+        self.results: list[CheckResult] = []
+
+    def add(self, **fields: Any) -> None:
+        """Record one result; ``suite`` and ``operation`` default to the test's marker."""
+        fields.setdefault("suite", self.ident.suite)
+        fields.setdefault("operation", self.ident.operation)
+        self.results.append(CheckResult(**fields))
+
+
+class ContractRun:
+    """The state of one contract run and the pytest hooks that feed its report."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.active = False
+        self.guard = Guard(production=options.profile == "production")
+        self.listeners: list[Callable[[CheckResult], None]] = []
+        self.counts = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
+        self._target: Target | None = None
+        self._embedded = False
+        self._stack = ExitStack()
+        self._writers: list[ResultWriter] = []
+        self._redactor: Any = None
+        self._sinks: dict[str, ResultSink] = {}
+        self._outcomes: dict[str, Outcome] = {}
+        self._started: dict[str, float] = {}
+        self.cleanup_problems: list[str] = []
+
+    # ----- the target -------------------------------------------------------------------------
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the run judges the embedded mock it started itself."""
+        return self._embedded
+
+    def target(self) -> Target:
+        """The target of this run; the embedded mock is started on first use."""
+        if self._target is None:
+            if self.options.control_url and self.options.no_control:
+                raise UsageError("--control-url and --no-control contradict each other; give one of them")
+            target = self.options.build_target()
+            if target is None:
+                mock = self._stack.enter_context(_running_mock())
+                target = mock.target.with_profile(self.options.profile)
+                self._embedded = True
+            else:
+                check_reachable(target)
+            self._target = target
+            self._redactor = _make_redactor(target.secrets)
+        return self._target
+
+    # ----- pytest hooks -----------------------------------------------------------------------
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Wake up only when contract tests were collected."""
+        self.active = any(identity_of(item) is not None for item in items)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Start the target and the report once we know this is a contract run."""
+        if not self.active or session.config.option.collectonly:
+            return
+        try:
+            target = self.target()
+        except HarnessError as exc:
+            pytest.exit(str(exc), returncode=2)
+        self._start_writers(target)
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """A contract test starts: no request sent yet, the clock running."""
+        if self.active and identity_of(item) is not None:
+            self.guard.forget()
+            self._started[item.nodeid] = time.perf_counter()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+        """Classify each phase of a contract test, and emit its results after teardown."""
+        yield
+        ident = identity_of(item) if self.active else None
+        if ident is None:
+            return
+        phase = outcome_of(call.excinfo, when=call.when)
+        current = self._outcomes.get(item.nodeid)
+        if current is None or (current.verdict == "passed" and phase.verdict != "passed"):
+            self._outcomes[item.nodeid] = phase
+        if call.when == "teardown":
+            self._emit(item, ident)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Tidy up after the production profile and write the report."""
+        if not self.active or self._target is None:
+            return
+        if self.options.profile == "production":
+            self.cleanup_problems = self.guard.cleanup(base_url=self._target.base_url)
+        for writer in self._writers:
+            writer.finish()
+
+    def pytest_unconfigure(self) -> None:
+        """Stop the embedded mock."""
+        self._stack.close()
+
+    # ----- results ----------------------------------------------------------------------------
+
+    def sink_for(self, item: pytest.Item) -> ResultSink:
+        """The result sink of a running contract test (created on first use)."""
+        ident = identity_of(item) or TestIdentity(suite="contract", check=item.name, operation="*")
+        return self._sinks.setdefault(item.nodeid, ResultSink(ident))
+
+    def record(self, result: CheckResult) -> None:
+        """Redact one result and hand it to the writers and listeners."""
+        if self._redactor is not None:
+            result = self._redactor.result(result)
+        self.counts[result.verdict] = self.counts.get(result.verdict, 0) + 1
+        for writer in self._writers:
+            writer.handle(result)
+        for listener in self.listeners:
+            listener(result)
+
+    def reproducer(self, request: httpx.Request | None, notes: list[str]) -> str:
+        """A curl command for ``request`` (preceded by hypothesis' step program, when there is one)."""
+        parts = [n for n in notes if n.strip()]
+        if request is not None:
+            parts.append(_curl(request, self._redactor))
+        return "\n".join(parts)
+
+    def _emit(self, item: pytest.Item, ident: TestIdentity) -> None:
+        outcome = self._outcomes.pop(item.nodeid, Outcome())
+        seconds = time.perf_counter() - self._started.pop(item.nodeid, time.perf_counter())
+        sink = self._sinks.pop(item.nodeid, None)
+        results = list(sink.results) if sink else []
+        covered = outcome.verdict == "failed" and any(r.verdict == "failed" for r in results)
+        if not results or (outcome.verdict != "passed" and not covered):
+            reproducer = self.reproducer(self.guard.last_request, outcome.notes)
+            results.append(outcome.to_result(ident, reproducer=reproducer, seconds=seconds))
+        for result in results:
+            self.record(result)
+
+    def _start_writers(self, target: Target) -> None:
+        from apipay_harness.spec import load_spec
+
+        report_dir = self.options.report_dir
+        if report_dir is None:
+            return
+        version = str((load_spec().get("info") or {}).get("version", ""))
+        label = f"{target.base_url} (embedded mock)" if self._embedded else target.base_url
+        info = RunInfo(
+            target=label,
+            spec_version=version,
+            mode=self.options.mode,
+            seed=self.options.seed,
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            profile=target.profile,
+            control=target.has_control,
+        )
+        self._writers = _make_writers(Path(report_dir))
+        for writer in self._writers:
+            writer.start(info)
+
+    def iter_outcome_counts(self) -> Iterator[tuple[str, int]]:
+        """(verdict, count) pairs so far."""
+        yield from self.counts.items()
+
+
+def _running_mock() -> Any:
+    # Imported on first use: a run against a real target never loads the mock.
+    return importlib.import_module("apipay_harness.mock").running_mock()
+
+
+def _make_redactor(secrets: tuple[str, ...]) -> Any:
+    from apipay_harness.redact import Redactor
+
+    return Redactor(secrets)
+
+
+def _make_writers(report_dir: Path) -> list[ResultWriter]:
+    writers_for = importlib.import_module("apipay_harness.report").writers_for
+    writers: list[ResultWriter] = writers_for(report_dir)
+    return writers
+
+
+def _curl(request: httpx.Request, redactor: Any) -> str:
+    from apipay_harness.reproducer import curl
+
+    return str(curl(request, redactor=redactor).command)

@@ -1,0 +1,87 @@
+"""The HTTP client every suite talks to the target with.
+
+It is a thin ``httpx.Client`` bound to one API key that remembers the last exchange,
+so the plugin can turn a failing test's last request into a curl reproducer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+__all__ = ["DEFAULT_TIMEOUT", "ApiClient"]
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+
+
+class ApiClient:
+    """Calls the API under ``base_url`` as one organization (``key``; ``None`` sends no key).
+
+    | call | means |
+    |---|---|
+    | ``ApiClient(base_url=t.base_url, key=t.api_key)`` | organization 1 |
+    | ``client.get("/invoices/42")`` | ``GET {base_url}/invoices/42`` with ``X-API-Key`` |
+    | ``client.last_request`` | what was actually sent last, for a reproducer |
+
+    **on_request** – *(optional)* called with every request before it is sent (the plugin's exchange log; it
+    may raise to refuse a request, as the production profile's invoice cap does).
+    **on_response** – *(optional)* called with every response (the plugin tracks the invoices a run created).
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        key: str | None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        on_request: Callable[[httpx.Request], None] | None = None,
+        on_response: Callable[[httpx.Response], None] | None = None,
+    ) -> None:
+        headers = {"X-API-Key": key} if key is not None else {}
+        self.base_url = base_url.rstrip("/")
+        self.key = key
+        self._client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
+        self.last_request: httpx.Request | None = None
+        self.last_response: httpx.Response | None = None
+        self._on_request = on_request
+        self._on_response = on_response
+
+    def __repr__(self) -> str:
+        return f"ApiClient(base_url={self.base_url!r}, key={'[redacted]' if self.key else None})"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send ``method path`` (relative to the base URL) and remember the exchange."""
+        url = path if path.startswith(("http://", "https://")) else self.base_url + "/" + path.lstrip("/")
+        request = self._client.build_request(method, url, **kwargs)
+        self.last_request = request
+        self.last_response = None
+        if self._on_request is not None:
+            self._on_request(request)
+        response = self._client.send(request)
+        response.read()
+        self.last_response = response
+        if self._on_response is not None:
+            self._on_response(response)
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a GET."""
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a POST."""
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a PATCH."""
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a DELETE."""
+        return self.request("DELETE", path, **kwargs)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()

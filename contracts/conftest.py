@@ -1,0 +1,108 @@
+"""Fixtures every contract suite shares: the spec, the target, clients per key, the control API, the run mode.
+
+The options (``--base-url``, ``--quick``, ``--seed`` …) and the result recording come from
+the ``apipay_harness.pytest_plugin`` plugin; this file turns them into fixtures and into
+the hypothesis settings profiles ``quick`` and ``default`` (``--quick`` picks the first).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from apipay_harness.contract_run import ContractRun, ResultSink
+from apipay_harness.pytest_plugin import contract_run
+from apipay_harness.spec import load_spec
+from apipay_harness.target import Target
+from apipay_harness.types import JSONObject
+from contracts.client import ApiClient
+from contracts.control import Control
+
+NO_CONTROL_REASON = "needs payment, expiry or the clock: the target has no control API (--no-control)"
+
+_COMMON = {
+    "deadline": None,
+    "database": None,
+    "print_blob": False,
+    "suppress_health_check": list(HealthCheck),
+}
+settings.register_profile("quick", max_examples=15, stateful_step_count=10, **_COMMON)
+settings.register_profile("default", max_examples=60, stateful_step_count=30, **_COMMON)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pick the hypothesis profile and seed of the run."""
+    quick = bool(config.getoption("apipay_quick", False))
+    settings.load_profile("quick" if quick else "default")
+    seed = config.getoption("apipay_seed", None)
+    if seed is not None:
+        from hypothesis import core
+
+        core.global_force_seed = seed  # the same switch hypothesis' own --hypothesis-seed flips
+        random.seed(seed)
+
+
+@pytest.fixture(scope="session")
+def run(pytestconfig: pytest.Config) -> ContractRun:
+    """The contract run this session records."""
+    return contract_run(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def spec() -> JSONObject:
+    """The shipped OpenAPI spec, as a plain dict."""
+    return load_spec()
+
+
+@pytest.fixture(scope="session")
+def target(run: ContractRun) -> Target:
+    """The server under test (the embedded mock when no --base-url is given)."""
+    return run.target()
+
+
+@pytest.fixture(scope="session")
+def run_mode(run: ContractRun) -> str:
+    """``quick`` (CI gates) or ``default`` (deeper)."""
+    return run.options.mode
+
+
+@pytest.fixture(scope="session")
+def client_for(run: ContractRun, target: Target) -> Iterator[Callable[[str | None], ApiClient]]:
+    """Build (and reuse) an ``ApiClient`` for any key; ``None`` sends no key."""
+    clients: dict[str | None, ApiClient] = {}
+
+    def make(key: str | None) -> ApiClient:
+        if key not in clients:
+            clients[key] = ApiClient(
+                base_url=target.base_url, key=key, on_request=run.guard.before, on_response=run.guard.after
+            )
+        return clients[key]
+
+    yield make
+    for client in clients.values():
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def api(client_for: Callable[[str | None], ApiClient], target: Target) -> ApiClient:
+    """Organization 1's client."""
+    return client_for(target.api_key)
+
+
+@pytest.fixture(scope="session")
+def control(target: Target) -> Iterator[Control]:
+    """The target's control API; skips the test with one reason when the target has none."""
+    if target.control_url is None:
+        pytest.skip(NO_CONTROL_REASON)
+    handle = Control(control_url=target.control_url)
+    yield handle
+    handle.close()
+
+
+@pytest.fixture
+def contract_results(run: ContractRun, request: pytest.FixtureRequest) -> ResultSink:
+    """Record several results (operation × check) for this test instead of the one its marker implies."""
+    return run.sink_for(request.node)

@@ -1,0 +1,75 @@
+"""The mock-style control API (DESIGN §3.2): pay, expire and move time on a target that offers it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from contracts.client import DEFAULT_TIMEOUT
+
+__all__ = ["Control", "ControlError"]
+
+
+class ControlError(AssertionError):
+    """The control API answered something DESIGN §3.2 does not allow; the suite cannot go on."""
+
+
+class Control:
+    """Drives what a real customer, Kaspi or the passing of time would (``control_url`` ends in ``/_control``)."""
+
+    def __init__(self, *, control_url: str, timeout: httpx.Timeout | float = DEFAULT_TIMEOUT) -> None:
+        self.control_url = control_url.rstrip("/")
+        self._client = httpx.Client(base_url=self.control_url, timeout=timeout)
+
+    def __repr__(self) -> str:
+        return f"Control({self.control_url!r})"
+
+    def reset(self) -> None:
+        """Forget all invoices, refunds and deliveries and put the clock back to real time."""
+        self._expect(self._client.post("/reset"), 200, 204)
+
+    def pay(self, invoice_id: int, client_name: str | None = None) -> httpx.Response:
+        """Have the customer pay ``invoice_id``; the answer is returned as is (200, 409 or 404)."""
+        body = {"client_name": client_name} if client_name is not None else None
+        return self._client.post(f"/invoices/{invoice_id}/pay", json=body)
+
+    def expire(self, invoice_id: int) -> httpx.Response:
+        """Let ``invoice_id`` time out; the answer is returned as is (200, 409 or 404)."""
+        return self._client.post(f"/invoices/{invoice_id}/expire")
+
+    def advance(self, seconds: float) -> str:
+        """Move the target's clock on by ``seconds`` and settle what is due; returns the new time."""
+        response = self._expect(self._client.post("/clock/advance", json={"seconds": seconds}), 200)
+        return str(response.json()["now"])
+
+    def now(self) -> str:
+        """The target's current clock time (ISO 8601)."""
+        response = self._expect(self._client.get("/clock"), 200)
+        return str(response.json()["now"])
+
+    def register_webhook(self, *, url: str, secret: str, api_key: str) -> int:
+        """Register a webhook receiver for ``api_key``'s organization; returns its id."""
+        response = self._client.post("/webhooks", json={"url": url, "secret": secret}, headers={"X-API-Key": api_key})
+        return int(self._expect(response, 200, 201).json()["id"])
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        """Every webhook delivery the target attempted so far."""
+        body = self._expect(self._client.get("/webhooks/deliveries"), 200).json()
+        if not isinstance(body, list):
+            raise ControlError(f"GET /_control/webhooks/deliveries answered {type(body).__name__}, not a JSON array")
+        return body
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+
+    @staticmethod
+    def _expect(response: httpx.Response, *statuses: int) -> httpx.Response:
+        if response.status_code not in statuses:
+            request = response.request
+            raise ControlError(
+                f"control API {request.method} {request.url.path} answered {response.status_code}, "
+                f"expected {' or '.join(map(str, statuses))}: {response.text[:200]}"
+            )
+        return response
