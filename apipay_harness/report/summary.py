@@ -52,12 +52,12 @@ class Summary:
 
     @property
     def verdict(self) -> str:
-        """``failed`` when any check failed, ``error`` when any could not run, else ``passed``."""
+        """``failed`` when any check failed, ``error`` when any could not run, ``skipped`` when none ran."""
         if self.totals["failed"]:
             return "failed"
         if self.totals["error"]:
             return "error"
-        return "passed"
+        return "passed" if self.totals["passed"] else "skipped"
 
     @property
     def duration_seconds(self) -> float | None:

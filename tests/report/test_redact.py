@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import json
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+from apipay_harness.redact import REDACTED, Redactor, is_sensitive_name
+from apipay_harness.results import CheckResult
+
+KEY = "sk_live_9f8e/7d+6c=5b"
+SECRET = "whsec-Δ-секрет"
+
+
+@pytest.fixture
+def redactor() -> Redactor:
+    return Redactor([KEY, SECRET, "test-key", "test-key-2"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("X-API-Key", id="x-api-key"),
+        pytest.param("authorization", id="authorization"),
+        pytest.param("secret", id="webhook-secret"),
+        pytest.param("webhook_secret", id="underscore"),
+        pytest.param("refresh_token", id="token-marker"),
+        pytest.param("db_password", id="password-marker"),
+        pytest.param("Cookie", id="cookie"),
+    ],
+)
+def test_sensitive_name_is_recognised(name: str) -> None:
+    assert is_sensitive_name(name)
+
+
+@pytest.mark.parametrize("name", ["amount", "X-RateLimit-Remaining", "idempotency_key", "external_order_id"])
+def test_harmless_name_is_not_sensitive(name: str) -> None:
+    assert not is_sensitive_name(name)
+
+
+def test_redactor_text_removes_raw_secret_values(redactor: Redactor) -> None:
+    text = f"sent {KEY} and signed with {SECRET}"
+    assert redactor.text(text) == f"sent {REDACTED} and signed with {REDACTED}"
+
+
+@pytest.mark.parametrize("encode", [quote, quote_plus, lambda s: quote(s, safe="")], ids=["quote", "plus", "strict"])
+def test_redactor_text_removes_url_encoded_secret(redactor: Redactor, encode: object) -> None:
+    url = f"http://127.0.0.1/api/v1/x?k={encode(KEY)}&s={encode(SECRET)}"  # type: ignore[operator]
+    out = redactor.text(url)
+    assert KEY not in out and encode(KEY) not in out and encode(SECRET) not in out  # type: ignore[operator]
+    assert out.startswith("http://127.0.0.1/api/v1/x?k=")
+
+
+def test_redactor_text_removes_json_escaped_secret(redactor: Redactor) -> None:
+    body = json.dumps({"note": SECRET})  # ensure_ascii escapes the Cyrillic letters
+    assert "\\u" in body
+    assert json.loads(redactor.text(body)) == {"note": REDACTED}
+
+
+def test_redactor_text_prefers_longer_secret_over_its_prefix(redactor: Redactor) -> None:
+    assert redactor.text("key test-key-2 here") == f"key {REDACTED} here"
+
+
+def test_redactor_text_redacts_unknown_value_of_sensitive_header(redactor: Redactor) -> None:
+    text = "Authorization: Bearer abc.def.ghi\nX-API-Key: something-unlisted\nAccept: */*"
+    assert redactor.text(text) == f"Authorization: {REDACTED}\nX-API-Key: {REDACTED}\nAccept: */*"
+
+
+def test_redactor_text_redacts_sensitive_query_parameter(redactor: Redactor) -> None:
+    out = redactor.text("GET http://h/api/v1/invoices?api_key=unlisted&page=2")
+    assert out == f"GET http://h/api/v1/invoices?api_key={REDACTED}&page=2"
+
+
+def test_redactor_text_redacts_sensitive_member_in_json_text(redactor: Redactor) -> None:
+    out = redactor.text('{"url": "http://h/hook", "secret": "not-a-known-value", "amount": "10.00"}')
+    assert json.loads(out) == {"url": "http://h/hook", "secret": REDACTED, "amount": "10.00"}
+
+
+def test_redactor_text_keeps_ordinary_messages(redactor: Redactor) -> None:
+    message = "Expected: 422 with an errors entry for amount\nReceived: 201 {'amount': '0.00'}"
+    assert redactor.text(message) == message
+
+
+def test_redactor_value_redacts_nested_keyed_fields(redactor: Redactor) -> None:
+    data = {
+        "request": {"headers": {"X-API-Key": "unlisted", "Content-Type": "application/json"}},
+        "webhooks": [{"url": "http://h", "secret": "abc"}, {"note": f"key was {KEY}"}],
+        "amount": "100.00",
+        "tuple": ("test-key", 3),
+    }
+    assert redactor.value(data) == {
+        "request": {"headers": {"X-API-Key": REDACTED, "Content-Type": "application/json"}},
+        "webhooks": [{"url": "http://h", "secret": REDACTED}, {"note": f"key was {REDACTED}"}],
+        "amount": "100.00",
+        "tuple": (REDACTED, 3),
+    }
+
+
+def test_redactor_value_leaves_non_text_scalars(redactor: Redactor) -> None:
+    assert redactor.value({"id": 42, "paid": True, "due": None}) == {"id": 42, "paid": True, "due": None}
+
+
+def test_redactor_result_redacts_every_text_field(redactor: Redactor) -> None:
+    result = CheckResult(
+        "webhooks",
+        "*",
+        "signature",
+        "failed",
+        title=f"signed with {SECRET}",
+        message=f"Received: header X-API-Key: {KEY}",
+        reproducer=f"curl -H 'X-API-Key: {KEY}' http://h",
+        extra={"secret": SECRET, "deliveries": [{"body": f"...{KEY}..."}]},
+    )
+    dumped = json.dumps(redactor.result(result).to_dict(), ensure_ascii=False)
+    assert KEY not in dumped and SECRET not in dumped
+    assert redactor.result(result).check == "signature"
+
+
+def test_redactor_repr_hides_secrets(redactor: Redactor) -> None:
+    assert KEY not in repr(redactor) and "test-key" not in repr(redactor)
