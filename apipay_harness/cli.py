@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 import click
 
-from apipay_harness.errors import HarnessError
+from apipay_harness.errors import HarnessError, UsageError
+from apipay_harness.target import Profile
 
 __all__ = ["main", "run"]
 
@@ -39,6 +40,114 @@ def lint(spec: str | None) -> int:
         return EXIT_VIOLATIONS
     click.echo(f"ok: {report.operations} operations, {report.examples} examples checked")
     return EXIT_OK
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--fault", "faults", multiple=True, metavar="NAME", help="Break the contract in a named way (repeat).")
+@click.option("--cancel-mode", type=click.Choice(["sync", "async"]), default="async", show_default=True)
+@click.option("--rate-limit", type=click.IntRange(min=1), default=None, help="Enforce N requests per minute per key.")
+@click.option("--cancel-delay", type=click.FloatRange(min=0), default=2.0, show_default=True, help="Clock seconds.")
+@click.option("--refund-delay", type=click.FloatRange(min=0), default=5.0, show_default=True, help="Clock seconds.")
+@click.option("--expire-after", type=click.FloatRange(min=0), default=3600.0, show_default=True, help="Clock seconds.")
+def mock(
+    *,
+    host: str,
+    port: int,
+    faults: tuple[str, ...],
+    cancel_mode: str,
+    rate_limit: int | None,
+    cancel_delay: float,
+    refund_delay: float,
+    expire_after: float,
+) -> int:
+    """Serve the stateful mock at http://HOST:PORT/api/v1 (control API at /_control)."""
+    from apipay_harness.mock.app import create_app
+    from apipay_harness.mock.server import bind, listening_line, serve
+    from apipay_harness.mock.store import Settings
+
+    settings = Settings(
+        cancel_mode=cancel_mode,
+        cancel_delay=cancel_delay,
+        refund_delay=refund_delay,
+        expire_after=expire_after,
+        rate_limit=rate_limit,
+    )
+    app = create_app(settings=settings, faults=faults)
+    sock = bind(host, port)
+    click.echo(listening_line(sock))
+    sys.stdout.flush()
+    serve(app, sock)
+    return EXIT_OK
+
+
+@cli.command()
+@click.option("--base-url", metavar="URL", help="API root of the target [env APIPAY_BASE_URL]; default: the mock.")
+@click.option("--api-key", metavar="K", help="Organization 1's API key [env APIPAY_API_KEY].")
+@click.option("--api-key-2", metavar="K2", help="A second organization's key, for tenancy [env APIPAY_API_KEY_2].")
+@click.option("--unverified-key", metavar="K", help="A key of an unverified organization (403 checks).")
+@click.option("--rate-limited-key", metavar="K", help="A key with a small per-minute limit (429 checks).")
+@click.option("--control-url", metavar="URL", help="The target's control API [env APIPAY_CONTROL_URL].")
+@click.option("--no-control", is_flag=True, help="The target has no control API: skip what needs it.")
+@click.option("--profile", type=click.Choice(["sandbox", "production"]), default="sandbox", show_default=True)
+@click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
+@click.option("--quick", is_flag=True, help="Fewer examples, shorter state machines: for CI gates.")
+@click.option("-k", "keyword", metavar="EXPR", help="Only the checks matching EXPR (pytest -k).")
+@click.option("--seed", type=int, default=None, help="Make the run reproducible.")
+def contract(
+    *,
+    base_url: str | None,
+    api_key: str | None,
+    api_key_2: str | None,
+    unverified_key: str | None,
+    rate_limited_key: str | None,
+    control_url: str | None,
+    no_control: bool,
+    profile: Profile,
+    report_dir: str,
+    quick: bool,
+    keyword: str | None,
+    seed: int | None,
+) -> int:
+    """Run the contract suites against a target (default: a freshly started mock) and write the report."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from apipay_harness.contract import run_contract
+    from apipay_harness.contract_run import RunOptions
+    from apipay_harness.progress import TerminalProgress
+
+    if control_url and no_control:
+        raise UsageError("--control-url and --no-control contradict each other; give one of them")
+    options = RunOptions(
+        base_url=base_url,
+        api_key=api_key,
+        api_key_2=api_key_2,
+        unverified_key=unverified_key,
+        rate_limited_key=rate_limited_key,
+        control_url=control_url,
+        no_control=no_control,
+        profile=profile,
+        quick=quick,
+        seed=seed,
+    )
+    progress = TerminalProgress(Console(stderr=True))
+    try:
+        outcome = run_contract(options, keyword=keyword, report_dir=Path(report_dir), listener=progress)
+    finally:
+        progress.close()
+    counts = outcome.counts
+    click.echo(
+        f"{outcome.target}: {counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed, "
+        f"{counts.get('error', 0)} errors, {counts.get('skipped', 0)} skipped; report in {outcome.report_dir}/"
+    )
+    for problem in outcome.cleanup_problems:
+        click.echo(f"cleanup: {problem}", err=True)
+    if outcome.exit_code == EXIT_CANNOT_RUN:
+        click.echo("error: the contract run could not complete (see the messages above)", err=True)
+    return outcome.exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

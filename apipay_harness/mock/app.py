@@ -1,0 +1,98 @@
+"""The mock as an ASGI app: ``/api/v1`` and ``/_control`` mounted from route lists (STYLE R15)."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+
+from apipay_harness.mock import routes_catalog, routes_control, routes_invoices, routes_refunds
+from apipay_harness.mock.clock import Clock
+from apipay_harness.mock.context import Validators
+from apipay_harness.mock.errors import ApiError
+from apipay_harness.mock.faults import Faults
+from apipay_harness.mock.fixtures import Fixtures, load_fixtures
+from apipay_harness.mock.jsonio import JSONResponse
+from apipay_harness.mock.params import query_parsers
+from apipay_harness.mock.ratelimit import RateLimitMiddleware
+from apipay_harness.mock.store import Settings, Store
+from apipay_harness.mock.validation import compile_schema
+from apipay_harness.spec import load_spec, operations, resolve
+from apipay_harness.types import JSONObject
+
+__all__ = ["SETTLE_INTERVAL", "build_validators", "create_app"]
+
+SETTLE_INTERVAL = 0.25
+"""How often, in real seconds, work that fell due with no request in between is settled (sends webhooks)."""
+
+
+def build_validators(spec: JSONObject, faults: Faults) -> Validators:
+    """Compile every request body schema and query string of the spec, once."""
+    if faults.on("phone_pattern_off_by_one"):
+        spec = copy.deepcopy(spec)
+        spec["components"]["schemas"]["PhoneNumber"]["pattern"] = r"^8\d{9,11}$"
+    ops = operations(spec)
+    bodies = {}
+    for op in ops:
+        body = resolve(spec, op.definition.get("requestBody") or {})
+        media = (body.get("content") or {}).get("application/json")
+        if media and "schema" in media:
+            bodies[op.operation_id] = compile_schema(spec, media["schema"])
+    return Validators(bodies=bodies, queries=query_parsers(spec, ops))
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"message": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def create_app(
+    *,
+    settings: Settings | None = None,
+    faults: Sequence[str] = (),
+    fixtures: Fixtures | None = None,
+    clock: Clock | None = None,
+    spec: JSONObject | None = None,
+) -> Starlette:
+    """Build the mock app with its store; everything derived from the spec is built here, once."""
+    active = Faults(faults)
+    store = Store(fixtures=fixtures or load_fixtures(), settings=settings or Settings(), faults=active, clock=clock)
+    validators = build_validators(spec if spec is not None else load_spec(), active)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async def tick() -> None:
+            while True:
+                await asyncio.sleep(SETTLE_INTERVAL)
+                store.settle()
+
+        ticker = asyncio.create_task(tick())
+        try:
+            yield
+        finally:
+            ticker.cancel()
+            await store.dispatcher.aclose()
+
+    api = [*routes_invoices.ROUTES, *routes_refunds.ROUTES, *routes_catalog.ROUTES]
+    app = Starlette(
+        routes=[Mount("/api/v1", routes=api), Mount("/_control", routes=routes_control.ROUTES)],
+        middleware=[Middleware(RateLimitMiddleware, store=store)],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.validators = validators
+    return app

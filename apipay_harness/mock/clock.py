@@ -1,0 +1,80 @@
+"""The mock's own clock and its queue of delayed work (STYLE R16).
+
+Every time the mock reads is ``Clock.now()``: real UTC time plus an offset that the
+control API moves forward. Delayed work (async cancel, refund completion, expiry) is
+queued at a clock time and settled, in order, whenever the mock serves a request or
+the clock is advanced.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+__all__ = ["Clock", "WorkQueue", "format_time"]
+
+
+class Clock:
+    """Real UTC time shifted by an offset that only moves forward.
+
+    **offset** – *(optional)* seconds added to real time at the start (default 0).
+    """
+
+    def __init__(self, *, offset: float = 0.0, source: Callable[[], float] = time.time) -> None:
+        self._offset = offset
+        self._source = source
+
+    def timestamp(self) -> float:
+        """Seconds since the epoch on the mock's clock."""
+        return self._source() + self._offset
+
+    def now(self) -> datetime:
+        """The mock's current time, timezone-aware UTC."""
+        return datetime.fromtimestamp(self.timestamp(), tz=UTC)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on by ``seconds`` (never backwards)."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self._offset += seconds
+
+    def reset(self) -> None:
+        """Back to real time."""
+        self._offset = 0.0
+
+
+def format_time(ts: float) -> str:
+    """RFC 3339 UTC with a ``Z`` and whole seconds, as the docs show times."""
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class WorkQueue:
+    """Actions due at clock times, run in (due_at, seq) order."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Callable[[], None]]] = []
+        self._seq = itertools.count()
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def schedule(self, due_at: float, action: Callable[[], None]) -> None:
+        """Queue ``action`` to run once the clock reaches ``due_at``."""
+        heapq.heappush(self._heap, (due_at, next(self._seq), action))
+
+    def settle(self, now: float) -> int:
+        """Run every action due at or before ``now``, in order; return how many ran."""
+        ran = 0
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            _, _, action = heapq.heappop(heap)
+            action()
+            ran += 1
+        return ran
+
+    def clear(self) -> None:
+        """Forget all queued work."""
+        self._heap.clear()

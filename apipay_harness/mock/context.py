@@ -1,0 +1,75 @@
+"""What every handler needs: the store, the caller's organization, typed path ids and validated input."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+from apipay_harness.mock.errors import ApiError, ValidationFailed
+from apipay_harness.mock.fixtures import Organization
+from apipay_harness.mock.jsonio import read_json_object
+from apipay_harness.mock.params import QueryParser
+from apipay_harness.mock.store import Store
+from apipay_harness.mock.validation import Check, Errors
+
+__all__ = ["MAX_ID", "Validators", "body_of", "organization", "path_id", "query_of", "store_of"]
+
+MAX_ID = 2**63 - 1
+_DIGITS = re.compile(r"^\d{1,19}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """Body checks and query parsers compiled from the spec, keyed by operationId."""
+
+    bodies: dict[str, Check]
+    queries: dict[str, QueryParser]
+
+
+def store_of(request: Request) -> Store:
+    """The one store on the app."""
+    store: Store = request.app.state.store
+    return store
+
+
+def organization(request: Request, *, catalog: bool = False) -> Organization:
+    """The caller's organization: 401 without a known key, 403 unverified, 400 without the catalog if needed."""
+    key = request.headers.get("x-api-key")
+    org = store_of(request).keys.get(key) if key else None
+    if org is None:
+        raise ApiError(401, "Invalid API key")
+    if not org.verified:
+        raise ApiError(403, "Organization not verified")
+    if catalog and not org.catalog:
+        raise ApiError(400, "The catalog is not enabled for this organization")
+    return org
+
+
+def path_id(request: Request, *, not_found: str = "Invoice not found") -> int:
+    """The ``{id}`` of the path as an int; anything else (or beyond 64-bit) is 404."""
+    raw = request.path_params.get("id", "")
+    if not isinstance(raw, str) or _DIGITS.match(raw) is None or int(raw) > MAX_ID:
+        raise ApiError(404, not_found)
+    return int(raw)
+
+
+def query_of(request: Request, operation_id: str) -> dict[str, Any]:
+    """The operation's query parameters, typed, or 422."""
+    validators: Validators = request.app.state.validators
+    return validators.queries[operation_id].parse(request.query_params)
+
+
+async def body_of(request: Request, operation_id: str, *, required: bool = True) -> dict[str, Any] | None:
+    """The operation's JSON body, validated against its schema in the spec, or 4xx."""
+    body = await read_json_object(request, required=required)
+    if body is None:
+        return None
+    validators: Validators = request.app.state.validators
+    errors: Errors = {}
+    validators.bodies[operation_id](body, "", errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return body

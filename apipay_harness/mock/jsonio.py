@@ -1,0 +1,97 @@
+"""JSON in and out: bodies decoded with money kept as ``Decimal``, answers encoded with msgspec.
+
+Every way a body can be malformed ends here as a 4xx ``ApiError``, never a 5xx.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from apipay_harness.mock.errors import ApiError, ValidationFailed
+
+__all__ = [
+    "JSON_BODY_LIMIT",
+    "MAX_DEPTH",
+    "JSONResponse",
+    "read_body",
+    "read_json_object",
+]
+
+JSON_BODY_LIMIT = 1024 * 1024
+MAX_DEPTH = 32
+
+_decoder = msgspec.json.Decoder(float_hook=Decimal)
+_encode = msgspec.json.Encoder(decimal_format="string").encode
+
+
+class JSONResponse(Response):
+    """A JSON answer rendered with msgspec (``Decimal`` would be a string; money is pre-rendered)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        """Encode ``content`` compactly."""
+        return _encode(content)
+
+
+async def read_body(request: Request, *, limit: int) -> bytes:
+    """Read the whole body, answering 413 as soon as it passes ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, "The request body is too large.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "The request body is too large.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+    return False
+
+
+async def read_json_object(request: Request, *, required: bool) -> dict[str, Any] | None:
+    """Decode a JSON object body; ``None`` when the body is empty and not ``required``."""
+    raw = await read_body(request, limit=JSON_BODY_LIMIT)
+    if not raw.strip():
+        if required:
+            raise ValidationFailed.one("body", "The request body is required.")
+        return None
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        raise ApiError(415, "Content-Type must be application/json.")
+    if not _is_json(content_type):
+        raise ApiError(415, f"Unsupported Content-Type {content_type[:100]!r}; send application/json.")
+    try:
+        value = _decoder.decode(raw)
+    except UnicodeDecodeError:
+        raise ApiError(400, "The request body is not valid UTF-8.") from None
+    except (msgspec.DecodeError, RecursionError, ValueError) as exc:
+        raise ApiError(400, f"Malformed JSON: {str(exc)[:200]}") from None
+    if not isinstance(value, dict):
+        raise ValidationFailed.one("body", "The request body must be a JSON object.")
+    if _too_deep(value, MAX_DEPTH):
+        raise ValidationFailed.one("body", f"The request body is nested deeper than {MAX_DEPTH} levels.")
+    return value

@@ -1,0 +1,74 @@
+"""Query-parameter parsing compiled from the spec: strings become typed values or a 422."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import QueryParams
+
+from apipay_harness.mock.errors import ValidationFailed
+from apipay_harness.mock.validation import Check, Errors, compile_schema, label
+from apipay_harness.spec import Operation, resolve
+from apipay_harness.types import JSONObject
+
+__all__ = ["QueryParser", "query_parsers"]
+
+_INT = re.compile(r"^[+-]?\d{1,30}$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Param:
+    name: str
+    kind: str
+    check: Check
+    default: Any
+
+
+class QueryParser:
+    """Parses and validates one operation's query string into a dict keyed by parameter name."""
+
+    def __init__(self, spec: JSONObject, operation: Operation) -> None:
+        self._params: list[_Param] = []
+        for param in operation.parameters:
+            if param.get("in") != "query":
+                continue
+            schema = resolve(spec, param.get("schema", {}))
+            kind = schema.get("type", "string")
+            kind = kind if isinstance(kind, str) else next(t for t in kind if t != "null")
+            self._params.append(_Param(str(param["name"]), kind, compile_schema(spec, schema), schema.get("default")))
+
+    def parse(self, query: QueryParams) -> dict[str, Any]:
+        """Typed values for every declared parameter (defaults filled in), or raise a 422."""
+        values: dict[str, Any] = {}
+        errors: Errors = {}
+        for param in self._params:
+            if param.kind == "array":
+                raw_list = query.getlist(param.name)
+                if not raw_list:
+                    values[param.name] = param.default
+                    continue
+                param.check(raw_list, param.name, errors)
+                values[param.name] = raw_list
+                continue
+            raw = query.get(param.name)
+            if raw is None:
+                values[param.name] = param.default
+                continue
+            value: Any = raw
+            if param.kind == "integer":
+                if _INT.match(raw) is None:
+                    errors.setdefault(param.name, []).append(f"The {label(param.name)} field must be an integer.")
+                    continue
+                value = int(raw)
+            param.check(value, param.name, errors)
+            values[param.name] = value
+        if errors:
+            raise ValidationFailed(errors)
+        return values
+
+
+def query_parsers(spec: JSONObject, operations: list[Operation]) -> dict[str, QueryParser]:
+    """One parser per operationId, built once at start-up."""
+    return {op.operation_id: QueryParser(spec, op) for op in operations}

@@ -1,0 +1,103 @@
+"""The control API (DESIGN §3.2): test helpers that drive payments, expiry, the clock and webhooks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from apipay_harness.mock.clock import format_time
+from apipay_harness.mock.context import organization, path_id, store_of
+from apipay_harness.mock.errors import ApiError, ValidationFailed
+from apipay_harness.mock.jsonio import JSONResponse, read_json_object
+from apipay_harness.mock.validation import is_number
+
+__all__ = ["ROUTES"]
+
+_MAX_ADVANCE = Decimal(10 * 365 * 86400)
+
+
+async def _optional_body(request: Request) -> dict[str, Any]:
+    return await read_json_object(request, required=False) or {}
+
+
+async def reset(request: Request) -> JSONResponse:
+    """Forget invoices, refunds and deliveries; clock back to real time."""
+    store_of(request).reset()
+    return JSONResponse({"message": "reset"})
+
+
+async def pay(request: Request) -> JSONResponse:
+    """The customer pays a pending invoice."""
+    store = store_of(request)
+    body = await _optional_body(request)
+    client_name = body.get("client_name")
+    if client_name is not None and not isinstance(client_name, str):
+        raise ValidationFailed.one("client_name", "The client name field must be a string.")
+    invoice = _invoice(request)
+    store.pay(invoice, client_name)
+    return JSONResponse(invoice.render())
+
+
+async def expire(request: Request) -> JSONResponse:
+    """A pending invoice times out."""
+    invoice = _invoice(request)
+    store_of(request).expire(invoice)
+    return JSONResponse(invoice.render())
+
+
+def _invoice(request: Request) -> Any:
+    invoice = store_of(request).invoices.get(path_id(request))
+    if invoice is None:
+        raise ApiError(404, "Invoice not found")
+    return invoice
+
+
+async def advance_clock(request: Request) -> JSONResponse:
+    """Move the clock on and settle all work now due, in order."""
+    body = await read_json_object(request, required=True) or {}
+    seconds: Any = body.get("seconds")
+    if not is_number(seconds) or not 0 <= seconds <= _MAX_ADVANCE:
+        raise ValidationFailed.one("seconds", "The seconds field must be a number from 0 to ten years.")
+    now = store_of(request).advance(float(seconds))
+    return JSONResponse({"now": format_time(now)})
+
+
+async def get_clock(request: Request) -> JSONResponse:
+    """The mock's current time."""
+    return JSONResponse({"now": format_time(store_of(request).clock.timestamp())})
+
+
+async def register_webhook(request: Request) -> JSONResponse:
+    """Register a webhook for the organization of the ``X-API-Key``."""
+    org = organization(request)
+    body = await read_json_object(request, required=True) or {}
+    errors = {
+        name: [f"The {name} field must be a non-empty string."]
+        for name in ("url", "secret")
+        if not isinstance(body.get(name), str) or not body[name]
+    }
+    if not errors and not str(body["url"]).startswith(("http://", "https://")):
+        errors["url"] = ["The url field must be an http(s) URL."]
+    if errors:
+        raise ValidationFailed(errors)
+    hook = store_of(request).register_webhook(org, body["url"], body["secret"])
+    return JSONResponse({"id": hook.id}, status_code=201)
+
+
+async def deliveries(request: Request) -> JSONResponse:
+    """Every webhook delivery attempted so far."""
+    return JSONResponse(store_of(request).dispatcher.deliveries)
+
+
+ROUTES = [
+    Route("/reset", reset, methods=["POST"]),
+    Route("/invoices/{id}/pay", pay, methods=["POST"]),
+    Route("/invoices/{id}/expire", expire, methods=["POST"]),
+    Route("/clock/advance", advance_clock, methods=["POST"]),
+    Route("/clock", get_clock, methods=["GET"]),
+    Route("/webhooks", register_webhook, methods=["POST"]),
+    Route("/webhooks/deliveries", deliveries, methods=["GET"]),
+]

@@ -1,0 +1,132 @@
+"""Handlers of ``/status`` and ``/invoices``: create, list, get, cancel, status check."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from apipay_harness.mock.clock import format_time
+from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
+from apipay_harness.mock.errors import ValidationFailed
+from apipay_harness.mock.jsonio import JSONResponse
+from apipay_harness.mock.models import Invoice
+
+__all__ = ["ROUTES", "date_range", "page_of"]
+
+
+async def get_status(request: Request) -> JSONResponse:
+    """Health check; needs no key."""
+    return JSONResponse({"status": "ok", "timestamp": format_time(store_of(request).clock.timestamp())})
+
+
+async def create_invoice(request: Request) -> JSONResponse:
+    """Create a flat-amount or cart invoice."""
+    org = organization(request)
+    body = await body_of(request, "createInvoice")
+    assert body is not None
+    invoice = store_of(request).create_invoice(org, body)
+    return JSONResponse(invoice.render(), status_code=201)
+
+
+def date_range(query: dict[str, Any]) -> tuple[float | None, float | None]:
+    """Inclusive ``date_from``/``date_to`` as timestamps; 422 when the end is before the start."""
+    start = date.fromisoformat(query["date_from"]) if query.get("date_from") else None
+    end = date.fromisoformat(query["date_to"]) if query.get("date_to") else None
+    if start and end and end < start:
+        raise ValidationFailed.one("date_to", "The date to field must be a date after or equal to date from.")
+    low = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp() if start else None
+    high = (datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1)).timestamp() if end else None
+    return low, high
+
+
+def page_of(rows: list[Any], query: dict[str, Any]) -> tuple[list[Any], dict[str, int]]:
+    """Slice one page and its ``meta``."""
+    per_page = int(query["per_page"])
+    page = int(query["page"])
+    total = len(rows)
+    last_page = max(1, -(-total // per_page))
+    start = (page - 1) * per_page
+    return rows[start : start + per_page], {
+        "current_page": page,
+        "last_page": last_page,
+        "per_page": per_page,
+        "total": total,
+    }
+
+
+_SORT_KEYS = {
+    "id": lambda inv: inv.id,
+    "amount": lambda inv: (inv.amount, inv.id),
+    "client_name": lambda inv: (inv.client_name is not None, inv.client_name or "", inv.id),
+    "status": lambda inv: (inv.status, inv.id),
+    "created_at": lambda inv: (inv.created_at, inv.id),
+}
+
+
+async def list_invoices(request: Request) -> JSONResponse:
+    """The organization's invoices, filtered, sorted and paginated."""
+    org = organization(request)
+    store = store_of(request)
+    query = query_of(request, "listInvoices")
+    low, high = date_range(query)
+    statuses = query.get("status[]")
+    if store.faults.on("list_status_filter_ignored"):
+        statuses = None
+    search = (query.get("search") or "").casefold()
+    rows: list[Invoice] = []
+    for inv in store.invoices.values():
+        if inv.organization != org.id:
+            continue
+        if statuses and inv.status not in statuses:
+            continue
+        if low is not None and inv.created_at < low:
+            continue
+        if high is not None and inv.created_at >= high:
+            continue
+        if (
+            search
+            and search not in (inv.description or "").casefold()
+            and search not in (inv.external_order_id or "").casefold()
+        ):
+            continue
+        rows.append(inv)
+    rows.sort(key=_SORT_KEYS[query["sort_by"]], reverse=query["sort_order"] == "desc")
+    page, meta = page_of(rows, query)
+    return JSONResponse({"data": [inv.render() for inv in page], "meta": meta})
+
+
+async def get_invoice(request: Request) -> JSONResponse:
+    """One invoice with its items snapshot."""
+    org = organization(request)
+    store = store_of(request)
+    invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on("tenant_leak_get"))
+    return JSONResponse(invoice.render())
+
+
+async def cancel_invoice(request: Request) -> JSONResponse:
+    """Cancel a pending invoice: 200 cancelled (sync) or 202 queued (async)."""
+    org = organization(request)
+    store = store_of(request)
+    invoice = store.invoice_of(org, path_id(request))
+    if store.cancel(invoice):
+        return JSONResponse(invoice.render())
+    return JSONResponse({"message": "Invoice cancellation queued", "invoice_id": invoice.id}, status_code=202)
+
+
+async def check_statuses(request: Request) -> JSONResponse:
+    """Report every pending invoice of the organization."""
+    org = organization(request)
+    return JSONResponse({"invoices": store_of(request).check_statuses(org)})
+
+
+ROUTES = [
+    Route("/status", get_status, methods=["GET"]),
+    Route("/invoices", create_invoice, methods=["POST"]),
+    Route("/invoices", list_invoices, methods=["GET"]),
+    Route("/invoices/status/check", check_statuses, methods=["POST"]),
+    Route("/invoices/{id}", get_invoice, methods=["GET"]),
+    Route("/invoices/{id}/cancel", cancel_invoice, methods=["POST"]),
+]

@@ -1,0 +1,73 @@
+"""Handlers of the refund endpoints: refund an invoice, list its refunds, list all refunds."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
+from apipay_harness.mock.jsonio import JSONResponse
+from apipay_harness.mock.routes_invoices import date_range, page_of
+
+__all__ = ["KASPI_CALL_SECONDS", "ROUTES"]
+
+KASPI_CALL_SECONDS = 0.02
+"""How long the simulated Kaspi call of the ``refund_race_double_refund`` fault takes."""
+
+
+async def refund_invoice(request: Request) -> JSONResponse:
+    """Refund part or all of a paid invoice."""
+    org = organization(request)
+    store = store_of(request)
+    invoice = store.invoice_of(org, path_id(request))
+    body = await body_of(request, "refundInvoice", required=False) or {}
+    raw_amount = body.get("amount")
+    amount = store.check_refund(invoice, None if raw_amount is None else Decimal(raw_amount))
+    if store.faults.on("refund_race_double_refund"):
+        await asyncio.sleep(KASPI_CALL_SECONDS)
+    refund = store.record_refund(invoice, amount, body.get("reason"))
+    return JSONResponse(
+        {"message": "Refund initiated successfully", "refund": refund.render(), "invoice": invoice.render_totals()},
+        status_code=201,
+    )
+
+
+async def list_invoice_refunds(request: Request) -> JSONResponse:
+    """One invoice's refund totals and its refunds."""
+    org = organization(request)
+    store = store_of(request)
+    invoice = store.invoice_of(org, path_id(request))
+    refunds = [store.refunds[rid].render() for rid in invoice.refunds if rid in store.refunds]
+    return JSONResponse({"invoice": invoice.render_totals(), "refunds": refunds})
+
+
+async def list_refunds(request: Request) -> JSONResponse:
+    """The organization's refunds, filtered and paginated, newest first."""
+    org = organization(request)
+    store = store_of(request)
+    query = query_of(request, "listRefunds")
+    low, high = date_range(query)
+    statuses = query.get("status[]")
+    invoice_id = query.get("invoice_id")
+    rows = [
+        r
+        for r in store.refunds.values()
+        if r.organization == org.id
+        and (not statuses or r.status in statuses)
+        and (invoice_id is None or r.invoice_id == invoice_id)
+        and (low is None or r.created_at >= low)
+        and (high is None or r.created_at < high)
+    ]
+    rows.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+    page, meta = page_of(rows, query)
+    return JSONResponse({"data": [r.render() for r in page], "meta": meta})
+
+
+ROUTES = [
+    Route("/invoices/{id}/refund", refund_invoice, methods=["POST"]),
+    Route("/invoices/{id}/refunds", list_invoice_refunds, methods=["GET"]),
+    Route("/refunds", list_refunds, methods=["GET"]),
+]

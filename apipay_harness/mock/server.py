@@ -1,0 +1,57 @@
+"""Serving the mock: bind first (so ``--port 0`` can report the port), then run uvicorn on that socket."""
+
+from __future__ import annotations
+
+import socket
+
+import uvicorn
+from starlette.applications import Starlette
+
+from apipay_harness.errors import UsageError
+
+__all__ = ["bind", "listening_line", "serve"]
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Open the listening socket; a busy port or a bad host is a usage error (exit 2)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UsageError(f"--host {host!r} cannot be resolved ({exc})") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise UsageError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port, or 0 for any"
+        ) from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def listening_line(sock: socket.socket) -> str:
+    """The first line the command prints: where the API and the control API are."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    root = f"http://{shown}:{port}"
+    return f"apipay-harness mock listening on {root}/api/v1 (control: {root}/_control)"
+
+
+def serve(app: Starlette, sock: socket.socket) -> None:
+    """Run the app on ``sock`` until SIGINT/SIGTERM: uvloop, httptools, one process, no access log."""
+    config = uvicorn.Config(
+        app,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])

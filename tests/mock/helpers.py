@@ -1,0 +1,57 @@
+"""Helpers shared by the mock's tests: the spec's response schemas and a few request shortcuts."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import jsonschema
+
+from apipay_harness.spec import load_spec
+
+PHONE = "87001234567"
+
+
+@functools.cache
+def _spec() -> dict[str, Any]:
+    return load_spec()
+
+
+def assert_schema(body: Any, schema_name: str) -> None:
+    """Validate ``body`` against ``components/schemas/<schema_name>`` of the spec."""
+    spec = _spec()
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": spec["components"]}
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(body)
+
+
+def create(api: httpx.Client, **fields: Any) -> dict[str, Any]:
+    """Create a flat invoice (amount 10000 unless given) and return its body."""
+    body = {"amount": 10000, "phone_number": PHONE, **fields}
+    response = api.post("/invoices", json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def paid(api: httpx.Client, control: httpx.Client, **fields: Any) -> dict[str, Any]:
+    """Create an invoice and have the customer pay it."""
+    invoice = create(api, **fields)
+    response = control.post(f"/invoices/{invoice['id']}/pay", json={"client_name": "Aigerim"})
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def wait_for(condition: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.02) -> Any:
+    """Poll ``condition`` until it returns something truthy, or fail at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(interval)
