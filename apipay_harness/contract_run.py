@@ -24,6 +24,9 @@ import pytest
 from apipay_harness.contract_guard import Guard
 from apipay_harness.contract_outcomes import Outcome, TestIdentity, identity_of, outcome_of
 from apipay_harness.errors import HarnessError, TargetUnreachable, UsageError
+from apipay_harness.redact import Redactor
+from apipay_harness.report import writers_for
+from apipay_harness.reproducer import curl
 from apipay_harness.results import CheckResult, ResultWriter, RunInfo
 from apipay_harness.target import Profile, Target
 
@@ -122,7 +125,7 @@ class ContractRun:
         self._embedded = False
         self._stack = ExitStack()
         self._writers: list[ResultWriter] = []
-        self._redactor: Any = None
+        self._redactor: Redactor | None = None
         self._sinks: dict[str, ResultSink] = {}
         self._outcomes: dict[str, Outcome] = {}
         self._started: dict[str, float] = {}
@@ -135,6 +138,11 @@ class ContractRun:
         """Whether the run judges the embedded mock it started itself."""
         return self._embedded
 
+    @property
+    def target_if_started(self) -> Target | None:
+        """The target, if the run got as far as building it."""
+        return self._target
+
     def target(self) -> Target:
         """The target of this run; the embedded mock is started on first use."""
         if self._target is None:
@@ -143,12 +151,14 @@ class ContractRun:
             target = self.options.build_target()
             if target is None:
                 mock = self._stack.enter_context(_running_mock())
-                target = mock.target.with_profile(self.options.profile)
+                target = replace(mock.target, profile=self.options.profile)
+                if self.options.no_control:
+                    target = replace(target, control_url=None)
                 self._embedded = True
             else:
                 check_reachable(target)
             self._target = target
-            self._redactor = _make_redactor(target.secrets)
+            self._redactor = Redactor(target.secrets)
         return self._target
 
     # ----- pytest hooks -----------------------------------------------------------------------
@@ -254,7 +264,7 @@ class ContractRun:
             profile=target.profile,
             control=target.has_control,
         )
-        self._writers = _make_writers(Path(report_dir))
+        self._writers = writers_for(Path(report_dir))
         for writer in self._writers:
             writer.start(info)
 
@@ -268,19 +278,5 @@ def _running_mock() -> Any:
     return importlib.import_module("apipay_harness.mock").running_mock()
 
 
-def _make_redactor(secrets: tuple[str, ...]) -> Any:
-    from apipay_harness.redact import Redactor
-
-    return Redactor(secrets)
-
-
-def _make_writers(report_dir: Path) -> list[ResultWriter]:
-    writers_for = importlib.import_module("apipay_harness.report").writers_for
-    writers: list[ResultWriter] = writers_for(report_dir)
-    return writers
-
-
-def _curl(request: httpx.Request, redactor: Any) -> str:
-    from apipay_harness.reproducer import curl
-
-    return str(curl(request, redactor=redactor).command)
+def _curl(request: httpx.Request, redactor: Redactor | None) -> str:
+    return str(curl(request, redactor=redactor))
