@@ -150,6 +150,82 @@ def contract(
     return outcome.exit_code
 
 
+@cli.command()
+@click.option("--base-url", metavar="URL", help="API root of the target [env APIPAY_BASE_URL]; default: the mock.")
+@click.option("--api-key", metavar="K", help="The API key the users send [env APIPAY_API_KEY].")
+@click.option("--control-url", metavar="URL", help="The target's control API [env APIPAY_CONTROL_URL].")
+@click.option("--no-control", is_flag=True, help="No control API: payment steps give way to create -> cancel.")
+@click.option("--profile", type=click.Choice(["sandbox", "production"]), default="sandbox", show_default=True)
+@click.option("--users", type=int, default=20, show_default=True, help="Concurrent users.")
+@click.option("--spawn-rate", type=float, default=10.0, show_default=True, help="Users started per second.")
+@click.option("--run-time", default="60s", show_default=True, help="Stop after this long (30s, 2m, 1h30m).")
+@click.option("--workers", type=int, default=None, help="Local worker processes [default: one per core; 0: none].")
+@click.option("--scenario", default="mixed", show_default=True, help="mixed, lifecycle, reader or baseline.")
+@click.option("--max-p95-ms", type=float, default=500.0, show_default=True, help="p95 limit for every endpoint.")
+@click.option("--max-fail-ratio", type=float, default=0.01, show_default=True, help="Failed / all requests.")
+@click.option("--min-rps", type=float, default=1.0, show_default=True, help="Requests per second, at least.")
+@click.option("--max-requests", type=int, default=0, show_default=True, help="Hard cap on requests (0: none).")
+@click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
+def load(
+    *,
+    base_url: str | None,
+    api_key: str | None,
+    control_url: str | None,
+    no_control: bool,
+    profile: Profile,
+    users: int,
+    spawn_rate: float,
+    run_time: str,
+    workers: int | None,
+    scenario: str,
+    max_p95_ms: float,
+    max_fail_ratio: float,
+    min_rps: float,
+    max_requests: int,
+    report_dir: str,
+) -> int:
+    """Headless Locust run (master + workers) with thresholds and a post-run audit (default: against the mock)."""
+    from pathlib import Path
+
+    from apipay_harness.load.runner import LoadOptions, run_load
+    from apipay_harness.load.thresholds import Thresholds
+    from apipay_harness.target import Target
+
+    if profile == "production":
+        raise UsageError("load runs are refused with --profile production: they would flood a real account")
+    target = Target.from_options(base_url=base_url, api_key=api_key, control_url=control_url, no_control=no_control)
+    try:
+        thresholds = Thresholds(max_p95_ms=max_p95_ms, max_fail_ratio=max_fail_ratio, min_rps=min_rps)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    options = LoadOptions(
+        report_dir=Path(report_dir),
+        users=users,
+        spawn_rate=spawn_rate,
+        run_time=run_time,
+        workers=workers,
+        scenario=scenario,
+        thresholds=thresholds,
+        max_requests=max_requests,
+        no_control=no_control,
+    )
+    outcome = run_load(target, options)
+    summary = outcome.summary.to_dict()
+    totals = summary["totals"]
+    click.echo(
+        f"{summary['target']}: {totals.get('requests', 0)} requests, {totals.get('failures', 0)} failed, "
+        f"{totals.get('rps', 0):.1f} req/s; audit {summary['audit']['checked']} invoices; report in {report_dir}/"
+    )
+    for note in summary["notes"]:
+        click.echo(f"note: {note}")
+    for breach in outcome.summary.breaches:
+        click.echo(f"threshold broken: {breach.message}")
+    for kind, count in sorted(outcome.summary.audit.counts().items()):
+        click.echo(f"audit: {count} invoice(s) {kind}")
+    click.echo(f"verdict: {summary['verdict']}")
+    return outcome.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code; never raises for a user's mistake."""
     try:

@@ -107,8 +107,8 @@ def read_history(path: Path) -> list[HistoryPoint]:
     start: int | None = None
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            if row.get("Name") != "Aggregated":
-                continue
+            if row.get("Name") != "Aggregated" or (start is None and _number(row.get("User Count")) == 0):
+                continue  # other endpoints, and the wait for workers before any user ran
             stamp = int(row.get("Timestamp") or 0)
             start = stamp if start is None else start
             points.append(

@@ -1,0 +1,92 @@
+"""End-to-end load runs through the CLI in a subprocess (Locust and gevent never enter the pytest process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from apipay_harness.mock import running_mock
+
+
+def _load(*args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APIPAY_")}
+    return subprocess.run(
+        [sys.executable, "-m", "apipay_harness", "load", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def _summary(report_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((report_dir / "load-summary.json").read_text(encoding="utf-8"))
+    return data
+
+
+def test_load_short_run_with_a_worker_passes_with_reports_and_a_clean_audit(tmp_path: Path) -> None:
+    result = _load("--run-time", "8s", "--users", "10", "--workers", "1", "--report-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("locust-report.html", "locust_stats.csv", "locust_stats_history.csv", "load-summary.md"):
+        assert (tmp_path / name).is_file(), name
+    summary = _summary(tmp_path)
+    assert summary["verdict"] == "passed" and summary["workers"] == 1
+    assert summary["audit"]["clean"] and summary["audit"]["checked"] > 10
+    names = {row["name"] for row in summary["endpoints"]}
+    assert {"/invoices", "/invoices/{id}", "/invoices/{id}/refund", "/invoices/{id}/cancel"} <= names
+    assert "xychart-beta" in (tmp_path / "load-summary.md").read_text(encoding="utf-8")
+    assert "test-key" not in (tmp_path / "load-summary.json").read_text(encoding="utf-8")
+
+
+def test_load_exits_1_naming_the_p95_threshold_it_broke(tmp_path: Path) -> None:
+    result = _load(
+        "--run-time", "4s", "--users", "5", "--workers", "0", "--max-p95-ms", "0.001", "--report-dir", str(tmp_path)
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "threshold broken: p95 of " in result.stdout
+    assert "above --max-p95-ms 0.001" in result.stdout
+    assert _summary(tmp_path)["audit"]["clean"]
+
+
+def test_load_audit_catches_the_double_refund_race(tmp_path: Path) -> None:
+    with running_mock(faults=["refund_race_double_refund"]) as mock:
+        result = _load(
+            "--base-url", mock.base_url, "--api-key", "test-key", "--scenario", "lifecycle",
+            "--run-time", "5s", "--users", "8", "--workers", "0", "--report-dir", str(tmp_path),
+        )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    audit = _summary(tmp_path)["audit"]
+    assert audit["violation_counts"].get("over_refund", 0) > 0
+    assert "audit:" in result.stdout and "over_refund" in result.stdout
+
+
+def test_load_refuses_the_production_profile_in_one_line() -> None:
+    result = _load("--profile", "production")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "production" in result.stderr
+
+
+def test_load_says_an_unreachable_target_in_one_line(tmp_path: Path) -> None:
+    result = _load(
+        "--base-url", "http://127.0.0.1:9/api/v1", "--api-key", "k", "--report-dir", str(tmp_path), timeout=30
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: target http://127.0.0.1:9/api/v1 is unreachable")
+
+
+def test_load_rejects_a_malformed_run_time() -> None:
+    result = _load("--run-time", "soon")
+    assert result.returncode == 2 and "--run-time" in result.stderr
+
+
+def test_load_modules_never_import_gevent_into_the_caller() -> None:
+    code = (
+        "import sys, apipay_harness.load, apipay_harness.load.runner, apipay_harness.load.steps;"
+        "sys.exit(1 if 'gevent' in sys.modules or 'locust' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
