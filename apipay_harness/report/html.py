@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from apipay_harness.report.summary import Collector, Summary, cell_verdict, write_atomically
+from apipay_harness.report.summary import Collector, Summary, cell_verdict, count, write_atomically
 
 __all__ = ["HtmlWriter", "render_html"]
 
@@ -80,13 +80,15 @@ def _matrix(summary: Summary) -> list[dict[str, Any]]:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("apipay_harness.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["count"] = count
+    return env
 
 
 def render_html(summary: Summary) -> str:

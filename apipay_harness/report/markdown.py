@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from apipay_harness.report.summary import Collector, Summary, write_atomically
+from apipay_harness.report.summary import Collector, Summary, count, write_atomically
 from apipay_harness.results import CheckResult
 
 __all__ = ["MAX_CHARS", "MarkdownWriter", "render_markdown"]
@@ -60,8 +60,8 @@ def _header(summary: Summary) -> list[str]:
     return [
         f"## {icon} ApiPay contract: **{verdict.upper()}**",
         "",
-        f"{totals['checks']} checks: {totals['passed']} passed, {totals['failed']} failed, "
-        f"{totals['error']} errors, {totals['skipped']} skipped · {totals['cases']} cases run",
+        f"{count(totals['checks'], 'check')}: {totals['passed']} passed, {totals['failed']} failed, "
+        f"{count(totals['error'], 'error')}, {totals['skipped']} skipped · {count(totals['cases'], 'case')} run",
         "",
         " · ".join(facts),
         "",
@@ -104,7 +104,7 @@ def render_markdown(summary: Summary, *, max_chars: int = MAX_CHARS) -> str:
     reasons = summary.skip_reasons()
     if reasons:
         tail_lines += ["### Skipped", ""]
-        tail_lines += [f"- {_code(suite)} ({n} checks): {_cell(reason)}" for suite, reason, n in reasons]
+        tail_lines += [f"- {_code(suite)} ({count(n, 'check')}): {_cell(reason)}" for suite, reason, n in reasons]
         tail_lines.append("")
     tail_lines.append("_Full report: conformance.html · machine-readable: conformance.json · CI: junit.xml_")
     tail = "\n".join(tail_lines)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from apipay_harness.results import CheckResult, RunInfo, Verdict
 
-__all__ = ["SUITE_ORDER", "VERDICTS", "Collector", "Summary", "cell_verdict", "write_atomically"]
+__all__ = ["SUITE_ORDER", "VERDICTS", "Collector", "Summary", "cell_verdict", "count", "write_atomically"]
 
 SUITE_ORDER = ("schema", "bounds", "lifecycle", "auth", "lists", "webhooks", "concurrency", "errors")
 """The suites in the order a reader meets them; unknown suites follow alphabetically."""
@@ -19,6 +19,11 @@ VERDICTS: tuple[Verdict, ...] = ("failed", "error", "passed", "skipped")
 
 def _suite_key(suite: str) -> tuple[int, str]:
     return (SUITE_ORDER.index(suite), "") if suite in SUITE_ORDER else (len(SUITE_ORDER), suite)
+
+
+def count(n: int, noun: str) -> str:
+    """``1 check``, ``2 checks``: reports read as sentences."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def cell_verdict(counts: Counter[str]) -> Verdict:

@@ -20,7 +20,7 @@ def test_markdown_report_opens_with_the_verdict(write_report, sample_results: li
     text = (write_report(sample_results) / "conformance.md").read_text()
     first = text.splitlines()[0]
     assert first.startswith("## ") and "**FAILED**" in first
-    assert "9 checks: 4 passed, 2 failed, 1 errors, 2 skipped · 517 cases run" in text
+    assert "9 checks: 4 passed, 2 failed, 1 error, 2 skipped · 517 cases run" in text
     assert "seed `1234`" in text and "mode `quick`" in text
 
 
