@@ -91,14 +91,22 @@ class Redactor:
     """Removes secrets from the text and data a contract run records."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        values = {s for s in secrets if isinstance(s, str) and len(s) >= _MIN_TEXT_SECRET}
+        self._values: frozenset[str] = frozenset()
+        self._pattern: re.Pattern[str] | None = None
+        self.add(*secrets)
+
+    def add(self, *secrets: str) -> None:
+        """Also redact these values from now on (a webhook secret a suite made up during the run)."""
+        values = self._values | {s for s in secrets if isinstance(s, str) and len(s) >= _MIN_TEXT_SECRET}
+        if values == self._values:
+            return
         spellings: set[str] = set()
         for value in values:
             spellings |= _forms(value)
         # Longest first, so ``test-key-2`` goes before ``test-key`` eats its prefix.
         ordered = sorted(spellings, key=lambda s: (-len(s), s))
         self._values = frozenset(values)
-        self._pattern = re.compile("|".join(re.escape(s) for s in ordered)) if ordered else None
+        self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
 
     def __repr__(self) -> str:
         return f"Redactor(<{len(self._values)} secrets>)"

@@ -73,3 +73,38 @@ def test_junit_report_properties_describe_the_run(write_report, sample_results: 
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert props["target"] == "http://127.0.0.1:8080/api/v1"
     assert props["seed"] == "1234"
+
+
+# Elements and attributes the common JUnit schema (Jenkins' junit-10.xsd, read by GitLab and GitHub actions) allows.
+_ALLOWED = {
+    "testsuites": {"name", "time", "tests", "failures", "errors", "skipped", "disabled"},
+    "testsuite": {"name", "tests", "failures", "errors", "skipped", "time", "timestamp", "hostname", "id", "package"},
+    "properties": set(),
+    "property": {"name", "value"},
+    "testcase": {"name", "classname", "time", "assertions", "status"},
+    "failure": {"message", "type"},
+    "error": {"message", "type"},
+    "skipped": {"message"},
+}
+_CHILDREN = {
+    "testsuites": {"testsuite"},
+    "testsuite": {"properties", "testcase"},
+    "properties": {"property"},
+    "testcase": {"failure", "error", "skipped"},
+}
+_REQUIRED = {"testsuite": {"name", "tests"}, "testcase": {"name", "classname"}, "property": {"name", "value"}}
+
+
+def test_junit_report_uses_only_what_the_common_schema_allows(write_report, sample_results: list[CheckResult]) -> None:
+    for element in _root(write_report(sample_results)).iter():
+        assert set(element.attrib) <= _ALLOWED[element.tag], element.tag
+        assert _REQUIRED.get(element.tag, set()) <= set(element.attrib), element.tag
+        assert {child.tag for child in element} <= _CHILDREN.get(element.tag, set()), element.tag
+        if element.tag == "testsuite":
+            tags = [child.tag for child in element]
+            assert tags.count("properties") <= 1 and (not tags or tags[0] == "properties")
+        if element.tag == "testcase":
+            assert len(element) <= 1
+        for name in ("time",):
+            if name in element.attrib:
+                assert float(element.attrib[name]) >= 0

@@ -118,3 +118,10 @@ def test_redactor_result_redacts_every_text_field(redactor: Redactor) -> None:
 
 def test_redactor_repr_hides_secrets(redactor: Redactor) -> None:
     assert KEY not in repr(redactor) and "test-key" not in repr(redactor)
+
+
+def test_redactor_add_redacts_a_secret_made_up_during_the_run(redactor: Redactor) -> None:
+    assert redactor.text("hmac keyed by made-up-77") == "hmac keyed by made-up-77"
+    redactor.add("made-up-77")
+    assert redactor.text("hmac keyed by made-up-77") == f"hmac keyed by {REDACTED}"
+    assert redactor.text(f"still {KEY}") == f"still {REDACTED}"
