@@ -1,0 +1,45 @@
+"""Walking a paginated list (``data`` + ``meta``) and checking that its pages add up."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from contracts.model_driver import Driver
+from contracts.violations import expected_received
+
+__all__ = ["PAGE_RULE", "walk_pages"]
+
+PAGE_RULE = "#/components/schemas/PageMeta"
+_MAX_PAGES = 200
+
+
+def walk_pages(driver: Driver, path: str, params: Mapping[str, Any], *, per_page: int) -> list[dict[str, Any]]:
+    """Every row of every page of ``GET path`` with ``params``; each page's ``meta`` must agree with the rows."""
+    rows: list[dict[str, Any]] = []
+    page, total, last_page = 1, None, None
+    while True:
+        response = driver.api.get(path, params={**params, "page": page, "per_page": per_page})
+        driver.expect_status(response, {200}, path=path, method="get", why=f"page {page} of GET {path}")
+        body = driver.body(response, path=path)
+        meta, data = body["meta"], body["data"]
+        if total is None:
+            total, last_page = meta["total"], meta["last_page"]
+        wanted_last = max(1, -(-total // per_page))
+        on_page = per_page if page < wanted_last else total - (wanted_last - 1) * per_page
+        expected = {"current_page": page, "per_page": per_page, "total": total, "last_page": wanted_last}
+        received = {k: meta.get(k) for k in expected}
+        if received != expected or len(data) != on_page:
+            raise driver.fail(
+                operation=f"GET {path}",
+                check="pages_add_up",
+                title=f"page {page} of GET {path} does not add up with its meta",
+                message=expected_received(
+                    f"meta {expected} and {on_page} rows", f"meta {received} and {len(data)} rows"
+                ),
+                rule=PAGE_RULE,
+            )
+        rows.extend(data)
+        if page >= (last_page or 1) or page >= _MAX_PAGES:
+            return rows
+        page += 1

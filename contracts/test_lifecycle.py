@@ -1,0 +1,355 @@
+"""Lifecycle suite: a hypothesis state machine drives invoices and refunds and compares the target with the oracle.
+
+Every step is applied to the target and to the oracle (``contracts/oracle.py``). Legal
+steps must be accepted with the documented answer, illegal ones refused with a documented
+4xx and the error schema; after every step the invoices it touched must equal the model
+(status, amount, total_refunded, available_for_refund, items). A failing run prints the
+step program that replays it; the report adds the curl of the last request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from contracts.client import ApiClient
+from contracts.control import Control
+from contracts.model_driver import SETTLE_SECONDS, CatalogEntry, Driver
+from contracts.model_schemas import SchemaBook
+from contracts.oracle import CENT, Oracle
+
+pytestmark = pytest.mark.contract(suite="lifecycle", check="invoice_lifecycle_matches_model", operation="*")
+
+_STEPS = {"quick": (15, 20), "default": (60, 40)}
+"""(examples, steps per example) for each run mode."""
+_PHASES = {
+    "quick": (Phase.explicit, Phase.reuse, Phase.generate),
+    "default": (Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+}
+"""A quick run reports the first failing program as found; a default run shrinks it (each try replays over HTTP)."""
+
+
+def _amounts(spec: dict[str, Any]) -> st.SearchStrategy[Decimal]:
+    """Amounts inside the spec's AmountInput bounds, its edge examples included, with kopecks."""
+    schema = spec["components"]["schemas"]["AmountInput"]
+    low = Decimal(str(schema["minimum"]))
+    edges = [Decimal(str(v)).quantize(CENT) for v in schema.get("examples", [])]
+    ordinary = st.decimals(min_value=low, max_value=Decimal("100000.00"), places=2)
+    return st.one_of(ordinary, st.sampled_from(edges)) if edges else ordinary
+
+
+class InvoiceLifecycle(RuleBasedStateMachine):
+    """Invoices created, paid, expired, cancelled and refunded, step by step, against the oracle."""
+
+    api: ClassVar[ApiClient]
+    control: ClassVar[Control]
+    book: ClassVar[SchemaBook]
+    catalog: ClassVar[list[CatalogEntry]] = []
+    amounts: ClassVar[st.SearchStrategy[Decimal]] = st.just(Decimal("100.00"))
+
+    invoices = Bundle("invoices")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.oracle = Oracle.from_spec(self.book.spec)
+        self.driver = Driver(api=self.api, oracle=self.oracle, book=self.book, control=self.control)
+        self.token = f"lc{uuid.uuid4().hex[:12]}"
+        self.touched: set[int] = set()
+        self.followed: set[int] = set()
+
+    def _created(self, invoice_id: int) -> int:
+        self.touched.add(invoice_id)
+        self.followed.add(invoice_id)
+        return invoice_id
+
+    def _statuses(self) -> set[str]:
+        return {self.oracle.invoices[i].status for i in self.followed}
+
+    # -- creation -------------------------------------------------------------------------------------------------
+
+    @initialize(target=invoices, amount=st.deferred(lambda: InvoiceLifecycle.amounts))
+    def create_first(self, amount: Decimal) -> int:
+        """Start with one flat invoice so every rule has something to act on."""
+        return self._created(self.driver.create(amount=amount, description=self.token))
+
+    @rule(target=invoices, amount=st.deferred(lambda: InvoiceLifecycle.amounts))
+    def create_flat(self, amount: Decimal) -> int:
+        """A flat-amount invoice."""
+        return self._created(self.driver.create(amount=amount, description=self.token, external_order_id=self.token))
+
+    @precondition(lambda self: bool(self.catalog))
+    @rule(target=invoices, data=st.data())
+    def create_cart(self, data: st.DataObject) -> int:
+        """A cart invoice: its amount is Σ price × count and its items are a snapshot of the catalog."""
+        entries = data.draw(st.lists(st.sampled_from(self.catalog), min_size=1, max_size=3, unique_by=lambda e: e.id))
+        lines = [(entry, data.draw(st.integers(min_value=1, max_value=5))) for entry in entries]
+        return self._created(self.driver.create(cart=lines, description=self.token))
+
+    # -- what the customer, Kaspi and time do -----------------------------------------------------------------------
+
+    def _pick(self, data: st.DataObject, statuses: set[str]) -> int:
+        """One followed invoice the model has in one of ``statuses`` (the precondition ensures there is one)."""
+        ids = sorted(i for i in self.followed if self.oracle.invoices[i].status in statuses)
+        return data.draw(st.sampled_from(ids), label="invoice")
+
+    def _with(self, status_check: str) -> set[str]:
+        rules = self.oracle.table.statuses.values()
+        return {r.name for r in rules if getattr(r, status_check)}
+
+    @rule(invoice=invoices, name=st.sampled_from(["aigerim", "bolat", "dana"]))
+    def pay(self, invoice: int, name: str) -> None:
+        """The customer pays (legal only while pending; otherwise the control API must refuse it)."""
+        self.driver.pay(invoice, client_name=name)
+        self.touched.add(invoice)
+
+    @precondition(lambda self: bool(self._statuses() & self._with("can_cancel")))
+    @rule(data=st.data(), name=st.sampled_from(["aigerim", "bolat", "dana"]))
+    def pay_pending(self, data: st.DataObject, name: str) -> None:
+        """The customer pays an invoice awaiting payment."""
+        invoice = self._pick(data, self._with("can_cancel"))
+        self.driver.pay(invoice, client_name=name)
+        self.touched.add(invoice)
+
+    @rule(invoice=invoices)
+    def expire(self, invoice: int) -> None:
+        """The payment times out (legal only while pending)."""
+        self.driver.expire(invoice)
+        self.touched.add(invoice)
+
+    @rule(seconds=st.sampled_from([1, 5, SETTLE_SECONDS]))
+    def advance_clock(self, seconds: int) -> None:
+        """Time passes: queued cancellations complete, refunds are processed."""
+        self.driver.advance(seconds)
+        self.touched |= self.followed
+
+    # -- what the merchant does ------------------------------------------------------------------------------------
+
+    @rule(invoice=invoices)
+    def cancel(self, invoice: int) -> None:
+        """Cancel any invoice: legal only while pending (200 cancelled or 202 cancelling), refused otherwise."""
+        self.driver.cancel(invoice)
+        self.touched.add(invoice)
+
+    @precondition(lambda self: bool(self._statuses() & self._with("can_cancel")))
+    @rule(data=st.data())
+    def cancel_pending(self, data: st.DataObject) -> None:
+        """Cancel an invoice the model says may be cancelled."""
+        invoice = self._pick(data, self._with("can_cancel"))
+        self.driver.cancel(invoice)
+        self.touched.add(invoice)
+
+    @precondition(lambda self: bool(self._statuses() & self._with("can_refund")))
+    @rule(data=st.data(), percent=st.integers(min_value=1, max_value=99))
+    def refund_partial(self, data: st.DataObject, percent: int) -> None:
+        """Refund part of what is still refundable."""
+        invoice = self._pick(data, self._with("can_refund"))
+        available = self.oracle.invoices[invoice].available_for_refund
+        amount = max(CENT, (available * percent / 100).quantize(CENT))
+        self.driver.refund(invoice, amount, reason="partial")
+        self.touched.add(invoice)
+
+    @precondition(lambda self: bool(self._statuses() & self._with("can_refund")))
+    @rule(data=st.data())
+    def refund_full(self, data: st.DataObject) -> None:
+        """Refund exactly what is still refundable."""
+        invoice = self._pick(data, self._with("can_refund"))
+        self.driver.refund(invoice, max(CENT, self.oracle.invoices[invoice].available_for_refund))
+        self.touched.add(invoice)
+
+    @precondition(lambda self: bool(self._statuses() & self._with("can_refund")))
+    @rule(data=st.data())
+    def refund_over_limit(self, data: st.DataObject) -> None:
+        """One kopeck more than is still refundable must be refused and change nothing."""
+        invoice = self._pick(data, self._with("can_refund"))
+        self.driver.refund(invoice, self.oracle.invoices[invoice].available_for_refund + CENT)
+        self.touched.add(invoice)
+
+    @rule(invoice=invoices)
+    def refund_without_amount(self, invoice: int) -> None:
+        """No amount on any invoice: everything still refundable, or a refusal when nothing may be refunded."""
+        self.driver.refund(invoice, None, reason="everything")
+        self.touched.add(invoice)
+
+    # -- reading ---------------------------------------------------------------------------------------------------
+
+    @rule(invoice=invoices)
+    def get(self, invoice: int) -> None:
+        """Read one invoice back."""
+        self.touched.add(invoice)
+
+    @rule()
+    def list_mine(self) -> None:
+        """The list, searched by this run's token, shows exactly the invoices of this run, as the model has them."""
+        rows = self.driver.api.get(
+            "/invoices", params={"search": self.token, "per_page": 100, "sort_by": "id", "sort_order": "asc"}
+        )
+        self.driver.expect_status(rows, {200}, path="/invoices", method="get", why="listing invoices")
+        data = self.driver.body(rows, path="/invoices")["data"]
+        listed = [row.get("id") for row in data]
+        if sorted(listed) != sorted(self.oracle.invoices):
+            raise self.driver.fail(
+                operation="GET /invoices",
+                check="list_shows_model",
+                title="the list searched by this run's token does not hold exactly this run's invoices",
+                message=f"Expected: ids {sorted(self.oracle.invoices)}\nReceived: ids {listed}",
+                rule="#/paths/~1invoices/get/parameters/2/description",
+            )
+
+    @precondition(lambda self: len(self.followed) > 3)
+    @rule(invoice=consumes(invoices))
+    def retire(self, invoice: int) -> None:
+        """An invoice whose part in this run is over gets a last check and leaves the bundle."""
+        self.driver.check(invoice)
+        self.followed.discard(invoice)
+        self.touched.discard(invoice)
+
+    @invariant()
+    def touched_invoices_match_model(self) -> None:
+        """Every invoice the last step touched equals the model, refunds and totals included."""
+        for invoice in sorted(self.touched):
+            self.driver.check(invoice)
+        self.touched.clear()
+
+
+@pytest.fixture
+def _wire_machine(api: ApiClient, control: Control, spec: dict[str, Any], run_mode: str) -> None:
+    """Hand the session's client, control API and spec to the machine, and size it for the run mode."""
+    InvoiceLifecycle.api = api
+    InvoiceLifecycle.control = control
+    InvoiceLifecycle.book = SchemaBook(spec)
+    InvoiceLifecycle.amounts = _amounts(spec)
+    catalog_driver = Driver(api=api, oracle=Oracle.from_spec(spec), book=InvoiceLifecycle.book)
+    InvoiceLifecycle.catalog = [e for e in catalog_driver.catalog() if e.unit_id][:6]
+    examples, steps = _STEPS.get(run_mode, _STEPS["default"])
+    TestInvoiceLifecycle.settings = settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=_PHASES.get(run_mode, _PHASES["default"]),
+    )
+
+
+TestInvoiceLifecycle = pytest.mark.usefixtures("_wire_machine")(InvoiceLifecycle.TestCase)
+
+
+# -- pinned scenarios: the known ways a server breaks the lifecycle, run every time whatever the machine draws --------
+
+
+@pytest.fixture
+def driver(api: ApiClient, control: Control, spec: dict[str, Any]) -> Driver:
+    """A fresh oracle over the session's client and control API."""
+    return Driver(api=api, oracle=Oracle.from_spec(spec), book=SchemaBook(spec), control=control)
+
+
+def _paid(driver: Driver, amount: str = "100.00") -> int:
+    invoice = driver.create(amount=Decimal(amount), description="lifecycle pinned")
+    driver.pay(invoice, client_name="aigerim")
+    driver.check(invoice)
+    return invoice
+
+
+@pytest.mark.contract(suite="lifecycle", check="refunds_add_up_to_amount", operation="POST /invoices/{id}/refund")
+def test_lifecycle_partial_refunds_add_up_to_amount(driver: Driver) -> None:
+    """Partial refunds may add up to the amount exactly, and then nothing more may be refunded."""
+    invoice = _paid(driver)
+    for amount in ("30.00", "70.00", "0.01"):
+        driver.refund(invoice, Decimal(amount), reason="pinned")
+        driver.check(invoice)
+    driver.refund(invoice, None)
+    driver.check(invoice)
+
+
+@pytest.mark.contract(suite="lifecycle", check="refund_over_available_refused", operation="POST /invoices/{id}/refund")
+def test_lifecycle_refund_over_available_is_refused(driver: Driver) -> None:
+    """A refund one kopeck above available_for_refund is refused and changes nothing."""
+    invoice = _paid(driver, "250.50")
+    driver.refund(invoice, Decimal("200.00"))
+    driver.refund(invoice, Decimal("50.51"))
+    driver.check(invoice)
+
+
+@pytest.mark.contract(
+    suite="lifecycle", check="refund_without_amount_takes_rest", operation="POST /invoices/{id}/refund"
+)
+def test_lifecycle_refund_without_amount_takes_the_rest(driver: Driver) -> None:
+    """No amount refunds exactly what is still refundable."""
+    invoice = _paid(driver, "99.99")
+    driver.refund(invoice, Decimal("0.99"))
+    driver.refund(invoice, None, reason="rest")
+    driver.check(invoice)
+
+
+@pytest.mark.contract(suite="lifecycle", check="refund_needs_payment", operation="POST /invoices/{id}/refund")
+def test_lifecycle_refund_of_unpaid_invoice_is_refused(driver: Driver) -> None:
+    """Pending, cancelled and expired invoices cannot be refunded."""
+    pending = driver.create(amount=Decimal("10.00"))
+    driver.refund(pending, Decimal("1.00"))
+    driver.refund(pending, None)
+    expired = driver.create(amount=Decimal("10.00"))
+    driver.expire(expired)
+    driver.refund(expired, None)
+    for invoice in (pending, expired):
+        driver.check(invoice)
+
+
+@pytest.mark.contract(suite="lifecycle", check="cancel_only_pending", operation="POST /invoices/{id}/cancel")
+def test_lifecycle_cancel_of_paid_invoice_is_refused(driver: Driver) -> None:
+    """A paid or refunded invoice cannot be cancelled."""
+    invoice = _paid(driver)
+    driver.cancel(invoice)
+    driver.refund(invoice, None)
+    driver.cancel(invoice)
+    driver.check(invoice)
+
+
+@pytest.mark.contract(suite="lifecycle", check="queued_cancel_completes", operation="POST /invoices/{id}/cancel")
+def test_lifecycle_cancel_settles_as_cancelled(driver: Driver) -> None:
+    """A cancel is 200 cancelled or 202 cancelling, and once the clock moves on the invoice is cancelled for good."""
+    invoice = driver.create(amount=Decimal("10.00"))
+    driver.cancel(invoice)
+    driver.check(invoice)
+    driver.pay(invoice)
+    driver.advance(SETTLE_SECONDS)
+    driver.check(invoice)
+    driver.pay(invoice)
+    driver.cancel(invoice)
+    driver.check(invoice)
+
+
+@pytest.mark.contract(suite="lifecycle", check="terminal_statuses_final", operation="POST /_control/invoices/{id}/pay")
+def test_lifecycle_expired_invoice_cannot_be_paid_or_cancelled(driver: Driver) -> None:
+    """Expired is final: no payment, no second expiry, no cancel."""
+    invoice = driver.create(amount=Decimal("10.00"))
+    driver.expire(invoice)
+    driver.pay(invoice)
+    driver.expire(invoice)
+    driver.cancel(invoice)
+    driver.check(invoice)
+
+
+@pytest.mark.contract(suite="lifecycle", check="cart_amount_and_items", operation="POST /invoices")
+def test_lifecycle_cart_invoice_amount_is_sum_of_items(driver: Driver) -> None:
+    """A cart invoice's amount is Σ catalog price × count and its items are the catalog's at creation."""
+    catalog = [e for e in driver.catalog() if e.unit_id][:3]
+    if not catalog:
+        pytest.skip("the organization's catalog is empty or off: no cart invoice can be created")
+    invoice = driver.create(cart=[(entry, n + 2) for n, entry in enumerate(catalog)], description="cart pinned")
+    driver.check(invoice)
+    driver.pay(invoice)
+    driver.refund(invoice, None)
+    driver.check(invoice)
