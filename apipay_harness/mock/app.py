@@ -6,6 +6,7 @@ import asyncio
 import copy
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from decimal import Decimal
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -69,8 +70,16 @@ def create_app(
 ) -> Starlette:
     """Build the mock app with its store; everything derived from the spec is built here, once."""
     active = Faults(faults)
-    store = Store(fixtures=fixtures or load_fixtures(), settings=settings or Settings(), faults=active, clock=clock)
-    validators = build_validators(spec if spec is not None else load_spec(), active)
+    spec = spec if spec is not None else load_spec()
+    maximum = spec["components"]["schemas"]["AmountInput"]["maximum"]
+    store = Store(
+        fixtures=fixtures or load_fixtures(),
+        settings=settings or Settings(),
+        faults=active,
+        clock=clock,
+        max_amount=Decimal(str(maximum)),
+    )
+    validators = build_validators(spec, active)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -80,10 +80,8 @@ async def read_json_object(request: Request, *, required: bool) -> dict[str, Any
             raise ValidationFailed.one("body", "The request body is required.")
         return None
     content_type = request.headers.get("content-type")
-    if content_type is None:
-        raise ApiError(415, "Content-Type must be application/json.")
-    if not _is_json(content_type):
-        raise ApiError(415, f"Unsupported Content-Type {content_type[:100]!r}; send application/json.")
+    if content_type is None or not _is_json(content_type):
+        raise ValidationFailed.one("body", "The request body must be sent as Content-Type: application/json.")
     try:
         value = _decoder.decode(raw)
     except UnicodeDecodeError:

@@ -13,10 +13,10 @@ IMAGE_KINDS = ("jpeg", "png", "gif", "webp")
 
 
 def multipart_part(content_type: str | None, body: bytes, name: str) -> bytes | None:
-    """The bytes of the first part called ``name`` (``None`` if absent); 415/400 when not multipart."""
+    """The bytes of the first part called ``name``; ``None`` if absent or the body is not multipart."""
     media, options = parse_options_header(content_type or "")
     if media != b"multipart/form-data":
-        raise ApiError(415, "Content-Type must be multipart/form-data.")
+        return None
     boundary = options.get(b"boundary")
     if not boundary:
         raise ApiError(400, "The multipart body has no boundary.")

@@ -7,9 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
-from starlette.routing import Route
 
-from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
+from apipay_harness.mock.context import body_of, organization, path_id, query_of, route, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse, read_body
 from apipay_harness.mock.models import CatalogItem
@@ -135,10 +134,8 @@ async def upload_image(request: Request) -> JSONResponse:
 
 
 ROUTES = [
-    Route("/catalog/units", list_units, methods=["GET"]),
-    Route("/catalog/upload-image", upload_image, methods=["POST"]),
-    Route("/catalog", list_items, methods=["GET"]),
-    Route("/catalog", create_items, methods=["POST"]),
-    Route("/catalog/{id}", update_item, methods=["PATCH"]),
-    Route("/catalog/{id}", delete_item, methods=["DELETE"]),
+    route("/catalog/units", get=list_units),
+    route("/catalog/upload-image", post=upload_image),
+    route("/catalog", get=list_items, post=create_items),
+    route("/catalog/{id:int}", patch=update_item, delete=delete_item),
 ]

@@ -6,10 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
-from starlette.routing import Route
 
 from apipay_harness.mock.clock import format_time
-from apipay_harness.mock.context import organization, path_id, store_of
+from apipay_harness.mock.context import organization, path_id, route, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse, read_json_object
 from apipay_harness.mock.validation import is_number
@@ -93,11 +92,11 @@ async def deliveries(request: Request) -> JSONResponse:
 
 
 ROUTES = [
-    Route("/reset", reset, methods=["POST"]),
-    Route("/invoices/{id}/pay", pay, methods=["POST"]),
-    Route("/invoices/{id}/expire", expire, methods=["POST"]),
-    Route("/clock/advance", advance_clock, methods=["POST"]),
-    Route("/clock", get_clock, methods=["GET"]),
-    Route("/webhooks", register_webhook, methods=["POST"]),
-    Route("/webhooks/deliveries", deliveries, methods=["GET"]),
+    route("/reset", post=reset),
+    route("/invoices/{id}/pay", post=pay),
+    route("/invoices/{id}/expire", post=expire),
+    route("/clock/advance", post=advance_clock),
+    route("/clock", get=get_clock),
+    route("/webhooks", post=register_webhook),
+    route("/webhooks/deliveries", get=deliveries),
 ]

@@ -6,10 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
-from starlette.routing import Route
 
 from apipay_harness.mock.clock import format_time
-from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
+from apipay_harness.mock.context import body_of, organization, path_id, query_of, route, store_of
 from apipay_harness.mock.errors import ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.models import Invoice
@@ -123,10 +122,9 @@ async def check_statuses(request: Request) -> JSONResponse:
 
 
 ROUTES = [
-    Route("/status", get_status, methods=["GET"]),
-    Route("/invoices", create_invoice, methods=["POST"]),
-    Route("/invoices", list_invoices, methods=["GET"]),
-    Route("/invoices/status/check", check_statuses, methods=["POST"]),
-    Route("/invoices/{id}", get_invoice, methods=["GET"]),
-    Route("/invoices/{id}/cancel", cancel_invoice, methods=["POST"]),
+    route("/status", get=get_status),
+    route("/invoices", get=list_invoices, post=create_invoice),
+    route("/invoices/status/check", post=check_statuses),
+    route("/invoices/{id:int}", get=get_invoice),
+    route("/invoices/{id:int}/cancel", post=cancel_invoice),
 ]

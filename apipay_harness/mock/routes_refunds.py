@@ -6,9 +6,8 @@ import asyncio
 from decimal import Decimal
 
 from starlette.requests import Request
-from starlette.routing import Route
 
-from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
+from apipay_harness.mock.context import body_of, organization, path_id, query_of, route, store_of
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.routes_invoices import date_range, page_of
 
@@ -67,7 +66,7 @@ async def list_refunds(request: Request) -> JSONResponse:
 
 
 ROUTES = [
-    Route("/invoices/{id}/refund", refund_invoice, methods=["POST"]),
-    Route("/invoices/{id}/refunds", list_invoice_refunds, methods=["GET"]),
-    Route("/refunds", list_refunds, methods=["GET"]),
+    route("/invoices/{id:int}/refund", post=refund_invoice),
+    route("/invoices/{id:int}/refunds", get=list_invoice_refunds),
+    route("/refunds", get=list_refunds),
 ]

@@ -17,7 +17,7 @@ from apipay_harness.mock.errors import ApiError, ValidationFailed, invoice_not_f
 from apipay_harness.mock.faults import Faults
 from apipay_harness.mock.fixtures import Fixtures, Organization
 from apipay_harness.mock.models import REFUNDABLE, CatalogItem, Invoice, InvoiceItem, Refund, Webhook
-from apipay_harness.mock.money import money, to_kopecks
+from apipay_harness.mock.money import money, to_kopecks, total
 from apipay_harness.mock.webhooks import Dispatcher
 
 __all__ = ["DEFAULT_CANCEL_DELAY", "DEFAULT_EXPIRE_AFTER", "DEFAULT_REFUND_DELAY", "Settings", "Store"]
@@ -41,7 +41,16 @@ class Settings:
 class Store:
     """All the mock's data, the clock that times it and the queue of work due later."""
 
-    def __init__(self, *, fixtures: Fixtures, settings: Settings, faults: Faults, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        fixtures: Fixtures,
+        settings: Settings,
+        faults: Faults,
+        clock: Clock | None = None,
+        max_amount: Decimal = Decimal("99999999.99"),
+    ) -> None:
+        self.max_amount = max_amount
         self.fixtures = fixtures
         self.settings = settings
         self.faults = faults
@@ -105,7 +114,11 @@ class Store:
             if not org.catalog:
                 raise ApiError(400, "The catalog is not enabled for this organization")
             items = self._snapshot(org, invoice_id, cart)
-            amount = sum((item.price * item.count for item in items), Decimal(0))
+            amount = total((item.price, item.count) for item in items)
+            if amount > self.max_amount:
+                raise ValidationFailed.one(
+                    "cart_items", f"The cart total {money(amount)} must not be greater than {self.max_amount}."
+                )
         else:
             amount = to_kopecks(body["amount"])
         invoice = Invoice(
