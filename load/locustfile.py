@@ -28,6 +28,8 @@ __all__ = ["ApiPayUser", "LifecycleUser", "ReaderUser"]
 
 Check = Callable[[int, Any], "str | None"]
 
+steps.facts()  # read the spec now: parsing it later would stall every greenlet mid-request and skew timings
+
 
 class ApiPayUser(FastHttpUser):
     """Base of the ApiPay users: every answer is checked inline, every invoice touched is recorded."""
