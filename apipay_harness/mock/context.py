@@ -60,7 +60,7 @@ def organization(request: Request, *, catalog: bool = False) -> Organization:
     org = store_of(request).keys.get(key) if key else None
     if org is None:
         raise ApiError(401, "Invalid API key")
-    if not org.verified:
+    if not org.verified and not store_of(request).faults.on("unverified_org_allowed"):
         raise ApiError(403, "Organization not verified")
     if catalog and not org.catalog:
         raise ApiError(400, "The catalog is not enabled for this organization")

@@ -55,7 +55,10 @@ class RateLimitMiddleware:
         remaining = str(max(0, (limit or DOCUMENTED_LIMIT) - count)).encode()
         if limit is not None and count > limit:
             retry_after = max(1, math.ceil((window + 1) * 60 - now))
-            body = msgspec.json.encode({"message": _TOO_MANY, "retry_after": retry_after})
+            answer: dict[str, object] = {"message": _TOO_MANY, "retry_after": retry_after}
+            if store.faults.on("ratelimit_body_without_retry_after"):
+                del answer["retry_after"]
+            body = msgspec.json.encode(answer)
             await send(
                 {
                     "type": "http.response.start",
@@ -72,7 +75,8 @@ class RateLimitMiddleware:
             return
 
         async def send_with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            hide = message.get("status", 200) >= 400 and store.faults.on("ratelimit_header_missing_on_errors")
+            if message["type"] == "http.response.start" and not hide:
                 message["headers"] = [*message.get("headers", []), (b"x-ratelimit-remaining", remaining)]
             await send(message)
 

@@ -62,6 +62,7 @@ _SORT_KEYS = {
     "client_name": lambda inv: (inv.client_name is not None, inv.client_name or "", inv.id),
     "status": lambda inv: (inv.status, inv.id),
     "created_at": lambda inv: (inv.created_at, inv.id),
+    "amount_as_text": lambda inv: (str(inv.amount), inv.id),
 }
 
 
@@ -71,13 +72,15 @@ async def list_invoices(request: Request) -> JSONResponse:
     store = store_of(request)
     query = query_of(request, "listInvoices")
     low, high = date_range(query)
+    if high is not None and store.faults.on("list_date_to_exclusive"):
+        high -= 86400
     statuses = query.get("status[]")
     if store.faults.on("list_status_filter_ignored"):
         statuses = None
     search = (query.get("search") or "").casefold()
     rows: list[Invoice] = []
     for inv in store.invoices.values():
-        if inv.organization != org.id:
+        if inv.organization != org.id and not store.faults.on("tenant_leak_list"):
             continue
         if statuses and inv.status not in statuses:
             continue
@@ -88,12 +91,20 @@ async def list_invoices(request: Request) -> JSONResponse:
         if (
             search
             and search not in (inv.description or "").casefold()
-            and search not in (inv.external_order_id or "").casefold()
+            and (
+                store.faults.on("list_search_ignores_order_id")
+                or search not in (inv.external_order_id or "").casefold()
+            )
         ):
             continue
         rows.append(inv)
-    rows.sort(key=_SORT_KEYS[query["sort_by"]], reverse=query["sort_order"] == "desc")
+    sort_by = query["sort_by"]
+    if sort_by == "amount" and store.faults.on("list_sort_amount_as_text"):
+        sort_by = "amount_as_text"
+    rows.sort(key=_SORT_KEYS[sort_by], reverse=query["sort_order"] == "desc")
     page, meta = page_of(rows, query)
+    if store.faults.on("list_last_page_off_by_one"):
+        meta["last_page"] = meta["total"] // meta["per_page"] + 1
     return JSONResponse({"data": [inv.render() for inv in page], "meta": meta})
 
 
@@ -102,7 +113,8 @@ async def get_invoice(request: Request) -> JSONResponse:
     org = organization(request)
     store = store_of(request)
     invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on("tenant_leak_get"))
-    return JSONResponse(invoice.render())
+    prices = {item.id: item.selling_price for item in store.catalog.values()}
+    return JSONResponse(store.faults.reshape(invoice.render(), prices=prices))
 
 
 async def cancel_invoice(request: Request) -> JSONResponse:

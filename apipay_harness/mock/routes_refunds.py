@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from apipay_harness.mock.context import body_of, organization, path_id, query_of, route, store_of
 from apipay_harness.mock.jsonio import JSONResponse
+from apipay_harness.mock.money import money
 from apipay_harness.mock.routes_invoices import date_range, page_of
 
 __all__ = ["KASPI_CALL_SECONDS", "ROUTES"]
@@ -28,8 +29,11 @@ async def refund_invoice(request: Request) -> JSONResponse:
     if store.faults.on("refund_race_double_refund"):
         await asyncio.sleep(KASPI_CALL_SECONDS)
     refund = store.record_refund(invoice, amount, body.get("reason"))
+    totals = invoice.render_totals()
+    if store.faults.on("available_for_refund_stale"):
+        totals["available_for_refund"] = money(invoice.amount - invoice.total_refunded + amount)
     return JSONResponse(
-        {"message": "Refund initiated successfully", "refund": refund.render(), "invoice": invoice.render_totals()},
+        {"message": "Refund initiated successfully", "refund": refund.render(), "invoice": totals},
         status_code=201,
     )
 
@@ -38,7 +42,7 @@ async def list_invoice_refunds(request: Request) -> JSONResponse:
     """One invoice's refund totals and its refunds."""
     org = organization(request)
     store = store_of(request)
-    invoice = store.invoice_of(org, path_id(request))
+    invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on("tenant_leak_refund_totals"))
     refunds = [store.refunds[rid].render() for rid in invoice.refunds if rid in store.refunds]
     return JSONResponse({"invoice": invoice.render_totals(), "refunds": refunds})
 
@@ -50,7 +54,7 @@ async def list_refunds(request: Request) -> JSONResponse:
     query = query_of(request, "listRefunds")
     low, high = date_range(query)
     statuses = query.get("status[]")
-    invoice_id = query.get("invoice_id")
+    invoice_id = None if store.faults.on("refund_list_invoice_filter_ignored") else query.get("invoice_id")
     rows = [
         r
         for r in store.refunds.values()

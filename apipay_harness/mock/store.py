@@ -121,6 +121,11 @@ class Store:
                 )
         else:
             amount = to_kopecks(body["amount"])
+        if cart and self.faults.on("cart_amount_ignores_count"):
+            amount = sum((item.price for item in items), Decimal(0))
+        for text in (body.get("description"), body.get("external_order_id")):
+            if text and "\x00" in text and self.faults.on("server_error_on_nul_byte"):
+                raise ApiError(500, "Server Error")
         invoice = Invoice(
             id=invoice_id,
             organization=org.id,
@@ -163,14 +168,20 @@ class Store:
 
     def cancel(self, invoice: Invoice) -> bool:
         """Cancel a pending invoice; True when it is already cancelled (sync), False when queued."""
-        if invoice.status != "pending":
+        faulty = {
+            "paid": "cancel_paid_allowed",
+            "expired": "cancel_expired_allowed",
+            "cancelling": "cancel_cancelling_requeued",
+        }
+        if invoice.status != "pending" and not self.faults.on(faulty.get(invoice.status, "")):
             raise ApiError(400, f"Only pending invoices can be cancelled (this one is {invoice.status})")
         if self.settings.cancel_mode == "sync":
             self._set_status(invoice, "cancelled")
             return True
         self._set_status(invoice, "cancelling")
         due = self.clock.timestamp() + self.settings.cancel_delay
-        self.queue.schedule(due, lambda: self._set_status(invoice, "cancelled"))
+        if not self.faults.on("cancel_stuck_cancelling"):
+            self.queue.schedule(due, lambda: self._set_status(invoice, "cancelled"))
         return False
 
     def pay(self, invoice: Invoice, client_name: str | None) -> None:
@@ -217,14 +228,17 @@ class Store:
 
     def check_refund(self, invoice: Invoice, amount: Decimal | None) -> Decimal:
         """The amount a refund will take, or 400/422 when the invoice or the amount does not allow it."""
-        if invoice.status not in REFUNDABLE:
+        unpaid_refund = invoice.status == "pending" and self.faults.on("refund_unpaid_allowed")
+        if invoice.status not in REFUNDABLE and not unpaid_refund:
             raise ApiError(
                 400, f"Only paid or partially refunded invoices can be refunded (this one is {invoice.status})"
             )
-        available = invoice.available_for_refund
+        available = invoice.amount - invoice.total_refunded if unpaid_refund else invoice.available_for_refund
         if amount is None:
             return available
         amount = to_kopecks(amount)
+        if self.faults.on("refund_rounding_truncated"):
+            amount = Decimal(int(amount))
         if amount > available and not self.faults.on("refund_sum_unchecked"):
             raise ValidationFailed.one(
                 "amount", f"The amount field must not be greater than the available {available} for refund."
@@ -238,7 +252,8 @@ class Store:
         self.refunds[refund.id] = refund
         invoice.refunds.append(refund.id)
         invoice.total_refunded += amount
-        self._set_status(invoice, "refunded" if invoice.total_refunded >= invoice.amount else "partially_refunded")
+        full = invoice.total_refunded >= invoice.amount and not self.faults.on("full_refund_status_partial")
+        self._set_status(invoice, "refunded" if full else "partially_refunded")
         self.queue.schedule(now + self.settings.refund_delay, lambda: self._complete(refund))
         return refund
 
@@ -255,6 +270,8 @@ class Store:
         return hook
 
     def _notify(self, invoice: Invoice, event: str) -> None:
+        if invoice.status == "cancelled" and self.faults.on("webhook_missing_on_cancel"):
+            return
         hook = self.webhooks.get(invoice.webhook_id) if invoice.webhook_id is not None else None
         if hook is None:
             hook = next((h for h in reversed(self.webhooks.values()) if h.organization == invoice.organization), None)
@@ -280,5 +297,9 @@ class Store:
                 "external_order_id": invoice.external_order_id,
             }
             source = "api"
+        if event == "invoice.refunded" and invoice.refunds and self.faults.on("webhook_refund_total_stale"):
+            body["total_refunded"] = money(invoice.total_refunded - self.refunds[invoice.refunds[-1]].amount)
         payload = {"event": event, "invoice": body, "source": source, "timestamp": format_time(self.clock.timestamp())}
         self.dispatcher.send(url=hook.url, secret=hook.secret, payload=payload)
+        if invoice.status == "paid" and self.faults.on("webhook_duplicate_paid"):
+            self.dispatcher.send(url=hook.url, secret=hook.secret, payload=payload)
