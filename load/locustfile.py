@@ -362,4 +362,7 @@ class ReaderUser(ApiPayUser):
 
 
 if __name__ == "__main__":
+    import os
+
+    LifecycleUser.host = os.environ.get("APIPAY_BASE_URL", "http://127.0.0.1:8080/api/v1")
     run_single_user(LifecycleUser)
