@@ -17,29 +17,43 @@ def mock_server() -> Iterator[MockProcess]:
         yield mock
 
 
+def _client(base_url: str, key: str | None = None) -> httpx.Client:
+    headers = {"X-API-Key": key} if key else {}
+    return httpx.Client(base_url=base_url, headers=headers, timeout=10, verify=False)
+
+
+@pytest.fixture(scope="session")
+def _session_clients(mock_server: MockProcess) -> Iterator[dict[str, httpx.Client]]:
+    clients = {
+        "api": _client(mock_server.base_url, "test-key"),
+        "api2": _client(mock_server.base_url, "test-key-2"),
+        "control": _client(mock_server.control_url),
+    }
+    yield clients
+    for client in clients.values():
+        client.close()
+
+
 @pytest.fixture
-def mock(mock_server: MockProcess) -> MockProcess:
+def mock(mock_server: MockProcess, _session_clients: dict[str, httpx.Client]) -> MockProcess:
     """The session's mock after ``POST /_control/reset`` (no invoices, real time)."""
-    httpx.post(f"{mock_server.control_url}/reset", timeout=10).raise_for_status()
+    _session_clients["control"].post("/reset").raise_for_status()
     return mock_server
 
 
 @pytest.fixture
-def api(mock: MockProcess) -> Iterator[httpx.Client]:
+def api(mock: MockProcess, _session_clients: dict[str, httpx.Client]) -> httpx.Client:
     """A client of the reset mock's API authenticated as organization 1 (``test-key``)."""
-    with httpx.Client(base_url=mock.base_url, headers={"X-API-Key": "test-key"}, timeout=10) as client:
-        yield client
+    return _session_clients["api"]
 
 
 @pytest.fixture
-def api2(mock: MockProcess) -> Iterator[httpx.Client]:
+def api2(mock: MockProcess, _session_clients: dict[str, httpx.Client]) -> httpx.Client:
     """A client of the reset mock's API authenticated as organization 2 (``test-key-2``)."""
-    with httpx.Client(base_url=mock.base_url, headers={"X-API-Key": "test-key-2"}, timeout=10) as client:
-        yield client
+    return _session_clients["api2"]
 
 
 @pytest.fixture
-def control(mock: MockProcess) -> Iterator[httpx.Client]:
+def control(mock: MockProcess, _session_clients: dict[str, httpx.Client]) -> httpx.Client:
     """A client of the reset mock's control API."""
-    with httpx.Client(base_url=mock.control_url, timeout=10) as client:
-        yield client
+    return _session_clients["control"]
