@@ -1,0 +1,149 @@
+"""Schema suite: schemathesis' engine over every operation, and its stateful phase through the spec's links.
+
+Per operation it runs the examples, coverage (boundary) and fuzzing phases with positive
+and negative data and every response check schemathesis has (``apipay_harness.schema_run.CHECKS``);
+the stateful phase then follows the spec's ``links``. Each operation × check becomes one result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from apipay_harness.contract_guard import is_destructive
+from apipay_harness.contract_run import ContractRun, ResultSink
+from apipay_harness.schema_run import (
+    EngineRun,
+    build_schema,
+    engine_settings,
+    load_settings_file,
+    run_engine,
+    settings_file,
+)
+from apipay_harness.spec import load_spec, operations
+from apipay_harness.target import Target
+from apipay_harness.types import JSONObject
+from contracts.client import ApiClient
+from contracts.violations import Violation
+
+_OPERATIONS = [op for op in operations(load_spec())]
+_EXAMPLES = {"quick": 5, "default": 25}
+_STATEFUL = {"quick": (3, 6), "default": (15, 12)}  # (examples, steps)
+
+
+@pytest.fixture(scope="session")
+def catalog_ids(api: ApiClient) -> list[int]:
+    """The target's real catalog item ids (cart items are mapped onto them); empty without a catalog."""
+    response = api.get("/catalog", params={"per_page": 200})
+    if response.status_code != 200:
+        return []
+    return [int(item["id"]) for item in response.json().get("data", []) if isinstance(item.get("id"), int)]
+
+
+@pytest.fixture(scope="session")
+def project_settings() -> JSONObject:
+    """The project's ``schemathesis.toml`` (per-operation statuses for positive_data_acceptance), if any."""
+    return load_settings_file(settings_file())
+
+
+def _engine(
+    target: Target, *, run: ContractRun, spec: JSONObject, phases: tuple[str, ...], project: JSONObject, **kw: Any
+) -> Any:
+    mode = run.options.mode
+    examples, steps = _STATEFUL[mode] if "stateful" in phases else (_EXAMPLES[mode], 2)
+    settings = engine_settings(
+        base_url=target.base_url,
+        api_key=target.api_key,
+        max_examples=examples,
+        phases=phases,
+        seed=run.options.seed,
+        stateful_steps=steps,
+        base=project,
+    )
+    return build_schema(spec, settings, **kw)
+
+
+def _other_than(label: str) -> Any:
+    """A schemathesis filter that drops every operation but ``label`` (``include`` ORs with its defaults)."""
+    return lambda ctx: ctx.operation.label != label
+
+
+def _record(outcome: EngineRun, sink: ResultSink, *, prefix: str = "") -> list[str]:
+    """Turn the tallies into results; return one line per failing check."""
+    failing: list[str] = []
+    for (operation, name), tally in sorted(outcome.tallies.items()):
+        check = f"{prefix}{name}"
+        failed = tally.failures > 0
+        sink.add(
+            operation=operation,
+            check=check,
+            verdict="failed" if failed else "passed",
+            cases=tally.cases,
+            failures=tally.failures,
+            title=tally.title,
+            message=tally.message,
+            rule=f"schemathesis:{name}" if failed else "",
+            reproducer=tally.reproducer,
+        )
+        if failed:
+            failing.append(f"{operation} {check}: {tally.title} ({tally.failures} of {tally.cases} cases)")
+    return failing
+
+
+def _conclude(outcome: EngineRun, failing: list[str], *, operation: str) -> None:
+    if outcome.errors and not outcome.tallies:
+        raise RuntimeError("schemathesis could not test this: " + "; ".join(outcome.errors)[:500])
+    if failing:
+        raise Violation(
+            operation=operation,
+            check="schemathesis",
+            title=f"{len(failing)} schemathesis check(s) failed",
+            message="\n".join(failing),
+        )
+
+
+@pytest.mark.contract(suite="schema", check="schemathesis")
+@pytest.mark.parametrize("operation", _OPERATIONS, ids=[op.label for op in _OPERATIONS])
+def test_schema_operation_conforms(
+    operation: Any,
+    target: Target,
+    run: ContractRun,
+    spec: JSONObject,
+    catalog_ids: list[int],
+    project_settings: JSONObject,
+    contract_results: ResultSink,
+) -> None:
+    """Examples, boundary and fuzzed cases of one operation pass every schemathesis check."""
+    creates = operation.method == "post" and operation.path == "/invoices"
+    if target.profile == "production" and (is_destructive(operation.method, operation.path) or creates):
+        pytest.skip(f"--profile production: fuzzing {operation.label} would change a real account")
+    schema = _engine(
+        target,
+        run=run,
+        spec=spec,
+        phases=("examples", "coverage", "fuzzing"),
+        project=project_settings,
+        catalog_ids=catalog_ids,
+    ).exclude(_other_than(operation.label))
+    outcome = run_engine(schema)
+    _conclude(outcome, _record(outcome, contract_results), operation=operation.label)
+
+
+@pytest.mark.contract(suite="schema", check="stateful_links")
+def test_schema_stateful_links_conform(
+    target: Target,
+    run: ContractRun,
+    spec: JSONObject,
+    catalog_ids: list[int],
+    project_settings: JSONObject,
+    contract_results: ResultSink,
+) -> None:
+    """Sequences that follow the spec's links (create → get / cancel / refund) pass every check."""
+    if target.profile == "production":
+        pytest.skip("--profile production: the stateful phase creates, cancels and refunds freely")
+    schema = _engine(
+        target, run=run, spec=spec, phases=("stateful",), project=project_settings, catalog_ids=catalog_ids
+    )
+    outcome = run_engine(schema)
+    _conclude(outcome, _record(outcome, contract_results, prefix="stateful:"), operation="*")
