@@ -20,6 +20,7 @@ _BAR_WIDTH = 480
 _BAR_HEIGHT = 22
 _BAR_GAP = 10
 _LABEL_WIDTH = 120
+_MIN_SEGMENT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,22 +42,25 @@ class _Bar:
 
 
 def _chart(summary: Summary) -> dict[str, Any]:
-    """Geometry of the checks-per-suite bar chart, stacked by verdict."""
-    counts = summary.suite_counts()
-    widest = max((sum(c[v] for v in _CHART_ORDER) for c in counts.values()), default=0) or 1
+    """Geometry of the verdict-share bar per suite (each bar is 100 % of that suite's checks)."""
     bars = []
-    for i, (suite, c) in enumerate(counts.items()):
+    for i, (suite, c) in enumerate(summary.suite_counts().items()):
+        checks = sum(c[v] for v in _CHART_ORDER)
+        shares = {v: c[v] for v in _CHART_ORDER if c[v]}
+        # Every verdict present stays visible, however small its share.
+        widths = {v: max(round(_BAR_WIDTH * n / max(checks, 1)), _MIN_SEGMENT) for v, n in shares.items()}
+        if widths:
+            biggest = max(widths, key=lambda v: widths[v])
+            widths[biggest] -= sum(widths.values()) - _BAR_WIDTH
         x = _LABEL_WIDTH
         segments = []
-        for verdict in _CHART_ORDER:
-            if c[verdict]:
-                width = max(round(_BAR_WIDTH * c[verdict] / widest), 2)
-                segments.append(_Segment(verdict=verdict, x=x, width=width, count=c[verdict]))
-                x += width
-        checks = sum(c[v] for v in _CHART_ORDER)
-        bars.append(_Bar(suite, i * (_BAR_HEIGHT + _BAR_GAP), tuple(segments), checks, c["cases"], x + 8))
+        for verdict, width in widths.items():
+            segments.append(_Segment(verdict=verdict, x=x, width=width, count=shares[verdict]))
+            x += width
+        y = i * (_BAR_HEIGHT + _BAR_GAP)
+        bars.append(_Bar(suite, y, tuple(segments), checks, c["cases"], _LABEL_WIDTH + _BAR_WIDTH + 8))
     height = max(len(bars) * (_BAR_HEIGHT + _BAR_GAP), _BAR_HEIGHT)
-    return {"bars": bars, "width": _LABEL_WIDTH + _BAR_WIDTH + 160, "height": height, "bar_height": _BAR_HEIGHT}
+    return {"bars": bars, "width": _LABEL_WIDTH + _BAR_WIDTH + 260, "height": height, "bar_height": _BAR_HEIGHT}
 
 
 def _matrix(summary: Summary) -> list[dict[str, Any]]:

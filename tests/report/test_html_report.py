@@ -86,3 +86,12 @@ def test_html_report_chart_has_a_bar_per_suite(write_report, sample_results: lis
 def test_html_report_without_results_says_nothing_ran(run_info: RunInfo) -> None:
     html = render_html(Summary.build(run_info, []))
     assert "No checks were recorded." in html and ">SKIPPED" in html
+
+
+def test_html_chart_keeps_a_lone_failure_visible(run_info: RunInfo) -> None:
+    results = [CheckResult("schema", f"GET /x{i}", "c", "passed") for i in range(999)]
+    results.append(CheckResult("schema", "GET /y", "c", "failed"))
+    html = render_html(Summary.build(run_info, results))
+    widths = dict(re.findall(r'<rect class="bar-(\w+)"[^>]*width="(\d+)"', html))
+    assert int(widths["failed"]) >= 4
+    assert int(widths["passed"]) + int(widths["failed"]) == 480
