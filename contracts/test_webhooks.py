@@ -1,0 +1,239 @@
+"""Webhooks suite: signatures over the raw bytes, payloads against the spec, exactly one event per transition.
+
+A receiver runs on loopback and is registered for organization 1 through the control API
+with a secret made up for this run (it never appears in a message). One scenario drives
+invoices through every transition that sends a webhook and through rejected attempts that
+must send none; the oracle says which events must arrive. A last payment serves as a
+sentinel: once its event is in, everything sent before it is taken to have arrived.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from contracts.client import ApiClient
+from contracts.control import Control
+from contracts.model_driver import SETTLE_SECONDS, Driver
+from contracts.model_receiver import Delivery, receiving
+from contracts.model_schemas import SchemaBook, decode_json
+from contracts.oracle import Oracle, money
+from contracts.violations import Violation, expected_received
+
+_SIGNATURE_RULE = "#/components/parameters/WebhookSignature"
+_EVENTS_RULE = "#/components/schemas/InvoiceStatus/x-status-transitions/webhooks"
+_DELIVERIES_RULE = "DESIGN §3.2: GET /_control/webhooks/deliveries records every delivery attempted"
+_DEADLINE = 15.0
+"""Seconds to wait for the deliveries a scenario must cause."""
+
+
+@dataclass
+class Scenario:
+    """What the scenario made the target send, and what the oracle says it must have sent."""
+
+    url: str
+    secret: str
+    oracle: Oracle
+    deliveries: list[Delivery]
+    invoice_ids: set[int]
+    book: SchemaBook
+
+    def payloads(self) -> list[tuple[Delivery, Any]]:
+        """Every delivery about this scenario's invoices, with its decoded body (None when it is not JSON)."""
+        found = []
+        for delivery in self.deliveries:
+            try:
+                body = decode_json(delivery.body)
+            except ValueError:
+                body = None
+            invoice = body.get("invoice") if isinstance(body, dict) else None
+            if body is None or (isinstance(invoice, dict) and invoice.get("id") in self.invoice_ids):
+                found.append((delivery, body))
+        return found
+
+
+def _event_key(body: Any) -> tuple[str, int, str, Decimal | None] | None:
+    try:
+        invoice = body["invoice"]
+        total = money(invoice["total_refunded"]) if body["event"] == "invoice.refunded" else None
+        return (str(body["event"]), int(invoice["id"]), str(invoice["status"]), total)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _drive(driver: Driver) -> None:
+    """Every transition that sends a webhook, and rejected attempts that must send none, then the sentinel."""
+    tag = f"wh{uuid.uuid4().hex[:10]}"
+    paid = driver.create(amount=Decimal("100.00"), external_order_id=tag, description="webhooks")
+    driver.pay(paid, client_name="aigerim")
+    driver.refund(paid, Decimal("40.00"), reason="part")
+    driver.refund(paid, None, reason="rest")
+    driver.refund(paid, Decimal("1.00"))  # rejected: nothing left
+    driver.cancel(paid)  # rejected: not pending
+    cancelled = driver.create(amount=Decimal("55.55"), external_order_id=tag)
+    driver.cancel(cancelled)
+    driver.pay(cancelled)  # rejected: not pending any more
+    expired = driver.create(amount=Decimal("10.00"), external_order_id=tag)
+    driver.expire(expired)
+    driver.refund(expired, None)  # rejected: never paid
+    driver.cancel(expired)  # rejected: not pending
+    pending = driver.create(amount=Decimal("12.34"), external_order_id=tag)
+    driver.refund(pending, Decimal("1.00"))  # rejected: not paid
+    driver.advance(SETTLE_SECONDS)
+    for invoice in (paid, cancelled, expired, pending):
+        driver.check(invoice)
+    sentinel = driver.create(amount=Decimal("1.00"), external_order_id=tag)
+    driver.pay(sentinel)
+
+
+@pytest.fixture(scope="module")
+def scenario(api: ApiClient, control: Control, spec: dict[str, Any]) -> Iterator[Scenario]:
+    """Register a receiver, run the scenario and wait (with a deadline) for the sentinel's event."""
+    secret = secrets.token_hex(24)
+    with receiving() as receiver:
+        control.register_webhook(url=receiver.url, secret=secret, api_key=api.key or "")
+        oracle = Oracle.from_spec(spec)
+        book = SchemaBook(spec)
+        driver = Driver(api=api, oracle=oracle, book=book, control=control)
+        _drive(driver)
+        wanted = Counter(e.key() for e in oracle.events)
+
+        def arrived(deliveries: list[Delivery]) -> bool:
+            keys = Counter(_event_key(_safe_json(d.body)) for d in deliveries)
+            return all(keys[k] >= n for k, n in wanted.items())
+
+        deliveries = receiver.wait_for(arrived, timeout=_DEADLINE)
+        yield Scenario(receiver.url, secret, oracle, deliveries, set(oracle.invoices), book)
+
+
+def _safe_json(raw: bytes) -> Any:
+    try:
+        return decode_json(raw)
+    except ValueError:
+        return None
+
+
+def _fail(check: str, title: str, expected: Any, received: Any, rule: str, operation: str = "*") -> Violation:
+    return Violation(
+        operation=operation, check=check, title=title, message=expected_received(expected, received), rule=rule
+    )
+
+
+@pytest.mark.contract(suite="webhooks", check="one_event_per_transition", operation="webhooks")
+def test_webhooks_one_event_per_transition_and_none_for_rejected_steps(scenario: Scenario) -> None:
+    """Each transition the spec lists sends exactly one event; rejected attempts send none."""
+    expected = Counter(e.key() for e in scenario.oracle.events)
+    received = Counter(_event_key(body) for _, body in scenario.payloads())
+    if expected != received:
+        missing = sorted(map(_describe, (expected - received).elements()))
+        extra = sorted(map(_describe, (received - expected).elements()))
+        raise _fail(
+            "one_event_per_transition",
+            f"the webhooks sent differ from one per transition ({len(missing)} missing, {len(extra)} extra)",
+            f"{sum(expected.values())} events, one per transition",
+            f"missing {missing}; extra {extra}",
+            _EVENTS_RULE,
+        )
+
+
+def _describe(key: Any) -> str:
+    if key is None:
+        return "an unreadable payload"
+    event, invoice, status, total = key
+    return f"{event} invoice {invoice} {status}" + (f" total_refunded {total}" if total is not None else "")
+
+
+@pytest.mark.contract(suite="webhooks", check="signature_over_raw_bytes", operation="webhooks")
+def test_webhooks_signature_is_hmac_of_raw_body(scenario: Scenario) -> None:
+    """``X-Webhook-Signature`` is ``sha256=`` and the hex HMAC-SHA256 of the exact bytes received."""
+    if not scenario.payloads():
+        pytest.fail("no webhook arrived at the receiver, so no signature could be checked")
+    for delivery, body in scenario.payloads():
+        wanted = "sha256=" + hmac.new(scenario.secret.encode(), delivery.body, hashlib.sha256).hexdigest()
+        got = delivery.headers.get("x-webhook-signature", "")
+        if not hmac.compare_digest(wanted, got):
+            raise _fail(
+                "signature_over_raw_bytes",
+                f"the signature of the delivery {_describe(_event_key(body))} is not the HMAC of its raw body",
+                "sha256=<hex HMAC-SHA256 of the raw body keyed by the registered secret>",
+                "a different value" if got else "no X-Webhook-Signature header",
+                _SIGNATURE_RULE,
+            )
+
+
+@pytest.mark.contract(suite="webhooks", check="payload_matches_schema", operation="webhooks")
+def test_webhooks_payload_matches_spec_schema(scenario: Scenario) -> None:
+    """Every payload validates against the spec's schema of its event and is sent as JSON."""
+    for delivery, body in scenario.payloads():
+        event = body.get("event") if isinstance(body, dict) else None
+        if event not in (scenario.book.spec.get("webhooks") or {}):
+            raise _fail(
+                "payload_matches_schema",
+                "a delivery names no documented event",
+                "a JSON body with an event of the spec's webhooks",
+                delivery.body[:200],
+                "#/webhooks",
+            )
+        problems = scenario.book.errors(scenario.book.webhook_pointer(event), body)
+        content_type = delivery.headers.get("content-type", "")
+        if not content_type.startswith("application/json"):
+            problems.append(f"Content-Type is {content_type!r}")
+        if problems:
+            raise _fail(
+                "payload_matches_schema",
+                f"a {event} payload does not match the spec",
+                "a payload valid against the spec",
+                "; ".join(problems[:5]),
+                scenario.book.webhook_pointer(event),
+                operation=event,
+            )
+
+
+@pytest.mark.contract(suite="webhooks", check="payload_describes_invoice", operation="webhooks")
+def test_webhooks_payload_carries_invoice_amount_and_order_id(scenario: Scenario) -> None:
+    """Each payload's invoice has the model's amount and external order id."""
+    for _, body in scenario.payloads():
+        key = _event_key(body)
+        if key is None or key[1] not in scenario.oracle.invoices:
+            continue
+        invoice = scenario.oracle.invoices[key[1]]
+        got = (money(body["invoice"].get("amount", "0")), body["invoice"].get("external_order_id"))
+        if got != (invoice.amount, invoice.external_order_id):
+            raise _fail(
+                "payload_describes_invoice",
+                f"the {key[0]} payload of invoice {invoice.id} disagrees with the invoice",
+                (str(invoice.amount), invoice.external_order_id),
+                (str(got[0]), got[1]),
+                scenario.book.webhook_pointer(key[0]),
+                operation=key[0],
+            )
+
+
+@pytest.mark.contract(suite="webhooks", check="deliveries_recorded", operation="GET /_control/webhooks/deliveries")
+def test_webhooks_control_records_each_delivery(scenario: Scenario, control: Control) -> None:
+    """The control API's delivery log holds each delivery the receiver got, answered 200."""
+    logged: Counter[Any] = Counter()
+    for entry in control.deliveries():
+        if entry.get("url") == scenario.url and entry.get("status_code") == 200:
+            body = entry.get("body")
+            parsed = body if isinstance(body, dict) else _safe_json(str(body).encode())
+            logged[_event_key(parsed)] += 1
+    received = Counter(_event_key(body) for _, body in scenario.payloads())
+    if received - logged:
+        raise _fail(
+            "deliveries_recorded",
+            "deliveries the receiver got are missing from the control API's log",
+            sorted(map(_describe, received.elements())),
+            sorted(map(_describe, logged.elements())),
+            _DELIVERIES_RULE,
+            operation="GET /_control/webhooks/deliveries",
+        )
