@@ -93,7 +93,9 @@ def _problem(result: CheckResult) -> list[str]:
     if result.message.strip():
         lines += [_fenced(result.message.strip(), "text"), ""]
     if result.reproducer.strip():
-        lines += ["Reproducer:", "", _fenced(result.reproducer.strip(), "bash"), ""]
+        repro = result.reproducer.strip()
+        lang = "bash" if repro.startswith(("curl", "#")) else "text"
+        lines += ["Reproducer:", "", _fenced(repro, lang), ""]
     return lines
 
 

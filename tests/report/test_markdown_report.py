@@ -78,3 +78,9 @@ def test_markdown_report_fits_a_pr_comment_when_failures_are_many(run_info: RunI
     assert re.search(r"_… \d+ more failures not shown to fit a PR comment", text)
     assert "more characters in conformance.html" in text
     assert text.rstrip().endswith("junit.xml_")
+
+
+def test_markdown_report_fences_a_step_program_as_text(run_info: RunInfo) -> None:
+    program = "state = InvoiceLifecycle()\nstate.pay(invoice=invoices_0)\ncurl -sS http://h/x"
+    result = CheckResult("lifecycle", "*", "model", "failed", reproducer=program)
+    assert f"```text\n{program}\n```" in render_markdown(Summary.build(run_info, [result]))
