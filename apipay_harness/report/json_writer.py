@@ -57,7 +57,7 @@ def render_json(summary: Summary) -> dict[str, Any]:
 
 def _default(value: object) -> str:
     """Money and other non-JSON values are written as strings, never as floats."""
-    return str(value) if isinstance(value, Decimal) else repr(value)
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 class JsonWriter(Collector):

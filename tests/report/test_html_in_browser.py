@@ -84,6 +84,7 @@ class _Browser:
         self._next_id = 0
         self._events: list[dict[str, Any]] = []
         self.session = ""
+        self._target_id = ""
 
     def send(self, method: str, params: dict[str, Any] | None = None, *, session: bool = True) -> dict[str, Any]:
         """Send one command and wait for its answer, keeping the events that arrive meanwhile."""
@@ -132,7 +133,10 @@ class _Browser:
 
     def open(self, url: str, *, width: int, height: int) -> None:
         """Open ``url`` in a fresh tab of the given size and wait until it has loaded."""
+        if self._target_id:
+            self.send("Target.closeTarget", {"targetId": self._target_id}, session=False)
         target = self.send("Target.createTarget", {"url": "about:blank"}, session=False)
+        self._target_id = target["targetId"]
         attached = self.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}, session=False)
         self.session = attached["sessionId"]
         self._events.clear()

@@ -110,3 +110,11 @@ def test_writer_start_forgets_an_earlier_run(tmp_path: Path, run_info: RunInfo) 
     writer.finish()
     data = json.loads((tmp_path / "conformance.json").read_text())
     assert [c["check"] for c in data["checks"]] == ["new"]
+
+
+def test_json_report_never_writes_money_in_exponent_form(write_report) -> None:
+    from decimal import Decimal
+
+    result = CheckResult("lifecycle", "*", "money", "passed", extra={"amount": Decimal("1E+2")})
+    data = json.loads((write_report([result]) / "conformance.json").read_text())
+    assert data["checks"][0]["extra"] == {"amount": "100"}
