@@ -150,6 +150,9 @@ def _options(parser: Any) -> None:
     )
     parser.add_argument("--apipay-min-rps", type=float, default=DEFAULT_MIN_RPS, help="minimum requests/s")
     parser.add_argument(
+        "--apipay-think-time", type=float, default=0.2, help="most seconds a user waits between tasks (0: none)"
+    )
+    parser.add_argument(
         "--apipay-cancel-deadline", type=float, default=30.0, help="seconds an accepted cancel may stay cancelling"
     )
 

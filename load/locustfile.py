@@ -19,7 +19,7 @@ from typing import Any
 
 import gevent
 from apipay_load import collector, control_url, request_allowed
-from locust import FastHttpUser, between, run_single_user, task
+from locust import FastHttpUser, run_single_user, task
 from locust.exception import StopUser
 
 from apipay_harness.load import steps
@@ -35,7 +35,10 @@ class ApiPayUser(FastHttpUser):
     """Base of the ApiPay users: every answer is checked inline, every invoice touched is recorded."""
 
     abstract = True
-    wait_time = between(0.0, 0.2)
+
+    def wait_time(self) -> float:
+        """Think time between tasks: uniform in [0, --apipay-think-time]."""
+        return self.rng.uniform(0.0, self.think_time)
 
     def on_start(self) -> None:
         """Read the options the master handed down."""
@@ -43,6 +46,7 @@ class ApiPayUser(FastHttpUser):
         self.api_key = options.apipay_api_key if options else "test-key"
         self.control = control_url(self.environment)
         self.cancel_deadline = float(options.apipay_cancel_deadline) if options else 30.0
+        self.think_time = float(options.apipay_think_time) if options else 0.2
         self.rng = random.Random()
         self.store = collector(self.environment)
 

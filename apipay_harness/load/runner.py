@@ -60,6 +60,8 @@ class LoadOptions:
     max_requests: int = 0
     no_control: bool = False
     cancel_deadline: float = 30.0
+    think_time: float = 0.2
+    """Most seconds a user waits between tasks (0: back to back, for benchmarks)."""
 
     def __post_init__(self) -> None:
         if self.scenario not in SCENARIOS:
@@ -183,6 +185,7 @@ def _run_locust(target: Target, options: LoadOptions) -> dict[str, Any]:
         "--apipay-max-fail-ratio", repr(options.thresholds.max_fail_ratio),
         "--apipay-min-rps", repr(options.thresholds.min_rps),
         "--apipay-cancel-deadline", repr(options.cancel_deadline),
+        "--apipay-think-time", repr(options.think_time),
     ]  # fmt: skip
     if options.no_control:
         master.append("--apipay-no-control")
