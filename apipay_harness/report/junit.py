@@ -6,6 +6,7 @@ import re
 import socket
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from apipay_harness.report.summary import Collector, Summary, write_atomically
 from apipay_harness.results import CheckResult
@@ -18,6 +19,17 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 def _clean(text: str) -> str:
     return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+def _timestamp(iso: str) -> dict[str, str]:
+    """The schema's timestamp: UTC, no offset (``2026-11-25T19:00:00``); left out when unreadable."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return {}
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return {"timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S")}
 
 
 def _seconds(value: float) -> str:
@@ -76,7 +88,7 @@ def render_junit(summary: Summary) -> ET.ElementTree[ET.Element]:
     hostname = socket.gethostname()
     for suite in summary.suites:
         results = by_suite[suite]
-        attrs = {"name": suite, **_counts(results), "timestamp": info.started_at, "hostname": hostname}
+        attrs = {"name": suite, **_counts(results), **_timestamp(info.started_at), "hostname": hostname}
         node = ET.SubElement(root, "testsuite", attrs)
         props = ET.SubElement(node, "properties")
         for name, value in (

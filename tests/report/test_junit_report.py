@@ -108,3 +108,11 @@ def test_junit_report_uses_only_what_the_common_schema_allows(write_report, samp
         for name in ("time",):
             if name in element.attrib:
                 assert float(element.attrib[name]) >= 0
+
+
+def test_junit_timestamp_is_utc_without_offset(write_report, sample_results: list[CheckResult]) -> None:
+    import re
+
+    for suite in _root(write_report(sample_results)).findall("testsuite"):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", suite.get("timestamp", "")) is not None
+        assert suite.get("timestamp") == "2026-11-25T19:00:00"
