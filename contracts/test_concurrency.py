@@ -1,0 +1,186 @@
+"""Concurrency suite: parallel refunds on one invoice, a cancel racing a payment, parallel creates.
+
+Requests are lined up on a barrier and sent from separate threads with separate
+connections, so they reach the target together. The rules are the sequential ones: refunds
+never add up past the amount and the totals equal the refunds accepted; of a cancel and a
+payment exactly one wins; every created invoice gets its own id.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from apipay_harness.target import Target
+from contracts.client import ApiClient
+from contracts.control import Control
+from contracts.model_driver import SETTLE_SECONDS, Driver
+from contracts.model_schemas import SchemaBook, decode_json, encode_json, error_statuses
+from contracts.oracle import REFUND_RULE, Oracle, money
+from contracts.violations import Violation, expected_received
+
+_T = TypeVar("_T")
+_PARALLEL = {"quick": 20, "default": 40}
+_RACES = {"quick": 4, "default": 15}
+_JSON = {"Content-Type": "application/json"}
+_CANCEL_RULE = "#/components/schemas/InvoiceStatus/x-status-transitions/statuses/pending/successors"
+
+
+def _together(count: int, work: Callable[[int, httpx.Client], _T], *, base_url: str, key: str) -> list[_T]:
+    """Run ``work(i, client)`` for ``count`` values of i at once, each with its own connection, after a barrier."""
+    barrier = threading.Barrier(count)
+    tls = ssl.create_default_context()  # one context for every connection: loading CA roots per client is slow
+
+    def run(index: int) -> _T:
+        with httpx.Client(base_url=base_url, headers={"X-API-Key": key}, timeout=30.0, verify=tls) as client:
+            client.get("/status")  # open the connection before the start line
+            barrier.wait(timeout=30)
+            return work(index, client)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+@pytest.fixture
+def driver(api: ApiClient, control: Control, spec: dict[str, Any]) -> Driver:
+    """A fresh oracle over the session's client and control API."""
+    return Driver(api=api, oracle=Oracle.from_spec(spec), book=SchemaBook(spec), control=control)
+
+
+@pytest.fixture
+def parallel(run_mode: str) -> int:
+    """How many requests race at once."""
+    return _PARALLEL.get(run_mode, _PARALLEL["default"])
+
+
+def _no_server_errors(responses: list[httpx.Response], operation: str) -> None:
+    broken = [r for r in responses if r.status_code >= 500]
+    if broken:
+        raise Violation(
+            operation=operation,
+            check="no_server_error_under_load",
+            title=f"{len(broken)} of {len(responses)} parallel requests answered 5xx",
+            message=expected_received("no 5xx", f"{broken[0].status_code} {broken[0].text[:200]}"),
+            rule="#/paths",
+        )
+
+
+@pytest.mark.contract(
+    suite="concurrency", check="parallel_refunds_within_amount", operation="POST /invoices/{id}/refund"
+)
+def test_concurrency_parallel_refunds_never_exceed_amount(
+    driver: Driver, target: Target, spec: dict[str, Any], parallel: int
+) -> None:
+    """Refunds racing on one invoice add up to at most its amount, and the totals equal the refunds accepted."""
+    invoice = driver.create(amount=Decimal("100.00"), description="concurrency refunds")
+    driver.pay(invoice)
+    each = Decimal("10.00")
+    responses = _together(
+        parallel,
+        lambda _, c: c.post(f"/invoices/{invoice}/refund", content=encode_json({"amount": each}), headers=_JSON),
+        base_url=target.base_url,
+        key=target.api_key,
+    )
+    _no_server_errors(responses, "POST /invoices/{id}/refund")
+    refused_ok = error_statuses(spec, "post", "/invoices/{id}/refund")
+    odd = [r for r in responses if r.status_code != 201 and r.status_code not in refused_ok]
+    accepted = [decode_json(r.content)["refund"] for r in responses if r.status_code == 201]
+    accepted_sum = sum((money(r["amount"]) for r in accepted), Decimal("0.00"))
+    body = decode_json(driver.api.get(f"/invoices/{invoice}/refunds").content)
+    total = money(body["invoice"]["total_refunded"])
+    listed = sorted(int(r["id"]) for r in body["refunds"])
+    problems = []
+    if odd:
+        problems.append(f"{len(odd)} answers neither 201 nor a documented refusal, e.g. {odd[0].status_code}")
+    if accepted_sum > Decimal("100.00"):
+        problems.append(f"accepted refunds add up to {accepted_sum}, more than the amount 100.00")
+    if total != accepted_sum:
+        problems.append(f"total_refunded is {total} but the accepted refunds add up to {accepted_sum}")
+    if listed != sorted(int(r["id"]) for r in accepted):
+        problems.append(f"the invoice lists {len(listed)} refunds but {len(accepted)} were accepted")
+    if problems:
+        raise Violation(
+            operation="POST /invoices/{id}/refund",
+            check="parallel_refunds_within_amount",
+            title=f"{parallel} parallel refunds of {each} on a 100.00 invoice broke the refund sum",
+            message=expected_received(
+                "at most 100.00 accepted, totals equal to the accepted refunds", "; ".join(problems)
+            ),
+            rule=REFUND_RULE,
+        )
+
+
+def _cancel_or_pay(invoice: int, control: Control) -> Callable[[int, httpx.Client], httpx.Response]:
+    """The racers: the merchant's cancel (first) and the customer's payment (second)."""
+
+    def step(index: int, client: httpx.Client) -> httpx.Response:
+        return client.post(f"/invoices/{invoice}/cancel") if index == 0 else control.pay(invoice)
+
+    return step
+
+
+@pytest.mark.contract(suite="concurrency", check="cancel_or_pay_wins", operation="POST /invoices/{id}/cancel")
+def test_concurrency_cancel_racing_payment_has_one_winner(
+    driver: Driver, control: Control, target: Target, run_mode: str
+) -> None:
+    """A cancel and a payment sent together: exactly one wins and the invoice ends in the winner's status."""
+    for _ in range(_RACES.get(run_mode, _RACES["default"])):
+        invoice = driver.create(amount=Decimal("20.00"), description="concurrency race")
+        cancel, pay = _together(2, _cancel_or_pay(invoice, control), base_url=target.base_url, key=target.api_key)
+        _no_server_errors([cancel, pay], "POST /invoices/{id}/cancel")
+        cancel_won, pay_won = cancel.status_code in (200, 202), pay.status_code == 200
+        if cancel_won == pay_won:
+            raise Violation(
+                operation="POST /invoices/{id}/cancel",
+                check="cancel_or_pay_wins",
+                title=f"a cancel and a payment of pending invoice {invoice} sent together: "
+                + ("both won" if cancel_won else "neither won"),
+                message=expected_received(
+                    "exactly one of them accepted", f"cancel {cancel.status_code}, payment {pay.status_code}"
+                ),
+                rule=_CANCEL_RULE,
+            )
+        if cancel_won:
+            driver.oracle.cancelled(invoice, queued=cancel.status_code == 202)
+        else:
+            driver.oracle.paid(invoice)
+        driver.advance(SETTLE_SECONDS)
+        driver.check(invoice)
+
+
+@pytest.mark.contract(suite="concurrency", check="parallel_creates_unique", operation="POST /invoices")
+def test_concurrency_parallel_creates_get_unique_ids(driver: Driver, target: Target, parallel: int) -> None:
+    """Invoices created together each get their own id and keep their own amount."""
+    amounts = [Decimal(100 + i) + Decimal("0.25") for i in range(parallel)]
+    responses = _together(
+        parallel,
+        lambda i, c: c.post(
+            "/invoices", content=encode_json({"amount": amounts[i], "phone_number": "87001234567"}), headers=_JSON
+        ),
+        base_url=target.base_url,
+        key=target.api_key,
+    )
+    _no_server_errors(responses, "POST /invoices")
+    created = {i: decode_json(r.content) for i, r in enumerate(responses) if r.status_code == 201}
+    bodies = list(created.values())
+    ids = [int(b["id"]) for b in bodies]
+    stored = {i: money(decode_json(driver.api.get(f"/invoices/{i}").content)["amount"]) for i in set(ids)}
+    wrong = [i for i, b in created.items() if not amounts[i] == money(b["amount"]) == stored.get(int(b["id"]))]
+    if len(bodies) != parallel or len(set(ids)) != len(ids) or wrong:
+        raise Violation(
+            operation="POST /invoices",
+            check="parallel_creates_unique",
+            title=f"{parallel} invoices created together did not each get their own id",
+            message=expected_received(
+                f"{parallel} answers 201 with distinct ids, each invoice stored with its own amount",
+                f"{len(bodies)} created, {len(set(ids))} distinct ids, {len(wrong)} stored with another amount",
+            ),
+            rule="#/paths/~1invoices/post/responses/201",
+        )
