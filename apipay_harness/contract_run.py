@@ -241,9 +241,12 @@ class ContractRun:
         sink = self._sinks.pop(item.nodeid, None)
         results = list(sink.results) if sink else []
         covered = outcome.verdict == "failed" and any(r.verdict == "failed" for r in results)
+        reproducer = self.reproducer(self.guard.last_request, outcome.notes)
         if not results or (outcome.verdict != "passed" and not covered):
-            reproducer = self.reproducer(self.guard.last_request, outcome.notes)
             results.append(outcome.to_result(ident, reproducer=reproducer, seconds=seconds))
+        results = [
+            replace(r, reproducer=reproducer) if r.verdict == "failed" and not r.reproducer else r for r in results
+        ]
         for result in results:
             self.record(result)
 
