@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from apipay_harness.mock import running_mock
+from tests.mock.helpers import PHONE, assert_schema, create, paid, wait_for
+from tests.mock.receiver import webhook_receiver
+
+SECRET = "whsec_test"
+
+
+def _register(control: httpx.Client, url: str, key: str = "test-key") -> int:
+    response = control.post("/webhooks", json={"url": url, "secret": SECRET}, headers={"X-API-Key": key})
+    assert response.status_code == 201
+    hook_id: int = response.json()["id"]
+    return hook_id
+
+
+def test_paid_invoice_sends_signed_status_changed(api: httpx.Client, control: httpx.Client) -> None:
+    with webhook_receiver() as receiver:
+        _register(control, receiver.url)
+        invoice = paid(api, control)
+        wait_for(lambda: receiver.received)
+        raw, headers = receiver.received[0]
+        assert receiver.verified(SECRET) == [True]
+        body = json.loads(raw)
+        assert_schema(body, "InvoiceStatusChangedEvent")
+        assert (body["invoice"]["id"], body["invoice"]["status"]) == (invoice["id"], "paid")
+        assert headers["content-type"] == "application/json"
+
+
+def test_cancel_expire_and_refunds_each_send_one_event(api: httpx.Client, control: httpx.Client) -> None:
+    with webhook_receiver() as receiver:
+        _register(control, receiver.url)
+        cancelled = create(api)
+        api.post(f"/invoices/{cancelled['id']}/cancel")
+        control.post("/clock/advance", json={"seconds": 5})
+        control.post(f"/invoices/{create(api)['id']}/expire")
+        refunded = paid(api, control)
+        api.post(f"/invoices/{refunded['id']}/refund", json={"amount": 1})
+        api.post(f"/invoices/{refunded['id']}/refund")
+        wait_for(lambda: len(receiver.received) == 5)
+        events = [json.loads(raw) for raw, _ in receiver.received]
+    kinds = sorted((e["event"], e["invoice"]["status"]) for e in events)
+    assert kinds == [
+        ("invoice.refunded", "partially_refunded"),
+        ("invoice.refunded", "refunded"),
+        ("invoice.status_changed", "cancelled"),
+        ("invoice.status_changed", "expired"),
+        ("invoice.status_changed", "paid"),
+    ]
+    for event in events:
+        assert_schema(
+            event, "InvoiceRefundedEvent" if event["event"] == "invoice.refunded" else "InvoiceStatusChangedEvent"
+        )
+    assert all(receiver.verified(SECRET))
+
+
+def test_invoice_webhook_id_picks_that_webhook(api: httpx.Client, control: httpx.Client) -> None:
+    with webhook_receiver() as chosen, webhook_receiver() as latest:
+        hook = _register(control, chosen.url)
+        _register(control, latest.url)
+        invoice = create(api, webhook_id=hook)
+        control.post(f"/invoices/{invoice['id']}/pay")
+        wait_for(lambda: chosen.received)
+        assert latest.received == []
+
+
+def test_deliveries_record_every_attempt_even_failed(api: httpx.Client, control: httpx.Client) -> None:
+    with webhook_receiver(status=500) as receiver:
+        _register(control, receiver.url)
+        paid(api, control)
+        deliveries = wait_for(
+            lambda: [d for d in control.get("/webhooks/deliveries").json() if d["status_code"] is not None]
+        )
+    assert deliveries[0]["status_code"] == 500
+    assert deliveries[0]["event"] == "invoice.status_changed"
+    assert deliveries[0]["url"] == receiver.url
+    assert len(receiver.received) == 1
+
+
+def test_unreachable_receiver_is_recorded_with_null_status(api: httpx.Client, control: httpx.Client) -> None:
+    _register(control, "http://127.0.0.1:9/closed")
+    paid(api, control)
+    record = wait_for(lambda: [d for d in control.get("/webhooks/deliveries").json() if d["error"]])
+    assert record[0]["status_code"] is None
+
+
+def test_other_organizations_webhook_is_not_notified(api2: httpx.Client, control: httpx.Client) -> None:
+    with webhook_receiver() as receiver:
+        _register(control, receiver.url, key="test-key")
+        invoice = api2.post("/invoices", json={"amount": 1, "phone_number": PHONE}).json()
+        control.post(f"/invoices/{invoice['id']}/pay")
+        wait_for(lambda: control.get("/invoices/status/check").status_code)
+    assert receiver.received == []
+    assert control.get("/webhooks/deliveries").json() == []
+
+
+def test_webhook_signature_fault_fails_verification() -> None:
+    with running_mock(faults=["webhook_signature_wrong"]) as mock, webhook_receiver() as receiver:
+        httpx.post(
+            f"{mock.control_url}/webhooks",
+            json={"url": receiver.url, "secret": SECRET},
+            headers={"X-API-Key": "test-key"},
+        )
+        invoice = httpx.post(
+            f"{mock.base_url}/invoices", json={"amount": 1, "phone_number": PHONE}, headers={"X-API-Key": "test-key"}
+        ).json()
+        httpx.post(f"{mock.control_url}/invoices/{invoice['id']}/pay")
+        wait_for(lambda: receiver.received)
+    assert receiver.verified(SECRET) == [False]
