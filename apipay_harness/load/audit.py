@@ -2,7 +2,8 @@
 
 Violations, by kind:
 
-    lost                 the invoice was created but re-reading it answers 404 (or anything but 200)
+    lost                 the invoice was created but re-reading it answers 404
+    unreadable           re-reading it answers neither 200 nor 404 (a 5xx, a 429 after waiting, no answer)
     over_refund          the accepted refunds add up to more than the invoice amount
     server_over_refund   the server itself shows ``total_refunded`` above ``amount``
     stuck_cancelling     still ``cancelling`` after the cancel deadline passed
@@ -115,9 +116,13 @@ def _judge(ledger: Ledger, reread: Reread | None, *, cancel_deadline: float) -> 
     if ledger.refunded > amount:
         parts = " + ".join(str(r) for r in ledger.refunds)
         add("over_refund", f"accepted refunds total {ledger.refunded} ({parts}), above the amount {amount}")
-    if reread is None or reread.status_code != 200:
-        code = "never re-read" if reread is None else f"re-read answered {reread.status_code}"
+    if reread is None or reread.status_code == 404:
+        code = "never re-read" if reread is None else "re-read answered 404"
         add("lost", f"created with amount {amount}, but {code}")
+        return found
+    if reread.status_code != 200:
+        what = "no answer" if reread.status_code == 0 else f"{reread.status_code}"
+        add("unreadable", f"re-reading it got {what}: {str(reread.body)[:200]}")
         return found
     body = reread.body
     try:

@@ -11,29 +11,36 @@ import httpx
 
 from apipay_harness.load.audit import Reread
 from apipay_harness.load.records import Ledger
+from apipay_harness.load.steps import retry_after
 from apipay_harness.target import Target
 
 __all__ = ["reread_invoices"]
 
 _POLL = 0.2
+_ATTEMPTS = 3
+_MAX_RETRY_AFTER = 61.0
 _THREADS = 8
 
 
 def reread_invoices(target: Target, ledgers: Mapping[int, Ledger], *, cancel_deadline: float) -> dict[int, Reread]:
-    """GET every invoice once; one still ``cancelling`` is read again until it leaves or its deadline passes."""
+    """GET every invoice (honouring 429 ``retry_after``); one still ``cancelling`` is re-read until its deadline."""
     headers = {"X-API-Key": target.api_key, "Accept": "application/json"}
     limits = httpx.Limits(max_connections=_THREADS, max_keepalive_connections=_THREADS)
     with httpx.Client(base_url=target.base_url, headers=headers, timeout=10.0, limits=limits) as client:
 
         def read(invoice_id: int) -> Reread:
-            try:
-                response = client.get(f"/invoices/{invoice_id}")
-            except httpx.HTTPError as exc:
-                return Reread(status_code=0, body={"error": str(exc)}, read_at=time.time())
-            try:
-                body = response.json(parse_float=Decimal)
-            except ValueError:
-                body = None
+            for _ in range(_ATTEMPTS):
+                try:
+                    response = client.get(f"/invoices/{invoice_id}")
+                except httpx.HTTPError as exc:
+                    return Reread(status_code=0, body={"error": str(exc)}, read_at=time.time())
+                try:
+                    body = response.json(parse_float=Decimal)
+                except ValueError:
+                    body = None
+                if response.status_code != 429:
+                    break
+                time.sleep(min(retry_after(body), _MAX_RETRY_AFTER))  # the server asked us to wait this long
             return Reread(status_code=response.status_code, body=body, read_at=time.time())
 
         with ThreadPoolExecutor(max_workers=_THREADS) as pool:

@@ -152,9 +152,13 @@ def _target_or_mock(target: Target | None, faults: tuple[str, ...]) -> Iterator[
 def _preflight(target: Target) -> None:
     """Say within 10 s, in one line, when the target does not answer."""
     try:
-        httpx.get(f"{target.base_url}/status", timeout=10.0)
+        response = httpx.get(f"{target.base_url}/status", timeout=10.0)
     except httpx.HTTPError as exc:
         raise TargetUnreachable(target.base_url, type(exc).__name__) from None
+    if response.status_code != 200:
+        raise UsageError(
+            f"GET {target.base_url}/status answered {response.status_code}; --base-url must be the API root (…/api/v1)"
+        )
 
 
 def _run_locust(target: Target, options: LoadOptions) -> dict[str, Any]:

@@ -52,6 +52,12 @@ def test_audit_reports_a_lost_invoice() -> None:
     assert "404" in violation.message
 
 
+def test_audit_reports_a_server_error_on_reread_as_unreadable() -> None:
+    ledgers = build_ledgers(_events((7, "created", "500.00", "")))
+    report = audit(ledgers, {7: Reread(status_code=500, body={"message": "Server Error"}, read_at=T0 + 5)})
+    assert [v.kind for v in report.violations] == ["unreadable"]
+
+
 def test_audit_reports_an_invoice_never_reread_as_lost() -> None:
     report = audit(build_ledgers(_events((8, "created", "1.00", ""))), {})
     assert [v.kind for v in report.violations] == ["lost"]

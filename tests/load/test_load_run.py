@@ -90,3 +90,10 @@ def test_load_modules_never_import_gevent_into_the_caller() -> None:
         "sys.exit(1 if 'gevent' in sys.modules or 'locust' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_load_package_exports_what_it_lists() -> None:
+    import apipay_harness.load as package
+
+    assert sorted(package.__all__) == sorted(name for name in package.__all__ if hasattr(package, name))
+    assert {"audit", "build_ledgers", "evaluate", "Thresholds"} <= set(package.__all__)
