@@ -37,13 +37,17 @@ def _expect_status(ctx: CheckContext, response: httpx.Response, *, status: int, 
 @check
 def unauthenticated_rejected(ctx: CheckContext, response: httpx.Response, case: str) -> None:
     """A request without a key, or with a wrong one, is answered 401."""
-    _expect_status(ctx, response, status=401, name="unauthenticated_rejected", title=f"not rejected with 401 (sent {case})")
+    _expect_status(
+        ctx, response, status=401, name="unauthenticated_rejected", title=f"not rejected with 401 (sent {case})"
+    )
 
 
 @check
 def unverified_forbidden(ctx: CheckContext, response: httpx.Response, case: str) -> None:
     """A verified key is required: an unverified organization's key is answered 403."""
-    _expect_status(ctx, response, status=403, name="unverified_forbidden", title=f"not forbidden with 403 (sent {case})")
+    _expect_status(
+        ctx, response, status=403, name="unverified_forbidden", title=f"not forbidden with 403 (sent {case})"
+    )
 
 
 @check
