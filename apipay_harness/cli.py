@@ -166,6 +166,9 @@ def contract(
 @click.option("--min-rps", type=float, default=1.0, show_default=True, help="Requests per second, at least.")
 @click.option("--max-requests", type=int, default=0, show_default=True, help="Hard cap on requests (0: none).")
 @click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
+@click.option("--remote-workers", type=int, default=0, help="Also wait for N workers joining from other machines.")
+@click.option("--master-bind-host", default="127.0.0.1", show_default=True, help="Interface the master listens on.")
+@click.option("--master-port", type=int, default=None, help="The master's port [default: 5557 with remote workers].")
 def load(
     *,
     base_url: str | None,
@@ -183,6 +186,9 @@ def load(
     min_rps: float,
     max_requests: int,
     report_dir: str,
+    remote_workers: int,
+    master_bind_host: str,
+    master_port: int | None,
 ) -> int:
     """Headless Locust run (master + workers) with thresholds and a post-run audit (default: against the mock)."""
     from pathlib import Path
@@ -208,7 +214,18 @@ def load(
         thresholds=thresholds,
         max_requests=max_requests,
         no_control=no_control,
+        remote_workers=remote_workers,
+        master_bind_host=master_bind_host,
+        master_port=master_port,
     )
+    if remote_workers:
+        from apipay_harness.load.runner import DEFAULT_MASTER_PORT
+        from apipay_harness.resources import load_dir
+
+        click.echo(
+            f"waiting for {remote_workers} remote worker(s): locust -f {load_dir() / 'locustfile.py'} --worker "
+            f"--master-host <this host> --master-port {master_port or DEFAULT_MASTER_PORT}"
+        )
     outcome = run_load(target, options)
     summary = outcome.summary.to_dict()
     totals = summary["totals"]
@@ -224,6 +241,55 @@ def load(
         click.echo(f"audit: {count} invoice(s) {kind}")
     click.echo(f"verdict: {summary['verdict']}")
     return outcome.exit_code
+
+
+@cli.command()
+@click.option("--fault", "faults", multiple=True, metavar="NAME", help="Run only this fault (repeat); default: all.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Runs at once [default: the CPU count].")
+@click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
+@click.option("--seed", type=int, default=None, help="Hypothesis seed of every run [default: a fixed one].")
+@click.option("--run-timeout", type=click.FloatRange(min=1), default=600.0, show_default=True, help="Seconds per run.")
+@click.option("--list-faults", is_flag=True, help="Print the fault catalog as a Markdown table and exit.")
+def selftest(
+    *,
+    faults: tuple[str, ...],
+    jobs: int | None,
+    report_dir: str,
+    seed: int | None,
+    run_timeout: float,
+    list_faults: bool,
+) -> int:
+    """Run the contract suites against the clean mock and once per fault; print the detection matrix."""
+    from pathlib import Path
+
+    from apipay_harness.selftest import DEFAULT_SEED, RunOutcome, check_fault_names, run_selftest
+    from apipay_harness.selftest_report import render_text, write_reports
+
+    if list_faults:
+        from apipay_harness.faults_doc import fault_table
+
+        click.echo(fault_table(), nl=False)
+        return EXIT_OK
+    names = check_fault_names(faults)
+    click.echo(f"selftest: clean run + {len(names)} fault(s)", err=True)
+
+    def progress(run: RunOutcome) -> None:
+        click.echo(f"  {run.fault or '(clean mock)'}: {run.status} in {run.seconds:.1f}s", err=True)
+
+    result = run_selftest(
+        faults=names,
+        jobs=jobs,
+        report_dir=Path(report_dir),
+        seed=DEFAULT_SEED if seed is None else seed,
+        run_timeout=run_timeout,
+        listener=progress,
+    )
+    json_path, md_path = write_reports(result, Path(report_dir))
+    click.echo(render_text(result))
+    click.echo(f"report: {json_path} and {md_path}")
+    if result.clean.status == "error":
+        click.echo(f"error: the clean run could not run: {result.clean.detail}", err=True)
+    return result.exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

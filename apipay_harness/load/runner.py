@@ -30,7 +30,7 @@ from apipay_harness.load.thresholds import Breach, Thresholds
 from apipay_harness.resources import load_dir
 from apipay_harness.target import Target
 
-__all__ = ["SCENARIOS", "LoadOptions", "LoadOutcome", "parse_duration", "run_load"]
+__all__ = ["DEFAULT_MASTER_PORT", "SCENARIOS", "LoadOptions", "LoadOutcome", "parse_duration", "run_load"]
 
 SCENARIOS: dict[str, tuple[str, tuple[str, ...]]] = {
     "mixed": ("locustfile.py", ("LifecycleUser", "ReaderUser")),
@@ -42,6 +42,8 @@ SCENARIOS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
 _STARTUP_SLACK = 60.0
+_REMOTE_WAIT = 300
+DEFAULT_MASTER_PORT = 5557
 _WORKER_EXIT = 20.0
 
 
@@ -62,6 +64,11 @@ class LoadOptions:
     cancel_deadline: float = 30.0
     think_time: float = 0.2
     """Most seconds a user waits between tasks (0: back to back, for benchmarks)."""
+    remote_workers: int = 0
+    """Workers on other machines the master waits for (they join with ``locust --worker``)."""
+    master_bind_host: str = "127.0.0.1"
+    master_port: int | None = None
+    """The master's port; ``None``: 5557 with remote workers, else any free port."""
 
     def __post_init__(self) -> None:
         if self.scenario not in SCENARIOS:
@@ -72,6 +79,8 @@ class LoadOptions:
             raise UsageError(f"--spawn-rate must be above 0, got {self.spawn_rate}")
         if self.workers is not None and self.workers < 0:
             raise UsageError(f"--workers must be 0 or more, got {self.workers}")
+        if self.remote_workers < 0:
+            raise UsageError(f"--remote-workers must be 0 or more, got {self.remote_workers}")
         if self.max_requests < 0:
             raise UsageError(f"--max-requests must be 0 (no cap) or more, got {self.max_requests}")
         parse_duration(self.run_time)
@@ -123,7 +132,7 @@ def run_load(target: Target | None, options: LoadOptions, *, mock_faults: tuple[
         target=label,
         scenario=options.scenario,
         users=options.users,
-        workers=options.worker_count,
+        workers=options.worker_count + options.remote_workers,
         run_time=options.run_time,
         thresholds=options.thresholds,
         breaches=[Breach(**b) for b in run.get("breaches", [])],
@@ -169,8 +178,9 @@ def _run_locust(target: Target, options: LoadOptions) -> dict[str, Any]:
     run_file = out / "locust-run.json"
     run_file.unlink(missing_ok=True)
     env = {**os.environ, "APIPAY_API_KEY": target.api_key, "PYTHONUNBUFFERED": "1"}
-    workers = options.worker_count if options.workers != 0 else 0
-    port = _free_port()
+    workers = options.worker_count
+    expected = workers + options.remote_workers
+    port = options.master_port or (DEFAULT_MASTER_PORT if options.remote_workers else _free_port())
     common = [sys.executable, "-m", "locust", "-f", path, "--host", target.base_url, "--loglevel", "INFO"]
     master = [
         *common,
@@ -195,12 +205,13 @@ def _run_locust(target: Target, options: LoadOptions) -> dict[str, Any]:
         master.append("--apipay-no-control")
     elif target.control_url:
         master += ["--apipay-control-url", target.control_url]
-    if workers:
-        master += ["--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port)]
-        master += ["--expect-workers", str(workers), "--expect-workers-max-wait", "30"]
+    wait_for_workers = 30 if not options.remote_workers else _REMOTE_WAIT
+    if expected:
+        master += ["--master", "--master-bind-host", options.master_bind_host, "--master-bind-port", str(port)]
+        master += ["--expect-workers", str(expected), "--expect-workers-max-wait", str(wait_for_workers)]
     master += list(classes)
     worker = [*common, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port), *classes]
-    deadline = time.monotonic() + parse_duration(options.run_time) + _STARTUP_SLACK
+    deadline = time.monotonic() + parse_duration(options.run_time) + _STARTUP_SLACK + wait_for_workers
     with contextlib.ExitStack() as stack:
         logs = [stack.enter_context((out / "locust-master.log").open("wb"))]
         procs = [subprocess.Popen(master, stdout=logs[0], stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)]
