@@ -1,0 +1,127 @@
+"""Errors and rate-limit suite: real error answers match their documented schemas; 429 comes with a countdown.
+
+Each error status the spec documents for the operations (400, 401, 403, 404, 422, 429) is
+provoked for real and its body checked against the schema. With the target's rate-limited
+key, ``X-RateLimit-Remaining`` counts down to a 429 whose body carries ``retry_after``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from apipay_harness.spec import load_spec
+from apipay_harness.target import Target
+from contracts.checks import REGISTRY, CheckContext
+from contracts.checks import schema as _schema  # noqa: F401  (registers the error checks)
+from contracts.client import ApiClient
+from contracts.violations import Violation, expected_received
+
+_SPEC = load_spec()
+ClientFor = Callable[[str | None], ApiClient]
+
+
+@dataclass(frozen=True, slots=True)
+class Provoked:
+    """A real error answer, what it was meant to be, and the operation that gave it."""
+
+    operation: str
+    expected: int
+    response: httpx.Response
+
+
+def _invoice(api: ApiClient) -> int:
+    body = {"amount": 2500, "phone_number": "87001234567", "external_order_id": f"errors-{uuid.uuid4().hex[:10]}"}
+    created = api.post("/invoices", json=body)
+    assert created.status_code == 201, f"setup: creating an invoice answered {created.status_code}"
+    return int(created.json()["id"])
+
+
+def _bad_request(api: ApiClient, client_for: ClientFor, target: Target) -> Provoked:
+    invoice_id = _invoice(api)
+    first = api.post(f"/invoices/{invoice_id}/cancel")
+    assert first.status_code in (200, 202), f"setup: the first cancel answered {first.status_code}"
+    return Provoked("POST /invoices/{id}/cancel", 400, api.post(f"/invoices/{invoice_id}/cancel"))
+
+
+def _unauthorized(api: ApiClient, client_for: ClientFor, target: Target) -> Provoked:
+    return Provoked("GET /invoices", 401, client_for(None).get("/invoices"))
+
+
+def _forbidden(api: ApiClient, client_for: ClientFor, target: Target) -> Provoked:
+    if not target.unverified_key:
+        pytest.skip("no key of an unverified organization given (--unverified-key)")
+    return Provoked("GET /invoices", 403, client_for(target.unverified_key).get("/invoices"))
+
+
+def _not_found(api: ApiClient, client_for: ClientFor, target: Target) -> Provoked:
+    return Provoked("GET /invoices/{id}", 404, api.get(f"/invoices/{2**62 + uuid.uuid4().int % 1000}"))
+
+
+def _invalid(api: ApiClient, client_for: ClientFor, target: Target) -> Provoked:
+    body = {"amount": 2500, "phone_number": "not-a-phone"}
+    return Provoked("POST /invoices", 422, api.post("/invoices", json=body))
+
+
+_PROVOKERS = {
+    "400-cancel-twice": _bad_request,
+    "401-no-key": _unauthorized,
+    "403-unverified": _forbidden,
+    "404-unknown-invoice": _not_found,
+    "422-invalid-phone": _invalid,
+}
+
+
+def _judge(provoked: Provoked, label: str) -> None:
+    response = provoked.response
+    if response.status_code != provoked.expected:
+        raise Violation(
+            operation=provoked.operation,
+            check="error_body_matches_schema",
+            title=f"{label}: the documented error was not answered",
+            message=expected_received(provoked.expected, f"{response.status_code} {response.text[:200]}"),
+            rule=f"#/paths/{provoked.operation.split(' ', 1)[1].replace('/', '~1')}/"
+            f"{provoked.operation.split(' ', 1)[0].lower()}/responses/{provoked.expected}",
+        )
+    ctx = CheckContext(spec=_SPEC, operation=provoked.operation)
+    REGISTRY["error_body_matches_schema"](ctx, response, label)
+
+
+@pytest.mark.contract(suite="errors", check="error_body_matches_schema")
+@pytest.mark.parametrize("label", list(_PROVOKERS))
+def test_errors_body_matches_schema(label: str, api: ApiClient, client_for: ClientFor, target: Target) -> None:
+    """A real error answer of this status carries the body the spec documents for it."""
+    _judge(_PROVOKERS[label](api, client_for, target), label)
+
+
+@pytest.fixture(scope="session")
+def rate_limit_probe(target: Target, client_for: ClientFor) -> list[httpx.Response]:
+    """Call with the rate-limited key until it is answered 429 (bounded by the first countdown value)."""
+    if target.profile == "production":
+        pytest.skip("--profile production: no rate-limit probes")
+    if not target.rate_limited_key:
+        pytest.skip("the target has no rate-limited key configured (--rate-limited-key)")
+    client = client_for(target.rate_limited_key)
+    answers = [client.get("/invoices", params={"per_page": 1})]
+    start = answers[0].headers.get("X-RateLimit-Remaining", "0")
+    budget = int(start) + 2 if start.isdigit() else 2
+    while answers[-1].status_code != 429 and len(answers) <= budget:
+        answers.append(client.get("/invoices", params={"per_page": 1}))
+    return answers
+
+
+@pytest.mark.contract(suite="errors", check="rate_limit_counts_down", operation="GET /invoices")
+def test_rate_limit_remaining_counts_down_to_429(rate_limit_probe: list[httpx.Response]) -> None:
+    """``X-RateLimit-Remaining`` decreases on every answer until the key is answered 429."""
+    ctx = CheckContext(spec=_SPEC, operation="GET /invoices")
+    REGISTRY["rate_limit_counts_down"](ctx, rate_limit_probe[-1], rate_limit_probe[:-1])
+
+
+@pytest.mark.contract(suite="errors", check="error_body_matches_schema", operation="GET /invoices")
+def test_rate_limit_429_body_matches_schema(rate_limit_probe: list[httpx.Response]) -> None:
+    """The 429 body is the documented one: a message and an integer ``retry_after``."""
+    _judge(Provoked("GET /invoices", 429, rate_limit_probe[-1]), "429-rate-limited")
