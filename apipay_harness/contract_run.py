@@ -126,6 +126,7 @@ class ContractRun:
         self._stack = ExitStack()
         self._writers: list[ResultWriter] = []
         self._redactor: Redactor | None = None
+        self._secrets: list[str] = []
         self._sinks: dict[str, ResultSink] = {}
         self._outcomes: dict[str, Outcome] = {}
         self._started: dict[str, float] = {}
@@ -158,8 +159,15 @@ class ContractRun:
             else:
                 check_reachable(target)
             self._target = target
-            self._redactor = Redactor(target.secrets)
+            self._secrets.extend(target.secrets)
+            self._redactor = Redactor(self._secrets)
         return self._target
+
+    def add_secret(self, secret: str) -> None:
+        """Redact ``secret`` too (a webhook secret a suite made up) from everything recorded after now."""
+        if secret and secret not in self._secrets:
+            self._secrets.append(secret)
+            self._redactor = Redactor(self._secrets)
 
     # ----- pytest hooks -----------------------------------------------------------------------
 

@@ -93,13 +93,19 @@ def api(client_for: Callable[[str | None], ApiClient], target: Target) -> ApiCli
 
 
 @pytest.fixture(scope="session")
-def control(target: Target) -> Iterator[Control]:
+def control(target: Target, run: ContractRun) -> Iterator[Control]:
     """The target's control API; skips the test with one reason when the target has none."""
     if target.control_url is None:
         pytest.skip(NO_CONTROL_REASON)
-    handle = Control(control_url=target.control_url)
+    handle = Control(control_url=target.control_url, on_secret=run.add_secret)
     yield handle
     handle.close()
+
+
+@pytest.fixture(scope="session")
+def register_secret(run: ContractRun) -> Callable[[str], None]:
+    """Tell the run about a secret a suite made up, so no report ever shows it."""
+    return run.add_secret
 
 
 @pytest.fixture

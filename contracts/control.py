@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -18,9 +19,16 @@ class ControlError(AssertionError):
 class Control:
     """Drives what a real customer, Kaspi or the passing of time would (``control_url`` ends in ``/_control``)."""
 
-    def __init__(self, *, control_url: str, timeout: httpx.Timeout | float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        *,
+        control_url: str,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        on_secret: Callable[[str], None] | None = None,
+    ) -> None:
         self.control_url = control_url.rstrip("/")
         self._client = httpx.Client(base_url=self.control_url, timeout=timeout)
+        self._on_secret = on_secret
 
     def __repr__(self) -> str:
         return f"Control({self.control_url!r})"
@@ -49,7 +57,9 @@ class Control:
         return str(response.json()["now"])
 
     def register_webhook(self, *, url: str, secret: str, api_key: str) -> int:
-        """Register a webhook receiver for ``api_key``'s organization; returns its id."""
+        """Register a webhook receiver for ``api_key``'s organization; returns its id (``secret`` is redacted)."""
+        if self._on_secret is not None:
+            self._on_secret(secret)
         response = self._client.post("/webhooks", json={"url": url, "secret": secret}, headers={"X-API-Key": api_key})
         return int(self._expect(response, 200, 201).json()["id"])
 
