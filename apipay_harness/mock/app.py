@@ -1,4 +1,4 @@
-"""The mock as an ASGI app: ``/api/v1`` and ``/_control`` mounted from route lists (STYLE R15)."""
+"""The mock as an ASGI app: ``/api/v1`` and ``/_control`` mounted from route lists, behind the rate limiter."""
 
 from __future__ import annotations
 
@@ -8,22 +8,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
 
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Mount
-
 from apipay_harness.mock import routes_catalog, routes_control, routes_invoices, routes_refunds
 from apipay_harness.mock.clock import Clock
 from apipay_harness.mock.context import Validators
-from apipay_harness.mock.errors import ApiError
 from apipay_harness.mock.faults import Faults
 from apipay_harness.mock.fixtures import Fixtures, load_fixtures
-from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.params import query_parsers
 from apipay_harness.mock.ratelimit import RateLimitMiddleware
+from apipay_harness.mock.router import MockApp, mount
 from apipay_harness.mock.store import Settings, Store
 from apipay_harness.mock.validation import compile_schema
 from apipay_harness.spec import load_spec, operations, resolve
@@ -51,16 +43,6 @@ def build_validators(spec: JSONObject, faults: Faults) -> Validators:
     return Validators(bodies=bodies, queries=query_parsers(spec, ops))
 
 
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    return JSONResponse({"message": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-
-
 def create_app(
     *,
     settings: Settings | None = None,
@@ -68,7 +50,7 @@ def create_app(
     fixtures: Fixtures | None = None,
     clock: Clock | None = None,
     spec: JSONObject | None = None,
-) -> Starlette:
+) -> RateLimitMiddleware:
     """Build the mock app with its store; everything derived from the spec is built here, once."""
     active = Faults(faults)
     spec = spec if spec is not None else load_spec()
@@ -83,7 +65,7 @@ def create_app(
     validators = build_validators(spec, active)
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: MockApp) -> AsyncIterator[None]:
         async def tick() -> None:
             while True:
                 await asyncio.sleep(SETTLE_INTERVAL)
@@ -97,12 +79,7 @@ def create_app(
             await store.dispatcher.aclose()
 
     api = [*routes_invoices.ROUTES, *routes_refunds.ROUTES, *routes_catalog.ROUTES]
-    app = Starlette(
-        routes=[Mount("/api/v1", routes=api), Mount("/_control", routes=routes_control.ROUTES)],
-        middleware=[Middleware(RateLimitMiddleware, store=store)],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
-        lifespan=lifespan,
-    )
-    app.state.store = store
-    app.state.validators = validators
-    return app
+    router = MockApp([*mount("/api/v1", api), *mount("/_control", routes_control.ROUTES)], lifespan=lifespan)
+    router.state.store = store
+    router.state.validators = validators
+    return RateLimitMiddleware(router, store=store)

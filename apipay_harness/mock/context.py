@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.fixtures import Organization
@@ -18,7 +15,7 @@ from apipay_harness.mock.params import QueryParser
 from apipay_harness.mock.store import Store
 from apipay_harness.mock.validation import Check, Errors
 
-__all__ = ["MAX_ID", "Validators", "body_of", "organization", "path_id", "query_of", "route", "store_of"]
+__all__ = ["MAX_ID", "Validators", "body_of", "organization", "path_id", "query_of", "store_of"]
 
 MAX_ID = 2**63 - 1
 _DIGITS = re.compile(r"^\d{1,19}$")
@@ -30,22 +27,6 @@ class Validators:
 
     bodies: dict[str, Check]
     queries: dict[str, QueryParser]
-
-
-Handler = Callable[[Request], Awaitable[Response]]
-
-
-def route(path: str, **handlers: Handler) -> Route:
-    """One route per path whose handlers are keyed by method, so a 405's ``Allow`` lists them all."""
-    table = {method.upper(): handler for method, handler in handlers.items()}
-    if "GET" in table:
-        table["HEAD"] = table["GET"]
-
-    async def endpoint(request: Request) -> Response:
-        return await table[request.method](request)
-
-    endpoint.__name__ = "_".join(h.__name__ for h in handlers.values())
-    return Route(path, endpoint, methods=list(table))
 
 
 def store_of(request: Request) -> Store:

@@ -8,12 +8,13 @@ from typing import Any
 
 from starlette.requests import Request
 
-from apipay_harness.mock.context import body_of, organization, path_id, query_of, route, store_of
+from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse, read_body
 from apipay_harness.mock.models import CatalogItem
 from apipay_harness.mock.money import to_kopecks
 from apipay_harness.mock.multipart import image_kind, multipart_part
+from apipay_harness.mock.router import route
 from apipay_harness.mock.routes_invoices import page_of
 from apipay_harness.mock.store import Store
 

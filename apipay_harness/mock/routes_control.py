@@ -8,9 +8,10 @@ from typing import Any
 from starlette.requests import Request
 
 from apipay_harness.mock.clock import format_time
-from apipay_harness.mock.context import organization, path_id, route, store_of
+from apipay_harness.mock.context import organization, path_id, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse, read_json_object
+from apipay_harness.mock.router import route
 from apipay_harness.mock.validation import is_number
 
 __all__ = ["ROUTES"]

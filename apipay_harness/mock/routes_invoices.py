@@ -8,10 +8,11 @@ from typing import Any
 from starlette.requests import Request
 
 from apipay_harness.mock.clock import format_time
-from apipay_harness.mock.context import body_of, organization, path_id, query_of, route, store_of
+from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
 from apipay_harness.mock.errors import ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.models import Invoice
+from apipay_harness.mock.router import route
 
 __all__ = ["ROUTES", "date_range", "page_of"]
 

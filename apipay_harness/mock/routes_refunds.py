@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from starlette.requests import Request
 
-from apipay_harness.mock.context import body_of, organization, path_id, query_of, route, store_of
+from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.money import money
+from apipay_harness.mock.router import route
 from apipay_harness.mock.routes_invoices import date_range, page_of
 
 __all__ = ["KASPI_CALL_SECONDS", "ROUTES"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import uvicorn
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from apipay_harness.errors import UsageError
 
@@ -41,7 +41,7 @@ def listening_line(sock: socket.socket) -> str:
     return f"apipay-harness mock listening on {root}/api/v1 (control: {root}/_control)"
 
 
-def serve(app: Starlette, sock: socket.socket) -> None:
+def serve(app: ASGIApp, sock: socket.socket) -> None:
     """Run the app on ``sock`` until SIGINT/SIGTERM: uvloop, httptools, one process, no access log."""
     config = uvicorn.Config(
         app,
