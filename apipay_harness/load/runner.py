@@ -159,15 +159,20 @@ def _target_or_mock(target: Target | None, faults: tuple[str, ...]) -> Iterator[
 
 
 def _preflight(target: Target) -> None:
-    """Say within 10 s, in one line, when the target does not answer."""
+    """Say within 10 s, in one line, when the target does not answer or refuses the key."""
     try:
-        response = httpx.get(f"{target.base_url}/status", timeout=10.0)
+        status = httpx.get(f"{target.base_url}/status", timeout=10.0)
+        probe = httpx.get(
+            f"{target.base_url}/invoices", params={"per_page": 1}, headers={"X-API-Key": target.api_key}, timeout=10.0
+        )
     except httpx.HTTPError as exc:
         raise TargetUnreachable(target.base_url, type(exc).__name__) from None
-    if response.status_code != 200:
+    if status.status_code != 200:
         raise UsageError(
-            f"GET {target.base_url}/status answered {response.status_code}; --base-url must be the API root (…/api/v1)"
+            f"GET {target.base_url}/status answered {status.status_code}; --base-url must be the API root (…/api/v1)"
         )
+    if probe.status_code in (401, 403):
+        raise UsageError(f"the target rejected the API key ({probe.status_code}); check --api-key or APIPAY_API_KEY")
 
 
 def _run_locust(target: Target, options: LoadOptions) -> dict[str, Any]:

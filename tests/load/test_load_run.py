@@ -81,6 +81,14 @@ def test_load_says_an_unreachable_target_in_one_line(tmp_path: Path) -> None:
     assert result.stderr.startswith("error: target http://127.0.0.1:9/api/v1 is unreachable")
 
 
+def test_load_says_a_rejected_api_key_in_one_line(tmp_path: Path) -> None:
+    with running_mock() as mock:
+        result = _load("--base-url", mock.base_url, "--api-key", "not-a-key", "--report-dir", str(tmp_path))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "error: the target rejected the API key (401); check --api-key or APIPAY_API_KEY\n" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_load_rejects_a_malformed_run_time() -> None:
     result = _load("--run-time", "soon")
     assert result.returncode == 2 and "--run-time" in result.stderr
