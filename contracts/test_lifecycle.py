@@ -34,7 +34,7 @@ from contracts.oracle import CENT, Oracle
 
 pytestmark = pytest.mark.contract(suite="lifecycle", check="invoice_lifecycle_matches_model", operation="*")
 
-_STEPS = {"quick": (15, 20), "default": (60, 40)}
+_STEPS = {"quick": (25, 25), "default": (80, 50)}
 """(examples, steps per example) for each run mode."""
 _PHASES = {
     "quick": (Phase.explicit, Phase.reuse, Phase.generate),
@@ -203,7 +203,6 @@ class InvoiceLifecycle(RuleBasedStateMachine):
         if sorted(listed) != sorted(self.oracle.invoices):
             raise self.driver.fail(
                 operation="GET /invoices",
-                check="list_shows_model",
                 title="the list searched by this run's token does not hold exactly this run's invoices",
                 message=f"Expected: ids {sorted(self.oracle.invoices)}\nReceived: ids {listed}",
                 rule="#/paths/~1invoices/get/parameters/2/description",
@@ -331,7 +330,7 @@ def test_lifecycle_cancel_settles_as_cancelled(driver: Driver) -> None:
     driver.check(invoice)
 
 
-@pytest.mark.contract(suite="lifecycle", check="terminal_statuses_final", operation="POST /_control/invoices/{id}/pay")
+@pytest.mark.contract(suite="lifecycle", check="terminal_statuses_final", operation="*")
 def test_lifecycle_expired_invoice_cannot_be_paid_or_cancelled(driver: Driver) -> None:
     """Expired is final: no payment, no second expiry, no cancel."""
     invoice = driver.create(amount=Decimal("10.00"))

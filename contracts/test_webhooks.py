@@ -50,6 +50,14 @@ class Scenario:
     deliveries: list[Delivery]
     invoice_ids: set[int]
     book: SchemaBook
+    broken: Violation | None = None
+    """The violation that stopped the scenario, if one did."""
+
+    def ready(self) -> Scenario:
+        """The scenario, or the violation met while running it, raised in the calling test."""
+        if self.broken is not None:
+            raise self.broken
+        return self
 
     def payloads(self) -> list[tuple[Delivery, Any]]:
         """Every delivery about this scenario's invoices, with its decoded body (None when it is not JSON)."""
@@ -108,7 +116,11 @@ def scenario(api: ApiClient, control: Control, spec: dict[str, Any]) -> Iterator
         oracle = Oracle.from_spec(spec)
         book = SchemaBook(spec)
         driver = Driver(api=api, oracle=oracle, book=book, control=control)
-        _drive(driver)
+        broken = None
+        try:
+            _drive(driver)
+        except Violation as exc:  # judged again in each test's call, so the report shows a failure, not an error
+            broken = exc
         wanted = Counter(e.key() for e in oracle.events)
 
         def arrived(deliveries: list[Delivery]) -> bool:
@@ -116,7 +128,7 @@ def scenario(api: ApiClient, control: Control, spec: dict[str, Any]) -> Iterator
             return all(keys[k] >= n for k, n in wanted.items())
 
         deliveries = receiver.wait_for(arrived, timeout=_DEADLINE)
-        yield Scenario(receiver.url, secret, oracle, deliveries, set(oracle.invoices), book)
+        yield Scenario(receiver.url, secret, oracle, deliveries, set(oracle.invoices), book, broken)
 
 
 def _safe_json(raw: bytes) -> Any:
@@ -135,6 +147,7 @@ def _fail(check: str, title: str, expected: Any, received: Any, rule: str, opera
 @pytest.mark.contract(suite="webhooks", check="one_event_per_transition", operation="webhooks")
 def test_webhooks_one_event_per_transition_and_none_for_rejected_steps(scenario: Scenario) -> None:
     """Each transition the spec lists sends exactly one event; rejected attempts send none."""
+    scenario.ready()
     expected: Counter[Any] = Counter(e.key() for e in scenario.oracle.events)
     received: Counter[Any] = Counter(_event_key(body) for _, body in scenario.payloads())
     if expected != received:
@@ -159,6 +172,7 @@ def _describe(key: Any) -> str:
 @pytest.mark.contract(suite="webhooks", check="signature_over_raw_bytes", operation="webhooks")
 def test_webhooks_signature_is_hmac_of_raw_body(scenario: Scenario) -> None:
     """``X-Webhook-Signature`` is ``sha256=`` and the hex HMAC-SHA256 of the exact bytes received."""
+    scenario.ready()
     if not scenario.payloads():
         pytest.fail("no webhook arrived at the receiver, so no signature could be checked")
     for delivery, body in scenario.payloads():
@@ -177,6 +191,7 @@ def test_webhooks_signature_is_hmac_of_raw_body(scenario: Scenario) -> None:
 @pytest.mark.contract(suite="webhooks", check="payload_matches_schema", operation="webhooks")
 def test_webhooks_payload_matches_spec_schema(scenario: Scenario) -> None:
     """Every payload validates against the spec's schema of its event and is sent as JSON."""
+    scenario.ready()
     for delivery, body in scenario.payloads():
         event = str(body.get("event")) if isinstance(body, dict) else ""
         if event not in (scenario.book.spec.get("webhooks") or {}):
@@ -205,6 +220,7 @@ def test_webhooks_payload_matches_spec_schema(scenario: Scenario) -> None:
 @pytest.mark.contract(suite="webhooks", check="payload_describes_invoice", operation="webhooks")
 def test_webhooks_payload_carries_invoice_amount_and_order_id(scenario: Scenario) -> None:
     """Each payload's invoice has the model's amount and external order id."""
+    scenario.ready()
     for _, body in scenario.payloads():
         key = _event_key(body)
         if key is None or key[1] not in scenario.oracle.invoices:
@@ -236,6 +252,7 @@ def _logged(control: Control, url: str) -> Counter[Any]:
 @pytest.mark.contract(suite="webhooks", check="deliveries_recorded", operation="GET /_control/webhooks/deliveries")
 def test_webhooks_control_records_each_delivery(scenario: Scenario, control: Control) -> None:
     """The control API's delivery log holds each delivery the receiver got, answered 200."""
+    scenario.ready()
     received: Counter[Any] = Counter(_event_key(body) for _, body in scenario.payloads())
     deadline = time.monotonic() + _DEADLINE
     logged = _logged(control, scenario.url)
