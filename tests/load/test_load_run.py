@@ -67,6 +67,20 @@ def test_load_audit_catches_the_double_refund_race(tmp_path: Path) -> None:
     assert "audit:" in result.stdout and "over_refund" in result.stdout
 
 
+def test_load_without_control_gives_payments_way_to_cancels_and_says_so(tmp_path: Path) -> None:
+    result = _load(
+        "--no-control", "--scenario", "lifecycle", "--run-time", "3s", "--users", "4", "--workers", "0",
+        "--report-dir", str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = _summary(tmp_path)
+    assert summary["control"] is False and any("no control API" in note for note in summary["notes"])
+    names = {row["name"] for row in summary["endpoints"]}
+    assert "/invoices/{id}/cancel" in names
+    assert not any("refund" in name or "_control" in name for name in names)
+    assert summary["audit"]["clean"] and summary["audit"]["checked"] > 0
+
+
 def test_load_refuses_the_production_profile_in_one_line() -> None:
     result = _load("--profile", "production")
     assert result.returncode == 2
