@@ -105,7 +105,10 @@ class ApiPayUser(FastHttpUser):
             return f"answered {status}, expected {'/'.join(map(str, sorted(expect)))}: {(text or '')[:200]}"
         if parsed is None:
             return f"answered {status} without a JSON body"
-        return check(status, parsed) if check else None
+        try:
+            return check(status, parsed) if check else None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a body too broken for the check itself
+            return f"answered {status} with a body the check could not read: {exc!r}"
 
     def fail(self, name: str, reason: str) -> None:
         """Report a broken flow (no single request shows it) as a failure in the stats."""
