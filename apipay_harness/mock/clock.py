@@ -8,6 +8,7 @@ the clock is advanced.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import time
@@ -48,7 +49,12 @@ class Clock:
 
 def format_time(ts: float) -> str:
     """RFC 3339 UTC with a ``Z`` and whole seconds, as the docs show times."""
-    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _format_second(int(ts // 1))
+
+
+@functools.lru_cache(maxsize=8)
+def _format_second(second: int) -> str:
+    return datetime.fromtimestamp(second, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class WorkQueue:

@@ -15,9 +15,11 @@ from apipay_harness.mock.params import QueryParser
 from apipay_harness.mock.store import Store
 from apipay_harness.mock.validation import Check, Errors
 
-__all__ = ["MAX_ID", "Validators", "body_of", "organization", "path_id", "query_of", "store_of"]
+__all__ = ["KEY_SCOPE", "MAX_ID", "Validators", "body_of", "organization", "path_id", "query_of", "store_of"]
 
 MAX_ID = 2**63 - 1
+KEY_SCOPE = "apipay.api_key"
+"""Where the rate limiter leaves the raw ``X-API-Key`` bytes it already found, so handlers need not look again."""
 _DIGITS = re.compile(r"^\d{1,19}$")
 
 
@@ -31,17 +33,20 @@ class Validators:
 
 def store_of(request: Request) -> Store:
     """The one store on the app."""
-    store: Store = request.app.state.store
+    store: Store = request.scope["app"].state.store
     return store
 
 
 def organization(request: Request, *, catalog: bool = False) -> Organization:
     """The caller's organization: 401 without a known key, 403 unverified, 400 without the catalog if needed."""
-    key = request.headers.get("x-api-key")
-    org = store_of(request).keys.get(key) if key else None
+    store = store_of(request)
+    key = request.scope.get(KEY_SCOPE)
+    if key is None:
+        key = request.headers.get("x-api-key", "").encode("latin-1")
+    org = store.keys_raw.get(key) if key else None
     if org is None:
         raise ApiError(401, "Invalid API key")
-    if not org.verified and not store_of(request).faults.on("unverified_org_allowed"):
+    if not org.verified and not store.faults.on("unverified_org_allowed"):
         raise ApiError(403, "Organization not verified")
     if catalog and not org.catalog:
         raise ApiError(400, "The catalog is not enabled for this organization")

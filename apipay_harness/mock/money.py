@@ -28,4 +28,7 @@ def total(lines: Iterable[tuple[Decimal, int]]) -> Decimal:
 
 def money(value: Decimal) -> str:
     """Render an amount as the API does: a string with exactly two decimals."""
+    text = format(value, "f")
+    if len(text) > 3 and text[-3] == "." and text[0] != "-":
+        return text
     return format(value.quantize(KOPECK, context=_EXACT), "f")

@@ -7,6 +7,7 @@ import math
 import msgspec
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from apipay_harness.mock.context import KEY_SCOPE
 from apipay_harness.mock.store import Store
 
 __all__ = ["DOCUMENTED_LIMIT", "RateLimitMiddleware"]
@@ -41,6 +42,7 @@ class RateLimitMiddleware:
             if name == b"x-api-key":
                 key = value
                 break
+        scope[KEY_SCOPE] = key
         limit = self._limits.get(key, store.settings.rate_limit)
         now = store.clock.timestamp()
         window = int(now // 60)

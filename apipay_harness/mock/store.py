@@ -58,6 +58,7 @@ class Store:
         self.queue = WorkQueue()
         self.dispatcher = Dispatcher(faults=faults)
         self.keys: dict[str, Organization] = {o.key: o for o in fixtures.organizations}
+        self.keys_raw: dict[bytes, Organization] = {o.key.encode("latin-1"): o for o in fixtures.organizations}
         self.units = {u.id: u for u in fixtures.units}
         self.catalog: dict[int, CatalogItem] = {
             c.id: CatalogItem(c.id, c.organization, c.name, c.selling_price, c.unit_id, None, c.barcode)
