@@ -46,12 +46,18 @@ async def read_body(request: Request, *, limit: int) -> bytes:
         raise ApiError(413, "The request body is too large.")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    receive = request.receive
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise ApiError(400, "The client went away before sending the whole body.")
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise ApiError(413, "The request body is too large.")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _is_json(content_type: str) -> bool:

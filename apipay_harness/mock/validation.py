@@ -105,6 +105,8 @@ def compile_schema(spec: JSONObject, schema: Any) -> Check:
         if keyword in schema:
             checks.append(_BUILDERS[keyword](spec, schema))
     nullable = types is not None and "null" in ([types] if isinstance(types, str) else types)
+    if not nullable and len(checks) == 1:
+        return checks[0]
 
     def check(value: Any, path: str, errors: Errors) -> None:
         if value is None and nullable:
@@ -123,8 +125,10 @@ def _type_check(types: list[str]) -> Check:
     word = " or ".join(_TYPE_WORDS.get(t, t) for t in types if t != "null")
 
     def check(value: Any, path: str, errors: Errors) -> None:
-        if not any(test(value) for test in tests):
-            _add(errors, path, f"The {label(path)} field must be {word}.")
+        for test in tests:
+            if test(value):
+                return
+        _add(errors, path, f"The {label(path)} field must be {word}.")
 
     return check
 
