@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from apipay_harness.contract_guard import is_destructive
 from apipay_harness.contract_run import ResultSink
 from apipay_harness.spec import bounded_fields, load_spec, operations, resolve
 from apipay_harness.target import Target
@@ -153,6 +154,9 @@ def test_bounds_edge_value(
     contract_results: ResultSink,
 ) -> None:
     """Inside the bound: accepted; just outside: 422 naming the field."""
+    op = edge.field.operation
+    if target.profile == "production" and is_destructive(op.method, op.path):
+        pytest.skip(f"--profile production: {op.label} would change a real account")
     name = "edge_accepted" if edge.accepted else "outside_rejected"
     check = f"{name}[{edge.field.location}.{edge.field.field_name} {edge.label}]"
     response = _send(edge, api=api, request=request, catalog_ids=catalog_ids)

@@ -1,0 +1,37 @@
+"""Against a mock that breaks one documented rule, ``apipay-harness contract`` exits 1 and its report names the rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apipay_harness.mock import MockProcess
+
+# (fault, the suite that must catch it, the rule the report must name)
+CAUGHT = [
+    pytest.param("phone_pattern_off_by_one", "test_bounds", "#/components/schemas/PhoneNumber/pattern", id="bound"),
+    pytest.param("tenant_leak_get", "test_tenancy", "#/paths/~1invoices~1{id}/get/responses/404", id="tenant-leak"),
+    pytest.param(
+        "unverified_org_allowed", "test_auth_unverified", "#/paths/~1invoices/get/responses/403", id="unverified"
+    ),
+    pytest.param(
+        "invoice_id_as_string",
+        "test_schema_operation_conforms",
+        "schemathesis:response_schema_conformance",
+        id="response-schema",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fault_mock", "suite", "rule"), CAUGHT, indirect=["fault_mock"])
+def test_contract_fault_exits_1_and_names_the_rule(
+    fault_mock: MockProcess, suite: str, rule: str, tmp_path: Path, cli: Any, args_for: Any
+) -> None:
+    done = cli(["contract", "--quick", *args_for(fault_mock), "-k", suite], cwd=tmp_path)
+    assert done.code == 1, done.stdout + done.stderr[-2000:]
+    results = json.loads((tmp_path / "reports" / "conformance.json").read_text())["checks"]
+    assert rule in {r["rule"] for r in results if r["verdict"] == "failed"}
+    assert rule in (tmp_path / "reports" / "conformance.md").read_text()
