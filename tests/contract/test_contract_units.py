@@ -1,0 +1,109 @@
+"""The pure parts of the contract run: edge values, field naming, the production guard, outcome classification."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from apipay_harness.contract_guard import Guard, is_destructive
+from apipay_harness.contract_outcomes import outcome_of
+from apipay_harness.spec import bounded_fields, load_spec
+from contracts.checks.bounds import names_field
+from contracts.checks.edges import edges_of, step_of
+from contracts.violations import Violation
+
+SPEC = load_spec()
+
+
+def _field(label: str, name: str):  # type: ignore[no-untyped-def]
+    return next(f for f in bounded_fields(SPEC) if f.operation.label == label and f.field_name == name)
+
+
+def test_step_of_number_is_one_unit_of_the_last_decimal() -> None:
+    assert (step_of(99999999.99, "number"), step_of(5, "integer"), step_of(0.5, "number")) == (
+        Decimal("0.01"),
+        Decimal(1),
+        Decimal("0.1"),
+    )
+
+
+def test_edges_of_amount_are_the_bounds_and_one_kopeck_outside() -> None:
+    schema = _field("POST /invoices", "amount").schema
+    edges = {e.label: (e.value, e.accepted) for e in edges_of(_field("POST /invoices", "amount"))}
+    assert edges["maximum"] == (Decimal(str(schema["maximum"])), True)
+    assert edges["maximum+0.01"] == (Decimal(str(schema["maximum"])) + Decimal("0.01"), False)
+    assert edges["minimum-0.01"] == (Decimal(str(schema["minimum"])) - Decimal("0.01"), False)
+
+
+def test_edges_of_enum_accept_every_member_and_reject_the_invalid_example() -> None:
+    field = _field("GET /invoices", "sort_by")
+    edges = edges_of(field)
+    assert {e.value for e in edges if e.accepted} == set(field.schema["enum"])
+    assert [e.value for e in edges if not e.accepted] == field.schema["x-invalid-examples"][:1]
+
+
+def test_edges_of_pattern_take_both_sides_from_the_spec_examples() -> None:
+    field = _field("POST /invoices", "phone_number")
+    edges = edges_of(field)
+    assert [e.value for e in edges if not e.accepted] == field.schema["x-invalid-examples"]
+    assert all(e.rule.endswith("/pattern") for e in edges)
+
+
+def test_edge_id_is_readable() -> None:
+    labels = [e.id for e in edges_of(_field("POST /invoices", "amount"))]
+    assert "POST /invoices body.amount maximum+0.01" in labels
+
+
+def test_names_field_accepts_laravel_style_keys_only_for_that_field() -> None:
+    assert names_field("cart_items.0.count", "cart_items.0.count")
+    assert names_field("status.0", "status[].0")
+    assert not names_field("description", "amount")
+
+
+def test_is_destructive_covers_refunds_and_catalog_changes_only() -> None:
+    assert is_destructive("POST", "/api/v1/invoices/7/refund")
+    assert is_destructive("PATCH", "/api/v1/catalog/7")
+    assert not is_destructive("POST", "/api/v1/invoices/7/cancel")
+    assert not is_destructive("GET", "/api/v1/catalog")
+
+
+def test_guard_skips_past_the_production_invoice_cap() -> None:
+    guard = Guard(production=True, cap=1)
+    request = httpx.Request("POST", "http://127.0.0.1:9/api/v1/invoices")
+    guard.before(request)
+    with pytest.raises(pytest.skip.Exception, match="cap of 1"):
+        guard.before(request)
+
+
+def test_outcome_of_violation_keeps_its_rule_and_check() -> None:
+    try:
+        raise Violation(operation="GET /x", check="c", title="t", message="Expected: 1\nReceived: 2", rule="#/r")
+    except Violation:
+        outcome = outcome_of(pytest.ExceptionInfo.from_current(), when="call")
+    assert (outcome.verdict, outcome.rule, outcome.check, outcome.operation) == ("failed", "#/r", "c", "GET /x")
+
+
+def test_outcome_of_non_assertion_is_an_error() -> None:
+    try:
+        raise httpx.ConnectError("refused")
+    except httpx.ConnectError:
+        outcome = outcome_of(pytest.ExceptionInfo.from_current(), when="call")
+    assert (outcome.verdict, outcome.title) == ("error", "ConnectError")
+
+
+def test_plugin_is_inert_without_contract_tests(tmp_path: Path) -> None:
+    (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert True\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(tmp_path), "-q", "-p", "no:cacheprovider", "--report-dir", "rep"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout
+    assert not (tmp_path / "rep").exists()
