@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import time
 from decimal import Decimal
 from typing import Any
@@ -95,8 +94,10 @@ def request_allowed(environment: Environment) -> bool:
     if cap <= 0:
         store.sent += 1
         return True
-    processes = max(1, int(options.expect_workers or 1)) if isinstance(environment.runner, WorkerRunner) else 1
-    share = math.ceil(cap / processes)
+    runner = environment.runner
+    processes = max(1, int(options.expect_workers or 1)) if isinstance(runner, WorkerRunner) else 1
+    index = int(getattr(runner, "worker_index", 0)) % processes
+    share = cap // processes + (1 if index < cap % processes else 0)  # shares add up to the cap exactly
     if store.sent >= share:
         if not store.cap_reached:
             store.cap_reached = True

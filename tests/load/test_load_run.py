@@ -81,6 +81,17 @@ def test_load_without_control_gives_payments_way_to_cancels_and_says_so(tmp_path
     assert summary["audit"]["clean"] and summary["audit"]["checked"] > 0
 
 
+def test_load_stops_at_the_hard_request_cap_shared_by_its_workers(tmp_path: Path) -> None:
+    result = _load(
+        "--run-time", "5m", "--max-requests", "151", "--users", "6", "--workers", "2", "--report-dir", str(tmp_path),
+        timeout=90,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = _summary(tmp_path)
+    assert summary["cap_reached"] and summary["totals"]["requests"] == 151
+    assert summary["audit"]["clean"]
+
+
 def test_load_refuses_the_production_profile_in_one_line() -> None:
     result = _load("--profile", "production")
     assert result.returncode == 2
