@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 
@@ -29,14 +29,22 @@ _decoder = msgspec.json.Decoder(float_hook=Decimal)
 _encode = msgspec.json.Encoder(decimal_format="string").encode
 
 
-class JSONResponse(Response):
-    """A JSON answer rendered with msgspec (``Decimal`` would be a string; money is pre-rendered)."""
+class JSONResponse:
+    """A JSON answer encoded once with msgspec and sent as two ASGI messages (money is pre-rendered text)."""
 
-    media_type = "application/json"
+    __slots__ = ("body", "headers", "status_code")
 
-    def render(self, content: Any) -> bytes:
-        """Encode ``content`` compactly."""
-        return _encode(content)
+    def __init__(self, content: Any, *, status_code: int = 200, headers: dict[str, str] | None = None) -> None:
+        self.status_code = status_code
+        self.body = _encode(content)
+        self.headers = [(b"content-type", b"application/json"), (b"content-length", str(len(self.body)).encode())]
+        if headers:
+            self.headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the answer."""
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.headers})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else self.body})
 
 
 async def read_body(request: Request, *, limit: int) -> bytes:
