@@ -19,12 +19,14 @@ def faulty() -> Iterator[MockProcess]:
         yield mock
 
 
-def _clients(mock: MockProcess) -> tuple[httpx.Client, httpx.Client, httpx.Client]:
-    return (
-        httpx.Client(base_url=mock.base_url, headers={"X-API-Key": "test-key"}),
-        httpx.Client(base_url=mock.base_url, headers={"X-API-Key": "test-key-2"}),
-        httpx.Client(base_url=mock.control_url),
-    )
+@pytest.fixture(scope="module")
+def clients(faulty: MockProcess) -> Iterator[tuple[httpx.Client, httpx.Client, httpx.Client]]:
+    with (
+        httpx.Client(base_url=faulty.base_url, headers={"X-API-Key": "test-key"}) as api,
+        httpx.Client(base_url=faulty.base_url, headers={"X-API-Key": "test-key-2"}) as api2,
+        httpx.Client(base_url=faulty.control_url) as control,
+    ):
+        yield api, api2, control
 
 
 def test_every_fault_has_a_description_and_a_hook() -> None:
@@ -39,26 +41,26 @@ def test_unknown_fault_is_a_usage_error_listing_names() -> None:
 
 
 @pytest.mark.parametrize("phone", ["8700123456", "870012345678"])
-def test_phone_pattern_fault_accepts_off_by_one_numbers(faulty: MockProcess, phone: str) -> None:
-    api, _, _ = _clients(faulty)
+def test_phone_pattern_fault_accepts_off_by_one_numbers(clients: tuple[httpx.Client, ...], phone: str) -> None:
+    api = clients[0]
     assert api.post("/invoices", json={"amount": 1, "phone_number": phone}).status_code == 201
 
 
-def test_refund_sum_fault_lets_refunds_exceed_the_amount(faulty: MockProcess) -> None:
-    api, _, control = _clients(faulty)
+def test_refund_sum_fault_lets_refunds_exceed_the_amount(clients: tuple[httpx.Client, ...]) -> None:
+    api, _, control = clients
     invoice = api.post("/invoices", json={"amount": 100, "phone_number": PHONE}).json()
     control.post(f"/invoices/{invoice['id']}/pay")
     assert api.post(f"/invoices/{invoice['id']}/refund", json={"amount": 150}).status_code == 201
 
 
-def test_tenant_leak_fault_shows_another_organizations_invoice(faulty: MockProcess) -> None:
-    api, api2, _ = _clients(faulty)
+def test_tenant_leak_fault_shows_another_organizations_invoice(clients: tuple[httpx.Client, ...]) -> None:
+    api, api2, _ = clients
     invoice = api.post("/invoices", json={"amount": 1, "phone_number": PHONE}).json()
     assert api2.get(f"/invoices/{invoice['id']}").status_code == 200
 
 
-def test_list_status_fault_ignores_the_filter(faulty: MockProcess) -> None:
-    api, _, _ = _clients(faulty)
+def test_list_status_fault_ignores_the_filter(clients: tuple[httpx.Client, ...]) -> None:
+    api = clients[0]
     api.post("/invoices", json={"amount": 1, "phone_number": PHONE})
     statuses = {i["status"] for i in api.get("/invoices?status[]=paid").json()["data"]}
     assert "pending" in statuses
