@@ -207,14 +207,14 @@ class Driver:
         if expectation.allowed and response.status_code != 200:
             raise self.fail(
                 operation=operation,
-                title=f"{expectation.reason} {invoice_id} was not accepted",
+                title=f"{expectation.reason} was not accepted",
                 message=expected_received(200, f"{response.status_code} {response.text[:200]}"),
                 rule=expectation.rule,
             )
         if not expectation.allowed and response.is_success:
             raise self.fail(
                 operation=operation,
-                title=f"{expectation.reason} {invoice_id} was allowed",
+                title=f"{expectation.reason} was allowed",
                 message=expected_received("a refusal (409)", f"{response.status_code} {response.text[:200]}"),
                 rule=expectation.rule,
             )

@@ -214,7 +214,7 @@ class Oracle:
         return Expectation(
             allowed=rule.can_cancel and bool(reachable),
             rule=self.table.pointer("statuses", invoice.status, "can_cancel"),
-            reason=f"cancel of a {invoice.status} invoice",
+            reason=f"cancel of invoice {invoice.id} ({invoice.status})",
             statuses=reachable,
         )
 
@@ -232,7 +232,7 @@ class Oracle:
         return Expectation(
             allowed=allowed,
             rule=self.table.pointer("statuses", invoice.status, "successors"),
-            reason=f"{what} of a {invoice.status} invoice",
+            reason=f"{what} of invoice {invoice.id} ({invoice.status})",
             statuses=frozenset({new}) if allowed else frozenset(),
         )
 
@@ -244,7 +244,7 @@ class Oracle:
             return Expectation(
                 allowed=False,
                 rule=self.table.pointer("statuses", invoice.status, "can_refund"),
-                reason=f"refund of a {invoice.status} invoice",
+                reason=f"refund of invoice {invoice.id} ({invoice.status})",
             )
         available = invoice.available_for_refund
         wanted = available if amount is None else amount
@@ -252,7 +252,7 @@ class Oracle:
             return Expectation(
                 allowed=False,
                 rule=REFUND_RULE,
-                reason=f"refund of {wanted} with {available} available",
+                reason=f"refund of {wanted} on invoice {invoice.id} with {available} available",
                 amount=wanted,
             )
         new = _REFUNDED if wanted == available else _PARTIALLY_REFUNDED
@@ -260,7 +260,7 @@ class Oracle:
         return Expectation(
             allowed=allowed,
             rule=self.table.pointer("statuses", invoice.status, "successors") if not allowed else REFUND_RULE,
-            reason=f"refund of {wanted} with {available} available",
+            reason=f"refund of {wanted} on invoice {invoice.id} with {available} available",
             statuses=frozenset({new}) if allowed else frozenset(),
             amount=wanted,
         )
