@@ -48,6 +48,13 @@ def _together(count: int, work: Callable[[int, httpx.Client], _T], *, base_url: 
         return list(pool.map(run, range(count)))
 
 
+@pytest.fixture(autouse=True)
+def _no_load_in_production(target: Target) -> None:
+    """Racing requests are load, which the production profile forbids (they also bypass the invoice cap)."""
+    if target.profile == "production":
+        pytest.skip("--profile production: no load on a real account (parallel refunds, races, parallel creates)")
+
+
 @pytest.fixture
 def driver(api: ApiClient, control: Control, spec: dict[str, Any]) -> Driver:
     """A fresh oracle over the session's client and control API."""
