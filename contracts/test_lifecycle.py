@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 from contracts.client import ApiClient
 from contracts.control import Control
 from contracts.model_driver import SETTLE_SECONDS, CatalogEntry, Driver
-from contracts.model_schemas import SchemaBook
+from contracts.model_schemas import SchemaBook, encode_json
 from contracts.oracle import CENT, Oracle
 
 pytestmark = pytest.mark.contract(suite="lifecycle", check="invoice_lifecycle_matches_model", operation="*")
@@ -354,3 +354,23 @@ def test_lifecycle_cart_invoice_amount_is_sum_of_items(driver: Driver) -> None:
     driver.pay(invoice)
     driver.refund(invoice, None)
     driver.check(invoice)
+
+
+@pytest.mark.contract(suite="lifecycle", check="cart_items_snapshot", operation="PATCH /catalog/{id}")
+def test_lifecycle_cart_items_keep_the_price_at_creation(driver: Driver) -> None:
+    """After the catalog price changes, an existing cart invoice keeps its items and amount (a snapshot)."""
+    catalog = [e for e in driver.catalog() if e.unit_id][:1]
+    if not catalog:
+        pytest.skip("the organization's catalog is empty or off: no cart invoice can be created")
+    entry = catalog[0]
+    invoice = driver.create(cart=[(entry, 2)], description="snapshot pinned")
+    changed = encode_json({"selling_price": entry.price + Decimal("1.00")})
+    answer = driver.api.patch(f"/catalog/{entry.id}", content=changed, headers={"Content-Type": "application/json"})
+    try:
+        driver.expect_status(
+            answer, {200}, path="/catalog/{id}", method="patch", why=f"a price change of item {entry.id}"
+        )
+        driver.check(invoice)
+    finally:
+        restore = encode_json({"selling_price": entry.price})
+        driver.api.patch(f"/catalog/{entry.id}", content=restore, headers={"Content-Type": "application/json"})
