@@ -8,6 +8,7 @@ left out of that one check rather than judged on a race.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -97,7 +98,7 @@ def _build(data: Dataset, *, size: int, refunds: bool) -> None:
     for token, kind in ((data.by_description, "description"), (data.by_order_id, "external_order_id")):
         ids = []
         for n in range(size):
-            amount = Decimal(100 + 37 * (n % 3)) + Decimal("0.50")
+            amount = (Decimal("9.50"), Decimal("10.50"), Decimal("100.50"))[n % 3]  # text order ≠ number order
             if kind == "description":
                 ids.append(driver.create(amount=amount, description=token))
             else:
@@ -136,13 +137,13 @@ def _require(driver: Driver, ok: bool, *, title: str, expected: Any, received: A
 def test_lists_pages_yield_each_invoice_once(dataset: Dataset) -> None:
     """Walking small pages yields every matching invoice exactly once, and each page's meta adds up."""
     dataset.ready(reports_break=True)
-    for token, ids in dataset.groups.items():
-        rows = walk_pages(dataset.driver, "/invoices", {"search": token, "sort_by": "id"}, per_page=3)
-        listed = [int(row["id"]) for row in rows]
+    for (token, ids), per_page in itertools.product(dataset.groups.items(), (2, 3)):
+        params = {"search": token, "sort_by": "id"}
+        listed = [int(row["id"]) for row in walk_pages(dataset.driver, "/invoices", params, per_page=per_page)]
         _require(
             dataset.driver,
             sorted(listed) == sorted(ids),
-            title="walking every page does not yield each matching invoice exactly once",
+            title=f"walking every page of {per_page} does not yield each matching invoice exactly once",
             expected=sorted(ids),
             received=listed,
             rule="#/components/schemas/PageMeta",
@@ -321,7 +322,7 @@ def test_lists_refunds_filter_by_invoice_status_and_date(dataset: Dataset) -> No
             after = _refund_statuses(dataset)
             stable = [r for r in refunds if before[r] == after[r]]
             expected = sorted(r for r in stable if not statuses or before[r] in statuses)
-            received = sorted(r for r in got if r in stable or r not in before)
+            received = sorted(r for r in got if r in stable or r not in refunds)
             _refund_require(dataset, expected == received, params, expected, sorted(got))
             before = after
     for row in _first_refund_rows(dataset):
