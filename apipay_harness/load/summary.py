@@ -170,7 +170,7 @@ def _charts(history: Sequence[HistoryPoint]) -> list[str]:
         return ["_No stats history was recorded, so there is no chart._", ""]
     step = max(1, -(-len(history) // _MAX_POINTS))
     points = list(history)[::step]
-    seconds = ", ".join(str(p.second) for p in points)
+    seconds = ", ".join(f'"{p.second}s"' for p in points)
     out = ["## Over time", ""]
     for title, label, values in (
         ("Requests per second", "req/s", [p.rps for p in points]),
@@ -181,7 +181,7 @@ def _charts(history: Sequence[HistoryPoint]) -> list[str]:
             "```mermaid",
             "xychart-beta",
             f'    title "{title}"',
-            f'    x-axis "seconds" [{seconds}]',
+            f'    x-axis "time since start" [{seconds}]',
             f'    y-axis "{label}" 0 --> {top:.1f}',
             f"    line [{', '.join(f'{v:.1f}' for v in values)}]",
             "```",
