@@ -90,6 +90,8 @@ def serve_bare(kind: str, port: int) -> None:
         access_log=False,
         log_level="warning",
         lifespan="off",
+        server_header=False,
+        proxy_headers=False,
     )
 
 

@@ -52,6 +52,7 @@ def serve(app: ASGIApp, sock: socket.socket) -> None:
         lifespan="on",
         timeout_graceful_shutdown=2,
         server_header=False,
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
