@@ -34,7 +34,7 @@ from contracts.violations import Violation, expected_received
 _SIGNATURE_RULE = "#/components/parameters/WebhookSignature"
 _EVENTS_RULE = "#/components/schemas/InvoiceStatus/x-status-transitions/webhooks"
 _DELIVERIES_RULE = "DESIGN §3.2: GET /_control/webhooks/deliveries records every delivery attempted"
-_DEADLINE = 15.0
+_DEADLINE = 10.0
 """Seconds to wait for the deliveries a scenario must cause."""
 _POLL = 0.05
 """Seconds between two reads of the control API's delivery log while waiting for it to catch up."""
