@@ -21,11 +21,10 @@ from contracts.model_schemas import SchemaBook, decode_json, encode_json, error_
 from contracts.oracle import Expectation, ModelItem, Oracle, StatusMismatch, money
 from contracts.violations import Violation, expected_received
 
-__all__ = ["SETTLE_SECONDS", "SETTLE_RULE", "CatalogEntry", "Driver"]
+__all__ = ["SETTLE_SECONDS", "CatalogEntry", "Driver"]
 
 SETTLE_SECONDS = 60
 """Clock seconds after which the harness expects queued work (a ``cancelling`` invoice) to be done."""
-SETTLE_RULE = "#/paths/~1invoices~1{id}~1cancel/post/description"
 _GET, _CANCEL, _REFUND = "/invoices/{id}", "/invoices/{id}/cancel", "/invoices/{id}/refund"
 _REFUNDS = "/invoices/{id}/refunds"
 _JSON = {"Content-Type": "application/json"}

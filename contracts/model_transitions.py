@@ -65,15 +65,6 @@ class TransitionTable:
         """Whether the spec lets ``current`` become ``new`` (staying put is always allowed)."""
         return new == current or new in self.rule(current).successors
 
-    def is_terminal(self, status: str) -> bool:
-        """Whether nothing may follow ``status``."""
-        return not self.rule(status).successors
-
-    def first_reachable(self, current: str, targets: frozenset[str] | set[str]) -> str | None:
-        """The target status the spec lets ``current`` move to directly, if exactly one does."""
-        found = sorted(t for t in targets if t in self.rule(current).successors)
-        return found[0] if len(found) == 1 else None
-
     def event_for(self, status: str) -> str | None:
         """The webhook event a transition into ``status`` sends, if any."""
         for event, statuses in self.webhooks.items():
