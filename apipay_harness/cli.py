@@ -243,6 +243,58 @@ def load(
     return outcome.exit_code
 
 
+@cli.command()
+@click.option("--fault", "faults", multiple=True, metavar="NAME", help="Run only this fault (repeat); default: all.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Runs at once [default: the CPU count].")
+@click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
+@click.option("--seed", type=int, default=None, help="Hypothesis seed of every run [default: a fixed one].")
+@click.option("--run-timeout", type=click.FloatRange(min=1), default=600.0, show_default=True, help="Seconds per run.")
+@click.option("-k", "keyword", metavar="EXPR", help="Only the contract checks matching EXPR, in every run (pytest -k).")
+@click.option("--list-faults", is_flag=True, help="Print the fault catalog as a Markdown table and exit.")
+def selftest(
+    *,
+    faults: tuple[str, ...],
+    jobs: int | None,
+    report_dir: str,
+    seed: int | None,
+    run_timeout: float,
+    keyword: str | None,
+    list_faults: bool,
+) -> int:
+    """Run the contract suites against the clean mock and once per fault; print the detection matrix."""
+    from pathlib import Path
+
+    from apipay_harness.selftest import DEFAULT_SEED, RunOutcome, check_fault_names, run_selftest
+    from apipay_harness.selftest_report import render_text, write_reports
+
+    if list_faults:
+        from apipay_harness.faults_doc import fault_table
+
+        click.echo(fault_table(), nl=False)
+        return EXIT_OK
+    names = check_fault_names(faults)
+    click.echo(f"selftest: clean run + {len(names)} fault(s)", err=True)
+
+    def progress(run: RunOutcome) -> None:
+        click.echo(f"  {run.fault or '(clean mock)'}: {run.status} in {run.seconds:.1f}s", err=True)
+
+    result = run_selftest(
+        faults=names,
+        jobs=jobs,
+        report_dir=Path(report_dir),
+        seed=DEFAULT_SEED if seed is None else seed,
+        run_timeout=run_timeout,
+        keyword=keyword,
+        listener=progress,
+    )
+    json_path, md_path = write_reports(result, Path(report_dir))
+    click.echo(render_text(result))
+    click.echo(f"report: {json_path} and {md_path}")
+    if result.clean.status == "error":
+        click.echo(f"error: the clean run could not run: {result.clean.detail}", err=True)
+    return result.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code; never raises for a user's mistake."""
     try:

@@ -1,0 +1,257 @@
+"""``apipay-harness selftest``: prove the contract suites catch every fault of the mock and nothing on a clean one.
+
+Each run is one mock process (clean, or with exactly one fault) judged by one
+``apipay-harness contract`` subprocess, so runs share nothing and ``jobs`` of them can
+go at once. A faulty run stops at its first failure (pytest ``-x`` through
+``PYTEST_ADDOPTS``); what caught the fault is read from that run's ``conformance.json``.
+
+Run outcomes:
+    clean run   passed (exit 0) | false alarm (exit 1) | could not run (exit 2, timeout, mock down)
+    fault run   caught (exit 1, a violation) | escaped (exit 0)
+                | error (exit 2, timeout, mock down, or stopped by an error inside a check)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from apipay_harness.errors import HarnessError, UsageError
+from apipay_harness.mock import running_mock
+from apipay_harness.mock.faults import FAULTS
+from apipay_harness.target import Target
+
+__all__ = [
+    "DEFAULT_RUN_TIMEOUT",
+    "DEFAULT_SEED",
+    "RunOutcome",
+    "SelftestResult",
+    "Status",
+    "check_fault_names",
+    "run_selftest",
+]
+
+DEFAULT_RUN_TIMEOUT = 600.0
+"""Seconds one contract run may take before it is killed and reported as 'could not run'."""
+
+DEFAULT_SEED = 20260213
+"""The hypothesis seed of every run unless told otherwise: a release's selftest is reproducible."""
+
+Status = Literal["passed", "false_alarm", "caught", "escaped", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """One run of the contract suites: against the clean mock (``fault`` is None) or a mock with one fault."""
+
+    fault: str | None
+    status: Status
+    seconds: float
+    exit_code: int | None
+    description: str = ""
+    suite: str = ""
+    check: str = ""
+    operation: str = ""
+    title: str = ""
+    detail: str = ""
+    """Why a run could not run, or how the catch showed (a violation or an error in a check)."""
+    report_dir: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether this run is what the selftest wants: clean passed, fault caught."""
+        return self.status in ("passed", "caught")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form for JSON."""
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class SelftestResult:
+    """The clean run and every fault run, with the wall time of the whole selftest."""
+
+    clean: RunOutcome
+    faults: list[RunOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    jobs: int = 1
+    seed: int | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0: all caught and the clean run passed; 1: a false alarm or a fault not caught; 2: clean run not run."""
+        if self.clean.status == "error":
+            return 2
+        return 0 if self.clean.ok and all(run.ok for run in self.faults) else 1
+
+    @property
+    def caught(self) -> int:
+        """How many faults were caught."""
+        return sum(1 for run in self.faults if run.status == "caught")
+
+    def median_seconds_to_detect(self) -> float | None:
+        """The median wall time of the caught faults' runs (None when none was caught)."""
+        times = sorted(run.seconds for run in self.faults if run.status == "caught")
+        if not times:
+            return None
+        middle = len(times) // 2
+        return times[middle] if len(times) % 2 else round((times[middle - 1] + times[middle]) / 2, 2)
+
+
+def check_fault_names(names: Sequence[str]) -> list[str]:
+    """The faults to run (all of the catalog when none is named); an unknown name is a ``UsageError``."""
+    unknown = [n for n in names if n not in FAULTS]
+    if unknown:
+        raise UsageError(f"unknown fault(s) {', '.join(unknown)}; valid names: {', '.join(sorted(FAULTS))}")
+    return list(dict.fromkeys(names)) if names else sorted(FAULTS)
+
+
+def run_selftest(
+    *,
+    faults: Sequence[str] = (),
+    jobs: int | None = None,
+    report_dir: Path,
+    seed: int | None = DEFAULT_SEED,
+    keyword: str | None = None,
+    run_timeout: float = DEFAULT_RUN_TIMEOUT,
+    listener: Callable[[RunOutcome], None] | None = None,
+) -> SelftestResult:
+    """Run the clean mock and each fault's mock through the contract suites, ``jobs`` at a time.
+
+    ``keyword`` limits every run to the contract checks matching it (pytest ``-k``), as ``contract -k`` does.
+    """
+    names = check_fault_names(faults)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    runs_dir = report_dir.resolve() / "selftest-runs"
+    started = time.perf_counter()
+
+    def one(name: str | None) -> RunOutcome:
+        outcome = _run_one(name, runs_dir=runs_dir, seed=seed, keyword=keyword, timeout=run_timeout)
+        if listener is not None:
+            listener(outcome)
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        clean_future = pool.submit(one, None)
+        fault_futures = [pool.submit(one, name) for name in names]
+        clean = clean_future.result()
+        outcomes = [future.result() for future in fault_futures]
+    return SelftestResult(
+        clean=clean, faults=outcomes, seconds=round(time.perf_counter() - started, 2), jobs=jobs, seed=seed
+    )
+
+
+def _contract_command(target: Target, *, report_dir: Path, seed: int | None, keyword: str | None) -> list[str]:
+    cmd = [sys.executable, "-m", "apipay_harness", "contract", "--base-url", target.base_url]
+    cmd += ["--api-key", target.api_key, "--report-dir", str(report_dir), "--quick"]
+    optional = (
+        ("--api-key-2", target.api_key_2),
+        ("--unverified-key", target.unverified_key),
+        ("--rate-limited-key", target.rate_limited_key),
+        ("--control-url", target.control_url),
+        ("--seed", None if seed is None else str(seed)),
+        ("-k", keyword),
+    )
+    for flag, value in optional:
+        if value:
+            cmd += [flag, value]
+    return cmd
+
+
+def _run_one(fault: str | None, *, runs_dir: Path, seed: int | None, keyword: str | None, timeout: float) -> RunOutcome:
+    label = fault or "clean"
+    report_dir = runs_dir / label
+    report_dir.mkdir(parents=True, exist_ok=True)
+    description = FAULTS[fault].description if fault else "the mock with no fault"
+    started = time.perf_counter()
+    base: dict[str, Any] = {"fault": fault, "description": description, "report_dir": str(report_dir)}
+    env = dict(os.environ)
+    if fault is not None:
+        # Stop a faulty run at its first failure: pytest reads extra arguments from PYTEST_ADDOPTS.
+        env["PYTEST_ADDOPTS"] = (env.get("PYTEST_ADDOPTS", "") + " -x").strip()
+    try:
+        with running_mock(faults=[fault] if fault else []) as mock:
+            cmd = _contract_command(mock.target, report_dir=report_dir, seed=seed, keyword=keyword)
+            with open(report_dir / "contract.log", "wb") as log:
+                process = subprocess.run(
+                    cmd,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    env=env,
+                    timeout=timeout,
+                    cwd=report_dir,
+                    check=False,
+                )
+    except subprocess.TimeoutExpired:
+        seconds = round(time.perf_counter() - started, 2)
+        return RunOutcome(
+            status="error", seconds=seconds, exit_code=None, detail=f"timed out after {timeout:g}s", **base
+        )
+    except HarnessError as exc:
+        seconds = round(time.perf_counter() - started, 2)
+        return RunOutcome(status="error", seconds=seconds, exit_code=None, detail=f"mock: {exc}", **base)
+    seconds = round(time.perf_counter() - started, 2)
+    code = process.returncode
+    if code not in (0, 1):
+        return RunOutcome(
+            status="error", seconds=seconds, exit_code=code, detail=_last_line(report_dir / "contract.log"), **base
+        )
+    first = _first_failure(report_dir / "conformance.json") if code == 1 else {}
+    if fault is None:
+        status: Status = "passed" if code == 0 else "false_alarm"
+    elif code == 0:
+        status = "escaped"
+    else:
+        # A run stopped by an error inside a check proves nothing about the fault: only a violation counts.
+        status = "caught" if first.get("verdict") == "failed" else "error"
+    return RunOutcome(
+        status=status,
+        seconds=seconds,
+        exit_code=code,
+        suite=str(first.get("suite", "")),
+        check=str(first.get("check", "")),
+        operation=str(first.get("operation", "")),
+        title=str(first.get("title", "")),
+        detail="" if code == 0 else _how(first),
+        **base,
+    )
+
+
+def _first_failure(path: Path) -> dict[str, Any]:
+    """The first failed (else errored) check of a run's ``conformance.json``; empty when there is none."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    checks = [c for c in report.get("checks", []) if isinstance(c, dict)]
+    for verdict in ("failed", "error"):
+        for check in checks:
+            if check.get("verdict") == verdict:
+                return check
+    return {}
+
+
+def _how(first: dict[str, Any]) -> str:
+    if not first:
+        return "exit 1 but conformance.json names no failed check"
+    if first.get("verdict") == "failed":
+        return "violation"
+    return f"stopped by an error in {first.get('suite')}/{first.get('check')}: {first.get('title')}"[:300]
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    except OSError:
+        return "no output"
+    lines = [line for line in lines if line]
+    return lines[-1][:300] if lines else "no output"
