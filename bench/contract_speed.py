@@ -130,7 +130,7 @@ def main() -> None:
     """Run the measurements and print the table."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-default", action="store_true")
-    parser.add_argument("--examples", type=int, default=25, help="max examples (the suite's default mode)")
+    parser.add_argument("--examples", type=int, default=100, help="max examples (the suite's default mode)")
     options = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

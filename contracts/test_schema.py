@@ -28,7 +28,7 @@ from contracts.client import ApiClient
 from contracts.violations import Violation
 
 _OPERATIONS = [op for op in operations(load_spec())]
-_EXAMPLES = {"quick": 5, "default": 25}
+_EXAMPLES = {"quick": 5, "default": 100}
 _STATEFUL = {"quick": (3, 6), "default": (15, 12)}  # (examples, steps)
 
 
