@@ -171,9 +171,7 @@ class Driver:
             items=items,
         )
         self._status("POST /invoices", self.oracle.observe(invoice.id, str(body["status"])))
-        self._mismatch(
-            "POST /invoices", diff_invoice(self.oracle, invoice, {**body, "items": body.get("items", [])}), invoice.id
-        )
+        self._mismatch("POST /invoices", diff_invoice(self.oracle, invoice, body), invoice.id)
         return invoice.id
 
     def cancel(self, invoice_id: int) -> None:
@@ -196,7 +194,7 @@ class Driver:
                 ),
                 rule=expectation.rule,
             )
-        self.oracle.cancelled(invoice_id, queued=queued)
+        self.oracle.cancelled(invoice_id, queued=shown == "cancelling")
 
     def _control_move(
         self, invoice_id: int, expectation: Expectation, send: Callable[[], httpx.Response], apply: Callable[[], None]
