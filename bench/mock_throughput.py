@@ -138,38 +138,52 @@ def _wrk(url: str, *, duration: int, post: bool) -> tuple[float, float]:
     return rps, p99
 
 
-def _measure(url: str, *, runs: int, duration: int, post: bool) -> tuple[float, float]:
-    results = [_wrk(url, duration=duration, post=post) for _ in range(runs)]
-    return statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)
-
-
-def _bare(kind: str, *, runs: int, duration: int) -> tuple[float, float]:
+def _start_bare(kind: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     proc = _start([sys.executable, __file__, "serve-bare", kind, str(port)])
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        _wait_up(url)
-        return _measure(url, runs=runs, duration=duration, post=kind == "echo")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    url = f"http://127.0.0.1:{port}/"
+    _wait_up(url)
+    return proc, url
 
 
-def _mock(*, runs: int, duration: int) -> dict[str, tuple[float, float]]:
+def _start_mock() -> tuple[subprocess.Popen[bytes], str]:
     proc = _start([sys.executable, "-m", "apipay_harness", "mock", "--host", "127.0.0.1", "--port", "0"])
+    assert proc.stdout is not None
+    line = proc.stdout.readline().decode()
+    root = re.search(r"(http://\S+)/api/v1", line).group(1)  # type: ignore[union-attr]
+    _wait_up(f"{root}/api/v1/status")
+    return proc, root
+
+
+def run_cases(*, runs: int, duration: int) -> dict[str, tuple[float, float]]:
+    """Median (rps, p99 ms) per case; the cases are interleaved run by run so load drift hits them alike."""
+    procs: list[subprocess.Popen[bytes]] = []
     try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline().decode()
-        root = re.search(r"(http://\S+)/api/v1", line).group(1)  # type: ignore[union-attr]
-        _wait_up(f"{root}/api/v1/status")
+        bare_get_proc, bare_get_url = _start_bare("get")
+        procs.append(bare_get_proc)
+        bare_echo_proc, bare_echo_url = _start_bare("echo")
+        procs.append(bare_echo_proc)
+        mock_proc, root = _start_mock()
+        procs.append(mock_proc)
         invoice = httpx.post(f"{root}/api/v1/invoices", json=BODY, headers={"X-API-Key": "test-key"}).json()
+        cases = {
+            "bare_get": (bare_get_url, False),
+            "mock_get": (f"{root}/api/v1/invoices/{invoice['id']}", False),
+            "bare_post": (bare_echo_url, True),
+            "mock_post": (f"{root}/api/v1/invoices", True),
+        }
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+        for _ in range(runs):
+            for name, (url, post) in cases.items():
+                results[name].append(_wrk(url, duration=duration, post=post))
         return {
-            "get": _measure(f"{root}/api/v1/invoices/{invoice['id']}", runs=runs, duration=duration, post=False),
-            "post": _measure(f"{root}/api/v1/invoices", runs=runs, duration=duration, post=True),
+            name: (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows))
+            for name, rows in results.items()
         }
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def memory_per_invoice(count: int = 100_000) -> float:
@@ -196,13 +210,16 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
-    bare_get_result = _bare("get", runs=args.runs, duration=args.duration)
-    bare_echo_result = _bare("echo", runs=args.runs, duration=args.duration)
-    mock = _mock(runs=args.runs, duration=args.duration)
+    load_before = os.getloadavg()[0]
+    results = run_cases(runs=args.runs, duration=args.duration)
+    load_after = os.getloadavg()[0]
+    bare_get_result, bare_echo_result = results["bare_get"], results["bare_post"]
+    mock = {"get": results["mock_get"], "post": results["mock_post"]}
     ratio_get = mock["get"][0] / bare_get_result[0]
     ratio_post = mock["post"][0] / bare_echo_result[0]
     cores = f"server on core {SERVER_CORE}, wrk on core {LOAD_CORE}"
-    print(f"wrk -t1 -c50 -d{args.duration}s --latency, {args.runs} runs, medians; {cores}")
+    print(f"wrk -t1 -c50 -d{args.duration}s --latency, {args.runs} interleaved runs, medians; {cores}")
+    print(f"1-minute load average: {load_before:.2f} before, {load_after:.2f} after ({os.cpu_count()} cores)")
     print("| case | rps | p99 ms | ratio | target |")
     print("|---|---|---|---|---|")
     rows = [

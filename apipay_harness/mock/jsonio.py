@@ -104,6 +104,6 @@ async def read_json_object(request: Request, *, required: bool) -> dict[str, Any
         raise ApiError(400, f"Malformed JSON: {str(exc)[:200]}") from None
     if not isinstance(value, dict):
         raise ValidationFailed.one("body", "The request body must be a JSON object.")
-    if _too_deep(value, MAX_DEPTH):
+    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _too_deep(value, MAX_DEPTH):
         raise ValidationFailed.one("body", f"The request body is nested deeper than {MAX_DEPTH} levels.")
     return value
