@@ -50,3 +50,29 @@ def test_cli_mock_first_line_names_api_and_control_urls() -> None:
     with running_mock() as mock:
         assert mock.root_url.startswith("http://127.0.0.1:")
         assert httpx.get(f"{mock.control_url}/clock").status_code == 200
+
+
+def test_cli_mock_busy_port_exits_2_with_one_line(mock: MockProcess) -> None:
+    port = mock.root_url.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "apipay_harness", "mock", "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "cannot listen" in result.stderr
+
+
+def test_mock_modules_export_what_they_define() -> None:
+    import importlib
+    import pkgutil
+
+    import apipay_harness.mock as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"apipay_harness.mock.{info.name}")
+        assert module.__all__, info.name
+        for name in module.__all__:
+            assert hasattr(module, name), f"{info.name}.{name}"
+    assert {"create_app", "running_mock", "MockProcess"} <= set(package.__all__)
