@@ -277,14 +277,17 @@ class Driver:
         )
         return int(refund["id"])
 
+    def judge(self, invoice_id: int, body: dict[str, Any], *, operation: str) -> None:
+        """An invoice as the target shows it (detail or list row): a reachable status and the model's fields."""
+        self._status(operation, self.oracle.observe(invoice_id, str(body.get("status"))))
+        self._mismatch(operation, diff_invoice(self.oracle, self.oracle.invoices[invoice_id], body), invoice_id)
+
     def check(self, invoice_id: int) -> None:
         """The target's invoice (and its refunds and totals) must equal the model's."""
         response = self.api.get(f"/invoices/{invoice_id}")
         self.expect_status(response, {200}, path=_GET, method="get", why=f"reading invoice {invoice_id}")
-        body = self.body(response, path=_GET)
-        self._status(f"GET {_GET}", self.oracle.observe(invoice_id, str(body.get("status"))))
+        self.judge(invoice_id, self.body(response, path=_GET), operation=f"GET {_GET}")
         model = self.oracle.invoices[invoice_id]
-        self._mismatch(f"GET {_GET}", diff_invoice(self.oracle, model, body), invoice_id)
         response = self.api.get(f"/invoices/{invoice_id}/refunds")
         self.expect_status(response, {200}, path=_REFUNDS, method="get", why=f"reading invoice {invoice_id}'s refunds")
         body = self.body(response, path=_REFUNDS)

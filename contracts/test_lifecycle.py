@@ -207,6 +207,8 @@ class InvoiceLifecycle(RuleBasedStateMachine):
                 message=f"Expected: ids {sorted(self.oracle.invoices)}\nReceived: ids {listed}",
                 rule="#/paths/~1invoices/get/parameters/2/description",
             )
+        for row in data:
+            self.driver.judge(int(row["id"]), row, operation="GET /invoices")
 
     @precondition(lambda self: len(self.followed) > 3)
     @rule(invoice=consumes(invoices))
@@ -215,6 +217,11 @@ class InvoiceLifecycle(RuleBasedStateMachine):
         self.driver.check(invoice)
         self.followed.discard(invoice)
         self.touched.discard(invoice)
+
+    def teardown(self) -> None:
+        """At the end of a program every invoice still followed is read back once more."""
+        for invoice in sorted(self.followed):
+            self.driver.check(invoice)
 
     @invariant()
     def touched_invoices_match_model(self) -> None:
