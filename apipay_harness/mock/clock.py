@@ -67,6 +67,10 @@ class WorkQueue:
     def __len__(self) -> int:
         return len(self._heap)
 
+    def next_due(self) -> float | None:
+        """When the earliest queued action falls due, or ``None`` when nothing is queued."""
+        return self._heap[0][0] if self._heap else None
+
     def schedule(self, due_at: float, action: Callable[[], None]) -> None:
         """Queue ``action`` to run once the clock reaches ``due_at``."""
         heapq.heappush(self._heap, (due_at, next(self._seq), action))

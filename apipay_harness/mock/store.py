@@ -84,10 +84,12 @@ class Store:
         self.queue.settle(self.clock.timestamp())
 
     def advance(self, seconds: float) -> float:
-        """Move the clock on, settling everything due on the way in order; return the new time."""
+        """Move the clock on, stopping at each due time so that work runs (and is stamped) when it fell due."""
         target = self.clock.timestamp() + seconds
-        self.clock.advance(seconds)
-        self.queue.settle(target)
+        while (due := self.queue.next_due()) is not None and due <= target:
+            self.clock.advance(max(0.0, due - self.clock.timestamp()))
+            self.queue.settle(due)
+        self.clock.advance(max(0.0, target - self.clock.timestamp()))
         return target
 
     def reset(self) -> None:

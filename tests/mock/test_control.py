@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import httpx
@@ -116,3 +117,16 @@ def test_cancel_completes_in_real_time_without_clock_advance() -> None:
 
 def test_mock_fixture_is_a_running_process(mock: MockProcess) -> None:
     assert mock.process.poll() is None
+
+
+def test_work_settled_by_an_advance_is_stamped_with_its_due_time(api: httpx.Client, control: httpx.Client) -> None:
+    control.post(
+        "/webhooks", json={"url": "http://127.0.0.1:9/closed", "secret": "s"}, headers={"X-API-Key": "test-key"}
+    )
+    invoice = create(api)
+    api.post(f"/invoices/{invoice['id']}/cancel")
+    control.post("/clock/advance", json={"seconds": 600})
+    [delivery] = control.get("/webhooks/deliveries").json()
+    stamped = datetime.fromisoformat(json.loads(delivery["body"])["timestamp"])
+    created = datetime.fromisoformat(invoice["created_at"])
+    assert 1 <= (stamped - created).total_seconds() <= 4
