@@ -107,3 +107,44 @@ def test_plugin_is_inert_without_contract_tests(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout
     assert not (tmp_path / "rep").exists()
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "apipay_harness.contract",
+        "apipay_harness.contract_guard",
+        "apipay_harness.contract_outcomes",
+        "apipay_harness.contract_run",
+        "apipay_harness.progress",
+        "apipay_harness.pytest_plugin",
+        "apipay_harness.schema_run",
+        "contracts.checks",
+        "contracts.checks.bounds",
+        "contracts.checks.edges",
+        "contracts.checks.sample",
+        "contracts.checks.schema",
+        "contracts.checks.tenancy",
+        "contracts.client",
+        "contracts.control",
+        "contracts.violations",
+    ],
+)
+def test_module_all_names_what_it_defines(module: str) -> None:
+    import importlib
+
+    loaded = importlib.import_module(module)
+    assert [name for name in loaded.__all__ if not hasattr(loaded, name)] == []
+
+
+def test_check_registry_rejects_a_duplicate_name() -> None:
+    from contracts.checks import Registry
+
+    registry = Registry()
+
+    def twice(ctx, response, case):  # type: ignore[no-untyped-def]
+        return None
+
+    registry.register(twice)
+    with pytest.raises(ValueError, match="twice"):
+        registry.register(twice)
