@@ -186,6 +186,63 @@ def run_cases(*, runs: int, duration: int) -> dict[str, tuple[float, float]]:
             proc.wait(timeout=10)
 
 
+def _scope(method: str, path: str, body: bytes) -> dict[str, object]:
+    headers = [(b"host", b"bench"), (b"x-api-key", b"test-key")]
+    if body:
+        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+
+
+async def _per_call(app, method: str, path: str, body: bytes, *, calls: int = 3000, repeats: int = 5) -> float:  # type: ignore[no-untyped-def]
+    async def receive():  # type: ignore[no-untyped-def]
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message):  # type: ignore[no-untyped-def]
+        return None
+
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            await app(_scope(method, path, body), receive, send)
+        best = min(best, (time.perf_counter() - start) / calls)
+    return best * 1e6
+
+
+def in_process() -> dict[str, float]:
+    """Best-of-5 µs per request calling each ASGI app directly: the app's own cost, free of server and load noise."""
+    from apipay_harness.mock.app import create_app
+
+    mock = create_app()
+    raw = json.dumps(BODY).encode()
+
+    async def measure() -> dict[str, float]:
+        await _per_call(mock, "POST", "/api/v1/invoices", raw, calls=1, repeats=1)
+        return {
+            "bare_get": await _per_call(bare_get, "GET", "/", b""),
+            "mock_get": await _per_call(mock, "GET", "/api/v1/invoices/1", b""),
+            "bare_post": await _per_call(bare_echo, "POST", "/", raw),
+            "mock_post": await _per_call(mock, "POST", "/api/v1/invoices", raw),
+        }
+
+    import asyncio
+
+    return asyncio.run(measure())
+
+
 def memory_per_invoice(count: int = 100_000) -> float:
     """Bytes of Python heap per stored invoice, created through the store as the API does."""
     from apipay_harness.mock.faults import Faults
@@ -230,6 +287,11 @@ def main() -> None:
     ]
     for name, (rps, p99), ratio, target in rows:
         print(f"| {name} | {rps:.0f} | {p99:.2f} | {ratio} | {target} |")
+    costs = in_process()
+    print(
+        "in-process cost per request (best of 5 x 3000 calls, µs): "
+        + ", ".join(f"{name} {value:.1f}" for name, value in costs.items())
+    )
     if not args.skip_memory:
         print(f"memory per stored invoice (100k, tracemalloc): {memory_per_invoice():.0f} bytes (target ≤ 4096)")
 
