@@ -20,12 +20,14 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
 from apipay_harness.resources import data_dir
+from apipay_harness.spec import escape_pointer
 from apipay_harness.types import JSONObject
 
 __all__ = [
     "CHECKS",
     "EngineRun",
     "Tally",
+    "broken_rule",
     "build_schema",
     "catalog_mapper",
     "engine_settings",
@@ -59,6 +61,8 @@ class Tally:
     title: str = ""
     message: str = ""
     reproducer: str = ""
+    status: int | None = None
+    """The status code of the first failing answer, when there was one."""
 
 
 @dataclass(slots=True)
@@ -183,3 +187,30 @@ def _tally(run: EngineRun, recorder: Any) -> None:
                 tally.message = str(failure.message or "")
                 steps = [step.curl for step in info.steps] or [info.code_sample]
                 tally.reproducer = "\n".join(steps)
+                exchange = recorder.interactions.get(case_id)
+                if exchange is not None and exchange.response is not None:
+                    tally.status = int(exchange.response.status_code)
+
+
+def broken_rule(spec: JSONObject, *, operation: str, check: str, status: int | None) -> str:
+    """The spec rule a failed schemathesis check points at: a JSON pointer where one exists, else a named rule."""
+    method, _, path = operation.partition(" ")
+    paths = spec.get("paths") or {}
+    if path not in paths or method.lower() not in paths[path]:
+        return f"schemathesis:{check}"
+    base = f"#/paths/{escape_pointer(path)}/{method.lower()}"
+    responses = paths[path][method.lower()].get("responses") or {}
+    answer = f"{base}/responses/{status}" if status is not None and str(status) in responses else None
+    if check == "status_code_conformance":
+        return f"{base}/responses"
+    if check == "response_schema_conformance" and answer:
+        return f"{answer}/content/application~1json/schema"
+    if check == "content_type_conformance" and answer:
+        return f"{answer}/content"
+    if check == "response_headers_conformance" and answer:
+        return f"{answer}/headers"
+    if check in ("negative_data_rejection", "positive_data_acceptance"):
+        return f"{base}/requestBody" if "requestBody" in paths[path][method.lower()] else f"{base}/parameters"
+    if check == "ignored_auth":
+        return "#/components/securitySchemes/ApiKey"
+    return f"schemathesis:{check}"

@@ -15,6 +15,7 @@ from apipay_harness.contract_guard import is_destructive
 from apipay_harness.contract_run import ContractRun, ResultSink
 from apipay_harness.schema_run import (
     EngineRun,
+    broken_rule,
     build_schema,
     engine_settings,
     load_settings_file,
@@ -69,7 +70,7 @@ def _other_than(label: str) -> Any:
     return lambda ctx: ctx.operation.label != label
 
 
-def _record(outcome: EngineRun, sink: ResultSink, *, prefix: str = "") -> list[str]:
+def _record(outcome: EngineRun, sink: ResultSink, *, spec: JSONObject, prefix: str = "") -> list[str]:
     """Turn the tallies into results; return one line per failing check."""
     failing: list[str] = []
     for (operation, name), tally in sorted(outcome.tallies.items()):
@@ -83,7 +84,7 @@ def _record(outcome: EngineRun, sink: ResultSink, *, prefix: str = "") -> list[s
             failures=tally.failures,
             title=tally.title,
             message=tally.message,
-            rule=f"schemathesis:{name}" if failed else "",
+            rule=broken_rule(spec, operation=operation, check=name, status=tally.status) if failed else "",
             reproducer=tally.reproducer,
         )
         if failed:
@@ -127,7 +128,7 @@ def test_schema_operation_conforms(
         catalog_ids=catalog_ids,
     ).exclude(_other_than(operation.label))
     outcome = run_engine(schema)
-    _conclude(outcome, _record(outcome, contract_results), operation=operation.label)
+    _conclude(outcome, _record(outcome, contract_results, spec=spec), operation=operation.label)
 
 
 @pytest.mark.contract(suite="schema", check="stateful_links")
@@ -146,4 +147,4 @@ def test_schema_stateful_links_conform(
         target, run=run, spec=spec, phases=("stateful",), project=project_settings, catalog_ids=catalog_ids
     )
     outcome = run_engine(schema)
-    _conclude(outcome, _record(outcome, contract_results, prefix="stateful:"), operation="*")
+    _conclude(outcome, _record(outcome, contract_results, spec=spec, prefix="stateful:"), operation="*")
