@@ -146,7 +146,8 @@ def contract(
     for problem in outcome.cleanup_problems:
         click.echo(f"cleanup: {problem}", err=True)
     if outcome.exit_code == EXIT_CANNOT_RUN:
-        click.echo("error: the contract run could not complete (see the messages above)", err=True)
+        reason = outcome.abort_reason or "the contract run could not complete (see the messages above)"
+        click.echo(f"error: {reason}", err=True)
     return outcome.exit_code
 
 

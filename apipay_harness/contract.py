@@ -31,6 +31,8 @@ class ContractOutcome:
     report_dir: Path = DEFAULT_REPORT_DIR
     target: str = ""
     cleanup_problems: list[str] = field(default_factory=list)
+    abort_reason: str = ""
+    """Why the run stopped early with exit 2 (a target that stopped answering properly), if it did."""
 
 
 class _Bridge:
@@ -95,6 +97,7 @@ def run_contract(
         report_dir=report_dir,
         target=_target_label(run),
         cleanup_problems=list(run.cleanup_problems) if run else [],
+        abort_reason=(run.abort_reason or "") if run else "",
     )
 
 

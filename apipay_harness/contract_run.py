@@ -131,6 +131,7 @@ class ContractRun:
         self._outcomes: dict[str, Outcome] = {}
         self._started: dict[str, float] = {}
         self.cleanup_problems: list[str] = []
+        self.abort_reason: str | None = None
 
     # ----- the target -------------------------------------------------------------------------
 
@@ -214,6 +215,11 @@ class ContractRun:
             self.cleanup_problems = self.guard.cleanup(base_url=self._target.base_url)
         for writer in self._writers:
             writer.finish()
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """Remember why ``pytest.exit`` cut the run short, for the command's one-line message."""
+        if isinstance(excinfo.value, pytest.exit.Exception):
+            self.abort_reason = str(excinfo.value.msg)
 
     def pytest_unconfigure(self) -> None:
         """Stop the embedded mock."""

@@ -10,10 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
-__all__ = ["DEFAULT_TIMEOUT", "ApiClient"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_BODY_BYTES", "ApiClient"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+MAX_BODY_BYTES = 10 * 1024 * 1024
+"""The largest answer the harness reads: no documented answer comes near it, and a 1 GiB one must not hang a run."""
 
 
 class ApiClient:
@@ -47,6 +50,7 @@ class ApiClient:
         self.last_response: httpx.Response | None = None
         self._on_request = on_request
         self._on_response = on_response
+        self._gave_up: str | None = None
 
     def __repr__(self) -> str:
         return f"ApiClient(base_url={self.base_url!r}, key={'[redacted]' if self.key else None})"
@@ -59,12 +63,29 @@ class ApiClient:
         self.last_response = None
         if self._on_request is not None:
             self._on_request(request)
-        response = self._client.send(request)
-        response.read()
+        response = self._send(request)
         self.last_response = response
         if self._on_response is not None:
             self._on_response(response)
         return response
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send and read one exchange; a target that stalls past the timeout or answers too much ends the run (2)."""
+        where = f"{request.method} {request.url.path}"
+        if self._gave_up is not None:
+            pytest.exit(self._gave_up, returncode=2)
+        try:
+            response = self._client.send(request, stream=True)
+            announced = response.headers.get("content-length", "")
+            if announced.isdigit() and int(announced) > MAX_BODY_BYTES:
+                response.close()
+                self._gave_up = f"the target announced a {announced}-byte answer to {where} (limit {MAX_BODY_BYTES})"
+            else:
+                response.read()
+                return response
+        except httpx.TimeoutException as exc:
+            self._gave_up = f"the target did not answer {where} in time ({type(exc).__name__})"
+        pytest.exit(self._gave_up, returncode=2)
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         """Send a GET."""
