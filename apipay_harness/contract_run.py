@@ -9,14 +9,13 @@ the report writers and to any listener (the live progress display).
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable, Generator, Iterator
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -29,6 +28,9 @@ from apipay_harness.report import writers_for
 from apipay_harness.reproducer import curl
 from apipay_harness.results import CheckResult, ResultWriter, RunInfo
 from apipay_harness.target import Profile, Target
+
+if TYPE_CHECKING:
+    from apipay_harness.mock import MockProcess
 
 __all__ = ["ContractRun", "ResultSink", "RunOptions", "check_reachable"]
 
@@ -290,9 +292,11 @@ class ContractRun:
         yield from self.counts.items()
 
 
-def _running_mock() -> Any:
-    # Imported on first use: a run against a real target never loads the mock.
-    return importlib.import_module("apipay_harness.mock").running_mock()
+def _running_mock() -> AbstractContextManager[MockProcess]:
+    """The embedded mock, imported on first use so a run against a real target never loads it."""
+    from apipay_harness.mock import running_mock
+
+    return running_mock()
 
 
 def _curl(request: httpx.Request, redactor: Redactor | None) -> str:
