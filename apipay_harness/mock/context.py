@@ -20,7 +20,7 @@ __all__ = ["KEY_SCOPE", "MAX_ID", "Validators", "body_of", "organization", "path
 MAX_ID = 2**63 - 1
 KEY_SCOPE = "apipay.api_key"
 """Where the rate limiter leaves the raw ``X-API-Key`` bytes it already found, so handlers need not look again."""
-_DIGITS = re.compile(r"^\d{1,19}$")
+_DIGITS = re.compile(r"^[0-9]{1,19}$")
 
 
 @dataclass(frozen=True, slots=True)

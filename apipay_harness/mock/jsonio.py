@@ -17,6 +17,7 @@ from apipay_harness.mock.errors import ApiError, ValidationFailed
 __all__ = [
     "JSON_BODY_LIMIT",
     "MAX_DEPTH",
+    "MAX_EXPONENT",
     "JSONResponse",
     "read_body",
     "read_json_object",
@@ -25,7 +26,19 @@ __all__ = [
 JSON_BODY_LIMIT = 1024 * 1024
 MAX_DEPTH = 32
 
-_decoder = msgspec.json.Decoder(float_hook=Decimal)
+MAX_EXPONENT = 400
+"""Numbers beyond 10**±400 are refused at decoding: no float reaches them, and turning 1e999999999 into
+an int or a string would take the server down."""
+
+
+def _decimal(text: str) -> Decimal:
+    value = Decimal(text)
+    if value.is_finite() and abs(value.adjusted()) > MAX_EXPONENT:
+        raise ValueError(f"number out of range (beyond 1e±{MAX_EXPONENT})")
+    return value
+
+
+_decoder = msgspec.json.Decoder(float_hook=_decimal)
 _encode = msgspec.json.Encoder(decimal_format="string").encode
 
 

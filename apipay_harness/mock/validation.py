@@ -33,7 +33,7 @@ _IGNORED = {
     "x-status-transitions",
     "$ref",
 }
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def label(field: str) -> str:

@@ -254,6 +254,7 @@ def test_list_invoices_sorts_by_each_field(
         "page=0",
         "sort_by=phone_number",
         "sort_order=up",
+        "per_page=%EF%BC%91%EF%BC%90",
         "status[]=unpaid",
         "date_from=2025-13-01",
         "date_to=31.01.2025",
@@ -300,8 +301,17 @@ def test_status_check_lists_pending_invoices_of_the_organization(
     assert [i["id"] for i in body["invoices"]] == [pending]
 
 
-@pytest.mark.parametrize("path_id", ["abc", "-1", "1.5", "99999999999999999999999", str(2**63), "%F0%9F%98%80"])
+@pytest.mark.parametrize(
+    "path_id", ["abc", "-1", "1.5", "%D9%A1", "%EF%BC%91", "99999999999999999999999", str(2**63), "%F0%9F%98%80"]
+)
 def test_invoice_path_id_not_a_64_bit_integer_is_404_json(api: httpx.Client, path_id: str) -> None:
     response = api.get(f"/invoices/{path_id}")
     assert response.status_code == 404
     assert "message" in response.json()
+
+
+def test_invoice_path_id_in_non_ascii_digits_is_404(api: httpx.Client) -> None:
+    invoice_id = str(create(api)["id"])
+    fullwidth = "".join(chr(ord(c) - ord("0") + 0xFF10) for c in invoice_id)
+    assert api.get(f"/invoices/{invoice_id}").status_code == 200
+    assert api.get(f"/invoices/{fullwidth}").status_code == 404

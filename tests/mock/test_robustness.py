@@ -39,6 +39,11 @@ def _assert_json_4xx(response: httpx.Response) -> None:
         ),
         pytest.param(b'{"amount": 1, "phone_number": "87001234567", "description": "\\ud800"}', id="lone-surrogate"),
         pytest.param(b'{"amount": true, "phone_number": "87001234567"}', id="bool-amount"),
+        pytest.param(
+            b'{"phone_number": "87001234567", "cart_items": [{"catalog_item_id": 101, "count": 1e999999999}]}',
+            id="count-1e999999999",
+        ),
+        pytest.param(b'{"amount": 1e-999999999, "phone_number": "87001234567"}', id="tiny-exponent"),
         pytest.param(b'{"amount": 1, "phone_number": 87001234567}', id="number-phone"),
         pytest.param(b'{"amount": 1, "phone_number": "\xd9\xa8\xd9\xa7\xd9\xa0\xd9\xa0"}', id="arabic-digits"),
     ],
