@@ -79,10 +79,10 @@ async def list_invoices(request: Request) -> JSONResponse:
     if store.faults.on("list_status_filter_ignored"):
         statuses = None
     search = (query.get("search") or "").casefold()
+    search_order_id = not store.faults.on("list_search_ignores_order_id")
     rows: list[Invoice] = []
-    for inv in store.invoices.values():
-        if inv.organization != org.id and not store.faults.on("tenant_leak_list"):
-            continue
+    source = store.invoices.values() if store.faults.on("tenant_leak_list") else store.invoices_of(org.id)
+    for inv in source:
         if statuses and inv.status not in statuses:
             continue
         if low is not None and inv.created_at < low:
@@ -92,17 +92,18 @@ async def list_invoices(request: Request) -> JSONResponse:
         if (
             search
             and search not in (inv.description or "").casefold()
-            and (
-                store.faults.on("list_search_ignores_order_id")
-                or search not in (inv.external_order_id or "").casefold()
-            )
+            and (not search_order_id or search not in (inv.external_order_id or "").casefold())
         ):
             continue
         rows.append(inv)
     sort_by = query["sort_by"]
     if sort_by == "amount" and store.faults.on("list_sort_amount_as_text"):
         sort_by = "amount_as_text"
-    rows.sort(key=_SORT_KEYS[sort_by], reverse=query["sort_order"] == "desc")
+    if sort_by in ("id", "created_at"):
+        if query["sort_order"] == "desc":
+            rows.reverse()  # already in id order, and ids follow created_at (the clock only moves forward)
+    else:
+        rows.sort(key=_SORT_KEYS[sort_by], reverse=query["sort_order"] == "desc")
     page, meta = page_of(rows, query)
     if store.faults.on("list_last_page_off_by_one"):
         meta["last_page"] = meta["total"] // meta["per_page"] + 1

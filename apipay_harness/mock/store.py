@@ -66,6 +66,7 @@ class Store:
         }
         self.webhooks: dict[int, Webhook] = {}
         self.invoices: dict[int, Invoice] = {}
+        self._by_org: dict[int, list[Invoice]] = {}
         self.refunds: dict[int, Refund] = {}
         self._invoice_ids = itertools.count(1)
         self._refund_ids = itertools.count(1)
@@ -95,6 +96,7 @@ class Store:
     def reset(self) -> None:
         """Forget invoices, refunds, deliveries and queued work; real time again. Ids keep counting."""
         self.invoices.clear()
+        self._by_org.clear()
         self.refunds.clear()
         self.queue.clear()
         self.dispatcher.clear()
@@ -143,6 +145,7 @@ class Store:
             items=items,
         )
         self.invoices[invoice_id] = invoice
+        self._by_org.setdefault(org.id, []).append(invoice)
         self.queue.schedule(now + self.settings.expire_after, lambda: self._expire_if_pending(invoice))
         return invoice
 
@@ -161,6 +164,10 @@ class Store:
             InvoiceItem(next(self._item_ids), invoice_id, item.id, item.name, item.selling_price, count, item.unit_id)
             for item, count in found
         )
+
+    def invoices_of(self, organization: int) -> list[Invoice]:
+        """The organization's invoices in id (= creation) order."""
+        return self._by_org.get(organization, [])
 
     def invoice_of(self, org: Organization, invoice_id: int, *, tenancy_checked: bool = True) -> Invoice:
         """The organization's invoice, or 404 (another organization's invoice is not found either)."""
