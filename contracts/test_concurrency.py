@@ -30,6 +30,8 @@ _T = TypeVar("_T")
 _PARALLEL = {"quick": 20, "default": 40}
 _RACES = {"quick": 4, "default": 15}
 _JSON = {"Content-Type": "application/json"}
+_RATE_LIMITED = 429
+"""A real target limits each key to 60 requests a minute: a 429 is a documented refusal, never an acceptance."""
 _CANCEL_RULE = "#/components/schemas/InvoiceStatus/x-status-transitions/statuses/pending/successors"
 
 
@@ -96,7 +98,7 @@ def test_concurrency_parallel_refunds_never_exceed_amount(
         key=target.api_key,
     )
     _no_server_errors(responses, "POST /invoices/{id}/refund")
-    refused_ok = error_statuses(spec, "post", "/invoices/{id}/refund")
+    refused_ok = error_statuses(spec, "post", "/invoices/{id}/refund") | {_RATE_LIMITED}
     odd = [r for r in responses if r.status_code != 201 and r.status_code not in refused_ok]
     accepted = [decode_json(r.content)["refund"] for r in responses if r.status_code == 201]
     accepted_sum = sum((money(r["amount"]) for r in accepted), Decimal("0.00"))
@@ -180,13 +182,14 @@ def test_concurrency_parallel_creates_get_unique_ids(driver: Driver, target: Tar
     ids = [int(b["id"]) for b in bodies]
     stored = {i: money(decode_json(driver.api.get(f"/invoices/{i}").content)["amount"]) for i in set(ids)}
     wrong = [i for i, b in created.items() if not amounts[i] == money(b["amount"]) == stored.get(int(b["id"]))]
-    if len(bodies) != parallel or len(set(ids)) != len(ids) or wrong:
+    limited = sum(1 for r in responses if r.status_code == _RATE_LIMITED)
+    if len(bodies) + limited != parallel or len(set(ids)) != len(ids) or wrong:
         raise Violation(
             operation="POST /invoices",
             check="parallel_creates_unique",
             title=f"{parallel} invoices created together did not each get their own id",
             message=expected_received(
-                f"{parallel} answers 201 with distinct ids, each invoice stored with its own amount",
+                f"{parallel} answers 201 (or 429) with distinct ids, each invoice stored with its own amount",
                 f"{len(bodies)} created, {len(set(ids))} distinct ids, {len(wrong)} stored with another amount",
             ),
             rule="#/paths/~1invoices/post/responses/201",
