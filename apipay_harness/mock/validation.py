@@ -105,17 +105,26 @@ def compile_schema(spec: JSONObject, schema: Any) -> Check:
         if keyword in schema:
             checks.append(_BUILDERS[keyword](spec, schema))
     nullable = types is not None and "null" in ([types] if isinstance(types, str) else types)
-    if not nullable and len(checks) == 1:
+    # Each bound check ignores values of another type, so all checks can run: a field gets every message
+    # that applies, as Laravel reports every failing rule.
+    if len(checks) == 1 and not nullable:
         return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+
+        def check_two(value: Any, path: str, errors: Errors) -> None:
+            if value is None and nullable:
+                return
+            first(value, path, errors)
+            second(value, path, errors)
+
+        return check_two
 
     def check(value: Any, path: str, errors: Errors) -> None:
         if value is None and nullable:
             return
-        before = len(errors)
         for one in checks:
             one(value, path, errors)
-            if len(errors) != before:
-                return
 
     return check
 
