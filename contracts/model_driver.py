@@ -197,7 +197,7 @@ class Driver:
         self.oracle.cancelled(invoice_id, queued=shown == "cancelling")
 
     def _control_move(
-        self, invoice_id: int, expectation: Expectation, send: Callable[[], httpx.Response], apply: Callable[[], None]
+        self, expectation: Expectation, send: Callable[[], httpx.Response], apply: Callable[[], None]
     ) -> None:
         response = send()
         operation = "*"  # the control API is no operation of the spec; the rule names the transition
@@ -222,7 +222,6 @@ class Driver:
         """Have the customer pay through the control API."""
         control = self._need_control()
         self._control_move(
-            invoice_id,
             self.oracle.expect_pay(invoice_id),
             lambda: control.pay(invoice_id, client_name=client_name),
             lambda: self.oracle.paid(invoice_id, client_name=client_name),
@@ -232,7 +231,6 @@ class Driver:
         """Let the invoice time out through the control API."""
         control = self._need_control()
         self._control_move(
-            invoice_id,
             self.oracle.expect_expire(invoice_id),
             lambda: control.expire(invoice_id),
             lambda: self.oracle.expired(invoice_id),
