@@ -60,11 +60,17 @@ class ApiPayUser(FastHttpUser):
         body: Any = None,
         check: Check | None = None,
         record: int | None = None,
+        fresh: bool = False,
     ) -> tuple[int, Any]:
-        """Send one request, judge its answer inline, honour 429 ``retry_after``; record an attempt on ``record``."""
+        """Send one request, judge its answer inline, honour 429 ``retry_after``; record an attempt on ``record``.
+
+        ``fresh`` sends it on a connection of its own (``Connection: close``), as an independent client would.
+        """
         if not request_allowed(self.environment):
             raise StopUser()
         headers = {"Accept": "application/json"}
+        if fresh:
+            headers["Connection"] = "close"
         if not path.startswith("http"):
             headers["X-API-Key"] = self.api_key
         data = steps.dump_json(body) if body is not None else None
@@ -82,7 +88,8 @@ class ApiPayUser(FastHttpUser):
                 except ValueError:
                     parsed = None
                 wait = steps.retry_after(parsed) if status == 429 else 0.0
-                reason = self._judge(status, parsed, expect, check, text=resp.text, wait=wait)
+                text = resp.text if status else repr(getattr(resp, "error", None))
+                reason = self._judge(status, parsed, expect, check, text=text, wait=wait)
                 if reason:
                     resp.failure(reason)
                 else:
@@ -99,6 +106,8 @@ class ApiPayUser(FastHttpUser):
         status: int, parsed: Any, expect: Collection[int], check: Check | None, *, text: str | None, wait: float
     ) -> str | None:
         """The reason an answer counts as a failure, or ``None`` when it holds."""
+        if status == 0:
+            return f"no answer: {text}"
         if status == 429:
             return f"429 rate limited; retrying after {wait:g}s"
         if status not in expect:
@@ -196,6 +205,7 @@ class LifecycleUser(ApiPayUser):
         *,
         name: str = "/invoices/{id}/refund",
         expect: Collection[int] = (201,),
+        fresh: bool = False,
     ) -> Decimal | None:
         """Ask for a refund; record and return the amount the server accepted."""
 
@@ -215,6 +225,7 @@ class LifecycleUser(ApiPayUser):
             body=payload,
             check=check,
             record=invoice_id,
+            fresh=fresh,
         )
         if status != 201 or not isinstance(body, dict):
             return None
@@ -240,7 +251,13 @@ class LifecycleUser(ApiPayUser):
         rest = amount - part
         racers = [
             gevent.spawn(
-                self.refund, invoice_id, amount, rest, name="/invoices/{id}/refund (race)", expect=(201, 400, 422)
+                self.refund,
+                invoice_id,
+                amount,
+                rest,
+                name="/invoices/{id}/refund (race)",
+                expect=(201, 400, 422),
+                fresh=True,  # a pooled spare connection may have idled past the server's keep-alive and be closed
             )
             for _ in range(2)
         ]
