@@ -4,12 +4,33 @@ from __future__ import annotations
 
 import socket
 
+import msgspec
 import uvicorn
 from starlette.types import ASGIApp
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from apipay_harness.errors import UsageError
 
-__all__ = ["bind", "listening_line", "serve"]
+__all__ = ["JSONBadRequestProtocol", "bind", "listening_line", "serve"]
+
+
+class JSONBadRequestProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, answering bytes that are not HTTP with a JSON 400 instead of plain text."""
+
+    def send_400_response(self, msg: str) -> None:
+        """Write a JSON 400 (with the rate-limit header every answer carries) and close the connection."""
+        body = msgspec.json.encode({"message": msg})
+        head = [b"HTTP/1.1 400 Bad Request\r\n"]
+        for name, value in self.server_state.default_headers:
+            head += [name, b": ", value, b"\r\n"]
+        head += [
+            b"content-type: application/json\r\n",
+            b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
+            b"x-ratelimit-remaining: 60\r\n",
+            b"connection: close\r\n\r\n",
+        ]
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -42,11 +63,11 @@ def listening_line(sock: socket.socket) -> str:
 
 
 def serve(app: ASGIApp, sock: socket.socket) -> None:
-    """Run the app on ``sock`` until SIGINT/SIGTERM: uvloop, httptools, one process, no access log."""
+    """Run the app on ``sock`` until SIGINT/SIGTERM: uvloop, httptools (JSON 400s), one process, no access log."""
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http="httptools",
+        http=JSONBadRequestProtocol,
         access_log=False,
         log_level="warning",
         lifespan="on",

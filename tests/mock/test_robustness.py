@@ -3,6 +3,7 @@ from __future__ import annotations
 import socket
 
 import httpx
+import msgspec
 import pytest
 
 from apipay_harness.mock import MockProcess
@@ -115,9 +116,23 @@ def test_half_sent_request_does_not_break_the_server(mock: MockProcess, api: htt
     assert api.get("/status").status_code == 200
 
 
-def test_garbage_request_line_gets_4xx(mock: MockProcess) -> None:
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b"\x16\x03\x01garbage\r\n\r\n", id="tls-hello"),
+        pytest.param(b"GET /api/v1/status HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", id="header-without-colon"),
+        pytest.param(b"POST /api/v1/invoices HTTP/1.1\r\nContent-Length: abc\r\n\r\n", id="bad-content-length"),
+    ],
+)
+def test_bytes_that_are_not_http_get_a_json_400(mock: MockProcess, raw: bytes) -> None:
     host, port = mock.root_url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=5) as sock:
-        sock.sendall(b"\x16\x03\x01garbage\r\n\r\n")
-        answer = sock.recv(1024)
-    assert answer == b"" or answer.startswith(b"HTTP/1.1 4")
+        sock.sendall(raw)
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert b"content-type: application/json" in head.lower()
+    assert b"x-ratelimit-remaining" in head.lower()
+    assert isinstance(msgspec.json.decode(body)["message"], str)
