@@ -93,11 +93,21 @@ class RunOptions:
 
 
 def check_reachable(target: Target, *, timeout: float = REACHABILITY_TIMEOUT) -> None:
-    """Raise ``TargetUnreachable`` unless ``GET {base_url}/status`` answers within ``timeout`` seconds."""
+    """Raise unless ``GET {base_url}/status`` (and the control API, if any) answer within ``timeout`` seconds."""
+    limit = httpx.Timeout(timeout, connect=timeout)
     try:
-        httpx.get(f"{target.base_url}/status", timeout=httpx.Timeout(timeout, connect=timeout))
+        httpx.get(f"{target.base_url}/status", timeout=limit)
     except httpx.HTTPError as exc:
         raise TargetUnreachable(target.base_url, type(exc).__name__) from None
+    if target.control_url is None:
+        return
+    try:
+        httpx.get(f"{target.control_url}/clock", timeout=limit)
+    except httpx.HTTPError as exc:
+        raise UsageError(
+            f"control API {target.control_url} is unreachable ({type(exc).__name__}); "
+            "start it, fix --control-url / APIPAY_CONTROL_URL, or pass --no-control"
+        ) from None
 
 
 class ResultSink:

@@ -82,6 +82,14 @@ def test_contract_unreachable_target_exits_2_within_10s_with_one_line(tmp_path: 
     assert "Traceback" not in done.stdout + done.stderr
 
 
+def test_contract_unreachable_control_api_exits_2_with_one_line(tmp_path: Path, cli: Any) -> None:
+    with running_mock() as mock:
+        args = ["contract", "--base-url", mock.base_url, "--api-key", "test-key", "--control-url", "http://127.0.0.1:9"]
+        done = cli(args, cwd=tmp_path, timeout=30)
+    assert done.code == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and "--control-url" in done.stderr
+
+
 def test_contract_control_url_with_no_control_exits_2_naming_both_flags(tmp_path: Path, cli: Any) -> None:
     done = cli(["contract", "--control-url", "http://127.0.0.1:9/_control", "--no-control"], cwd=tmp_path)
     assert done.code == 2
