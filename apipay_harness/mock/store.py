@@ -113,19 +113,20 @@ class Store:
                 raise ValidationFailed.one("webhook_id", "The selected webhook id is invalid.")
         cart = body.get("cart_items")
         now = self.clock.timestamp()
-        invoice_id = next(self._invoice_ids)
-        items: tuple[InvoiceItem, ...] = ()
+        lines = self._cart_lines(org, cart) if cart else []
         if cart:
-            if not org.catalog:
-                raise ApiError(400, "The catalog is not enabled for this organization")
-            items = self._snapshot(org, invoice_id, cart)
-            amount = total((item.price, item.count) for item in items)
+            amount = total((item.selling_price, count) for item, count in lines)
             if amount > self.max_amount:
                 raise ValidationFailed.one(
                     "cart_items", f"The cart total {money(amount)} must not be greater than {self.max_amount}."
                 )
         else:
             amount = to_kopecks(body["amount"])
+        invoice_id = next(self._invoice_ids)
+        items = tuple(
+            InvoiceItem(next(self._item_ids), invoice_id, item.id, item.name, item.selling_price, count, item.unit_id)
+            for item, count in lines
+        )
         if cart and self.faults.on("cart_amount_ignores_count"):
             amount = sum((item.price for item in items), Decimal(0))
         for text in (body.get("description"), body.get("external_order_id")):
@@ -149,7 +150,9 @@ class Store:
         self.queue.schedule(now + self.settings.expire_after, lambda: self._expire_if_pending(invoice))
         return invoice
 
-    def _snapshot(self, org: Organization, invoice_id: int, cart: list[dict[str, Any]]) -> tuple[InvoiceItem, ...]:
+    def _cart_lines(self, org: Organization, cart: list[dict[str, Any]]) -> list[tuple[CatalogItem, int]]:
+        if not org.catalog:
+            raise ApiError(400, "The catalog is not enabled for this organization")
         errors: dict[str, list[str]] = {}
         found: list[tuple[CatalogItem, int]] = []
         for index, line in enumerate(cart):
@@ -160,10 +163,7 @@ class Store:
                 found.append((item, int(line["count"])))
         if errors:
             raise ValidationFailed(errors)
-        return tuple(
-            InvoiceItem(next(self._item_ids), invoice_id, item.id, item.name, item.selling_price, count, item.unit_id)
-            for item, count in found
-        )
+        return found
 
     def invoices_of(self, organization: int) -> list[Invoice]:
         """The organization's invoices in id (= creation) order."""

@@ -315,3 +315,11 @@ def test_invoice_path_id_in_non_ascii_digits_is_404(api: httpx.Client) -> None:
     fullwidth = "".join(chr(ord(c) - ord("0") + 0xFF10) for c in invoice_id)
     assert api.get(f"/invoices/{invoice_id}").status_code == 200
     assert api.get(f"/invoices/{fullwidth}").status_code == 404
+
+
+def test_rejected_create_consumes_no_invoice_id(api: httpx.Client) -> None:
+    first = create(api)["id"]
+    bad_cart = {"phone_number": PHONE, "cart_items": [{"catalog_item_id": 999999, "count": 1}]}
+    assert api.post("/invoices", json=bad_cart).status_code == 422
+    assert api.post("/invoices", json={"amount": 0, "phone_number": PHONE}).status_code == 422
+    assert create(api)["id"] == first + 1
