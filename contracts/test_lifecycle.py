@@ -381,3 +381,35 @@ def test_lifecycle_cart_items_keep_the_price_at_creation(driver: Driver) -> None
     finally:
         restore = encode_json({"selling_price": entry.price})
         driver.api.patch(f"/catalog/{entry.id}", content=restore, headers={"Content-Type": "application/json"})
+
+
+# -- what can be judged without a control API (real targets under --no-control) --------------------------------------
+
+
+@pytest.fixture
+def plain_driver(api: ApiClient, spec: dict[str, Any]) -> Driver:
+    """A fresh oracle over the session's client, without payment, expiry or clock."""
+    return Driver(api=api, oracle=Oracle.from_spec(spec), book=SchemaBook(spec))
+
+
+@pytest.mark.contract(suite="lifecycle", check="cancel_only_pending", operation="POST /invoices/{id}/cancel")
+def test_lifecycle_pending_invoice_cancels_once(plain_driver: Driver) -> None:
+    """A pending invoice may be cancelled (200 or 202) and a second cancel is refused; no control API needed."""
+    invoice = plain_driver.create(amount=Decimal("15.00"), description="lifecycle no-control")
+    plain_driver.check(invoice)
+    plain_driver.cancel(invoice)
+    plain_driver.check(invoice)
+    plain_driver.cancel(invoice)
+    plain_driver.check(invoice)
+
+
+@pytest.mark.contract(suite="lifecycle", check="refund_needs_payment", operation="POST /invoices/{id}/refund")
+def test_lifecycle_unpaid_invoice_refund_is_refused_without_control(plain_driver: Driver) -> None:
+    """Refunds of a pending and of a cancelled invoice are refused and change nothing; no control API needed."""
+    pending = plain_driver.create(amount=Decimal("15.00"), description="lifecycle no-control")
+    plain_driver.refund(pending, Decimal("1.00"))
+    plain_driver.refund(pending, None)
+    plain_driver.check(pending)
+    plain_driver.cancel(pending)
+    plain_driver.refund(pending, None)
+    plain_driver.check(pending)
