@@ -18,6 +18,7 @@ def mock_server() -> Iterator[MockProcess]:
 
 
 def _client(base_url: str, key: str | None = None) -> httpx.Client:
+    # Plain http on loopback: verify=False only spares loading a CA bundle for every client.
     headers = {"X-API-Key": key} if key else {}
     return httpx.Client(base_url=base_url, headers=headers, timeout=10, verify=False)
 

@@ -11,6 +11,7 @@ from apipay_harness.mock.clock import format_time
 from apipay_harness.mock.context import organization, path_id, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse, read_json_object
+from apipay_harness.mock.models import Invoice
 from apipay_harness.mock.router import route
 from apipay_harness.mock.validation import is_number
 
@@ -48,7 +49,7 @@ async def expire(request: Request) -> JSONResponse:
     return JSONResponse(invoice.render())
 
 
-def _invoice(request: Request) -> Any:
+def _invoice(request: Request) -> Invoice:
     invoice = store_of(request).invoices.get(path_id(request))
     if invoice is None:
         raise ApiError(404, "Invoice not found")
