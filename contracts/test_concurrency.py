@@ -33,6 +33,8 @@ _JSON = {"Content-Type": "application/json"}
 _RATE_LIMITED = 429
 """A real target limits each key to 60 requests a minute: a 429 is a documented refusal, never an acceptance."""
 _CANCEL_RULE = "#/components/schemas/InvoiceStatus/x-status-transitions/statuses/pending/successors"
+_PENDING_CANCEL_RULE = "#/components/schemas/InvoiceStatus/x-status-transitions/statuses/cancelling/can_cancel"
+_CANCEL_PATH = "/invoices/{id}/cancel"
 
 
 def _together(count: int, work: Callable[[int, httpx.Client], _T], *, base_url: str, key: str) -> list[_T]:
@@ -58,8 +60,9 @@ def _no_load_in_production(target: Target) -> None:
 
 
 @pytest.fixture
-def driver(api: ApiClient, control: Control, spec: dict[str, Any]) -> Driver:
-    """A fresh oracle over the session's client and control API."""
+def driver(api: ApiClient, spec: dict[str, Any], request: pytest.FixtureRequest) -> Driver:
+    """A fresh oracle over the session's client, with the control API when the test asks for it."""
+    control = request.getfixturevalue("control") if "control" in request.fixturenames else None
     return Driver(api=api, oracle=Oracle.from_spec(spec), book=SchemaBook(spec), control=control)
 
 
@@ -67,6 +70,11 @@ def driver(api: ApiClient, control: Control, spec: dict[str, Any]) -> Driver:
 def parallel(run_mode: str) -> int:
     """How many requests race at once."""
     return _PARALLEL.get(run_mode, _PARALLEL["default"])
+
+
+def _limited(responses: list[httpx.Response]) -> int:
+    """How many answers were the rate limit's 429."""
+    return sum(1 for r in responses if r.status_code == _RATE_LIMITED)
 
 
 def _no_server_errors(responses: list[httpx.Response], operation: str) -> None:
@@ -85,7 +93,7 @@ def _no_server_errors(responses: list[httpx.Response], operation: str) -> None:
     suite="concurrency", check="parallel_refunds_within_amount", operation="POST /invoices/{id}/refund"
 )
 def test_concurrency_parallel_refunds_never_exceed_amount(
-    driver: Driver, target: Target, spec: dict[str, Any], parallel: int
+    control: Control, driver: Driver, target: Target, spec: dict[str, Any], parallel: int
 ) -> None:
     """Refunds racing on one invoice add up to at most its amount, and the totals equal the refunds accepted."""
     invoice = driver.create(amount=Decimal("100.00"), description="concurrency refunds")
@@ -137,7 +145,7 @@ def _cancel_or_pay(invoice: int, control: Control) -> Callable[[int, httpx.Clien
 
 @pytest.mark.contract(suite="concurrency", check="cancel_or_pay_wins", operation="POST /invoices/{id}/cancel")
 def test_concurrency_cancel_racing_payment_has_one_winner(
-    driver: Driver, control: Control, target: Target, run_mode: str
+    control: Control, driver: Driver, target: Target, run_mode: str
 ) -> None:
     """A cancel and a payment sent together: exactly one wins and the invoice ends in the winner's status."""
     for _ in range(_RACES.get(run_mode, _RACES["default"])):
@@ -182,8 +190,7 @@ def test_concurrency_parallel_creates_get_unique_ids(driver: Driver, target: Tar
     ids = [int(b["id"]) for b in bodies]
     stored = {i: money(decode_json(driver.api.get(f"/invoices/{i}").content)["amount"]) for i in set(ids)}
     wrong = [i for i, b in created.items() if not amounts[i] == money(b["amount"]) == stored.get(int(b["id"]))]
-    limited = sum(1 for r in responses if r.status_code == _RATE_LIMITED)
-    if len(bodies) + limited != parallel or len(set(ids)) != len(ids) or wrong:
+    if len(bodies) + _limited(responses) != parallel or len(set(ids)) != len(ids) or wrong:
         raise Violation(
             operation="POST /invoices",
             check="parallel_creates_unique",
@@ -194,3 +201,28 @@ def test_concurrency_parallel_creates_get_unique_ids(driver: Driver, target: Tar
             ),
             rule="#/paths/~1invoices/post/responses/201",
         )
+
+
+@pytest.mark.contract(suite="concurrency", check="parallel_cancels_one_wins", operation="POST /invoices/{id}/cancel")
+def test_concurrency_parallel_cancels_accept_exactly_one(driver: Driver, target: Target, parallel: int) -> None:
+    """Cancels racing on one pending invoice: exactly one is accepted, the others refused; no control API needed."""
+    invoice = driver.create(amount=Decimal("30.00"), description="concurrency cancels")
+    responses = _together(
+        parallel, lambda _, c: c.post(f"/invoices/{invoice}/cancel"), base_url=target.base_url, key=target.api_key
+    )
+    _no_server_errors(responses, "POST /invoices/{id}/cancel")
+    accepted = [r for r in responses if r.status_code in (200, 202)]
+    refused = [r for r in responses if r.status_code in error_statuses(driver.book.spec, "post", _CANCEL_PATH)]
+    if len(accepted) != 1 or len(accepted) + len(refused) + _limited(responses) != parallel:
+        raise Violation(
+            operation="POST /invoices/{id}/cancel",
+            check="parallel_cancels_one_wins",
+            title=f"{parallel} cancels of pending invoice {invoice} sent together: {len(accepted)} accepted",
+            message=expected_received(
+                "exactly one 200/202, the others a documented refusal",
+                ", ".join(sorted({str(r.status_code) for r in responses})),
+            ),
+            rule=_PENDING_CANCEL_RULE,
+        )
+    driver.oracle.cancelled(invoice, queued=accepted[0].status_code == 202)
+    driver.check(invoice)
