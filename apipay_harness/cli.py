@@ -133,9 +133,11 @@ def contract(
         quick=quick,
         seed=seed,
     )
-    progress = TerminalProgress(Console(stderr=True))
+    progress = TerminalProgress(Console(file=sys.stderr))  # bound now: the run captures sys.stderr
     try:
-        outcome = run_contract(options, keyword=keyword, report_dir=Path(report_dir), listener=progress)
+        outcome = run_contract(
+            options, keyword=keyword, report_dir=Path(report_dir), listener=progress, on_start=progress.started
+        )
     finally:
         progress.close()
     counts = outcome.counts

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from apipay_harness.contract_outcomes import identity_of
 from apipay_harness.contract_run import ContractRun, RunOptions, check_reachable
 from apipay_harness.errors import UsageError
 from apipay_harness.pytest_plugin import RUN_KEY
@@ -38,9 +39,17 @@ class ContractOutcome:
 class _Bridge:
     """A pytest plugin object that connects the command to the run pytest builds."""
 
-    def __init__(self, listener: Callable[[CheckResult], None] | None) -> None:
+    def __init__(
+        self, listener: Callable[[CheckResult], None] | None, on_start: Callable[[str, str], None] | None
+    ) -> None:
         self.listener = listener
+        self.on_start = on_start
         self.run: ContractRun | None = None
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        ident = identity_of(item)
+        if ident is not None and self.on_start is not None:
+            self.on_start(ident.suite, item.name)
 
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -52,7 +61,7 @@ class _Bridge:
 def pytest_args(options: RunOptions, *, keyword: str | None, report_dir: Path) -> list[str]:
     """The pytest command line for ``options`` (secrets included: it never leaves this process)."""
     root = contracts_dir()
-    args = [str(root), "-c", str(root / "pytest.ini"), "--rootdir", str(root), "-p", "no:terminal"]
+    args = [str(root), "-c", str(root / "pytest.ini"), "--rootdir", str(root), "-p", "no:terminal", "--capture=sys"]
     args += ["--apipay-report-dir", str(report_dir), "--apipay-profile", options.profile]
     pairs = (
         ("--apipay-base-url", options.base_url),
@@ -80,12 +89,13 @@ def run_contract(
     keyword: str | None = None,
     report_dir: Path = DEFAULT_REPORT_DIR,
     listener: Callable[[CheckResult], None] | None = None,
+    on_start: Callable[[str, str], None] | None = None,
 ) -> ContractOutcome:
     """Validate, check reachability (exit 2 within seconds), then run the suites and map pytest's exit code."""
     target = options.build_target()  # raises UsageError on clashing flags or a missing key
     if target is not None:
         check_reachable(target)
-    bridge = _Bridge(listener)
+    bridge = _Bridge(listener, on_start)
     code = pytest.main(pytest_args(options, keyword=keyword, report_dir=report_dir), plugins=[bridge])
     run = bridge.run
     if run is not None and not run.active and code in (0, 5):

@@ -65,6 +65,16 @@ class TerminalProgress:
         if self.live:
             self._redraw(now)
 
+    def started(self, suite: str, name: str) -> None:
+        """A check of ``suite`` starts: on a terminal, say which one is running."""
+        if not self.live:
+            return
+        now = time.perf_counter()
+        if self._current is None or self._current.suite != suite:
+            self._finish_suite(now)
+            self._current = SuiteTally(suite, started=now)
+        self._redraw(now, running=name)
+
     def close(self) -> None:
         """The run is over: settle the last suite's line."""
         self._finish_suite(time.perf_counter())
@@ -82,14 +92,25 @@ class TerminalProgress:
         self._done.append(self._current)
         self._current = None
 
-    def _redraw(self, now: float) -> None:
+    def _redraw(self, now: float, *, running: str = "") -> None:
         assert self._current is not None
         text = Text(f"running {self._current.line(now=now)}", style="bold")
         failures = sum(t.failed for t in self.tallies)
         if failures:
             text.append(f"  — {failures} failure(s) so far", style="red")
+        if running:
+            text.append(f"  {running}", style="dim")
+        text.truncate(max(self.console.width - 1, 20), overflow="ellipsis")
         if self._live is None:
-            self._live = Live(text, console=self.console, refresh_per_second=8, transient=True)
-            self._live.start()
+            # Redrawn only on events (no refresh thread), and never swapping sys.stdout/stderr under pytest.
+            self._live = Live(
+                text,
+                console=self.console,
+                auto_refresh=False,
+                transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self._live.start(refresh=True)
         else:
-            self._live.update(text)
+            self._live.update(text, refresh=True)

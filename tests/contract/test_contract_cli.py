@@ -142,3 +142,18 @@ def test_contract_suites_run_under_plain_pytest(tmp_path: Path, args_for: Any) -
         )
     assert done.returncode == 0, done.stdout[-3000:]
     assert re.search(r"\d+ passed", done.stdout)
+
+
+def test_contract_on_a_terminal_shows_live_progress_and_keeps_its_output(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    script = shutil.which("script")
+    assert script, "util-linux `script` (Debian bsdutils) is needed to give the command a terminal"
+    command = f"{sys.executable} -m apipay_harness contract --quick -k test_errors --report-dir r"
+    subprocess.run([script, "-qec", command, str(tmp_path / "typescript")], cwd=tmp_path, timeout=120, check=True)
+    screen = (tmp_path / "typescript").read_text(errors="replace")
+    assert "running errors:" in screen and "test_errors_body_matches_schema[" in screen
+    assert re.search(r"errors: \d+ cases, 0 failed", screen)
+    assert "(embedded mock):" in screen and "lost sys.stderr" not in screen

@@ -148,3 +148,23 @@ def test_check_registry_rejects_a_duplicate_name() -> None:
     registry.register(twice)
     with pytest.raises(ValueError, match="twice"):
         registry.register(twice)
+
+
+def test_progress_on_a_terminal_names_the_running_check_and_settles_each_suite() -> None:
+    import io
+
+    from rich.console import Console
+
+    from apipay_harness.progress import TerminalProgress
+    from apipay_harness.results import CheckResult
+
+    out = io.StringIO()
+    progress = TerminalProgress(Console(file=out, force_terminal=True, width=100))
+    progress.started("bounds", "test_bounds_edge_value[amount]")
+    progress(CheckResult(suite="bounds", operation="*", check="c", verdict="failed", cases=1, failures=1))
+    progress.started("errors", "test_errors_body_matches_schema[401]")
+    progress(CheckResult(suite="errors", operation="*", check="c", verdict="passed", cases=2))
+    progress.close()
+    text = out.getvalue()
+    assert "test_bounds_edge_value[amount]" in text and "1 failure(s) so far" in text
+    assert "bounds: 1 cases, 1 failed" in text and "errors: 2 cases, 0 failed" in text
