@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -43,6 +44,12 @@ def paid(api: httpx.Client, control: httpx.Client, **fields: Any) -> dict[str, A
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+def start_of_minute(control: httpx.Client) -> None:
+    """Advance the mock's clock into the first second of a new minute, so a rate-limit window has ~59 s left."""
+    now = datetime.fromisoformat(control.get("/clock").json()["now"])
+    control.post("/clock/advance", json={"seconds": 60 - now.second}).raise_for_status()
 
 
 def wait_for(condition: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.02) -> Any:

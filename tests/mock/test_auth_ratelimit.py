@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from apipay_harness.mock import MockProcess, running_mock
-from tests.mock.helpers import PHONE, assert_schema
+from tests.mock.helpers import PHONE, assert_schema, start_of_minute
 
 OPERATIONS = [
     ("GET", "/invoices"),
@@ -41,7 +41,7 @@ def test_status_needs_no_key(mock: MockProcess) -> None:
 
 
 def test_rate_limit_header_counts_down_from_60_without_blocking(api: httpx.Client, control: httpx.Client) -> None:
-    control.post("/clock/advance", json={"seconds": 60})
+    start_of_minute(control)
     values = [int(api.get("/invoices").headers["x-ratelimit-remaining"]) for _ in range(62)]
     assert values[0] <= 59
     assert values == sorted(values, reverse=True)
@@ -49,7 +49,7 @@ def test_rate_limit_header_counts_down_from_60_without_blocking(api: httpx.Clien
 
 
 def test_limited_key_gets_429_after_5_then_recovers_next_minute(mock: MockProcess, control: httpx.Client) -> None:
-    control.post("/clock/advance", json={"seconds": 60})
+    start_of_minute(control)
     with httpx.Client(base_url=mock.base_url, headers={"X-API-Key": "limited-key"}) as client:
         statuses = [client.get("/invoices").status_code for _ in range(7)]
         blocked = client.get("/invoices")
@@ -65,7 +65,8 @@ def test_limited_key_gets_429_after_5_then_recovers_next_minute(mock: MockProces
 
 
 def test_rate_limit_flag_enforces_n_per_key_per_minute() -> None:
-    with running_mock(rate_limit=3) as mock:
+    with running_mock(rate_limit=3) as mock, httpx.Client(base_url=mock.control_url) as control:
+        start_of_minute(control)
         for key in ("test-key", "test-key-2"):
             with httpx.Client(base_url=mock.base_url, headers={"X-API-Key": key}) as client:
                 statuses = [

@@ -70,9 +70,9 @@ def test_clock_advance_rejects_bad_seconds(control: httpx.Client, body: dict[str
 
 def test_pending_invoice_expires_after_expire_after(api: httpx.Client, control: httpx.Client) -> None:
     invoice = create(api)
-    control.post("/clock/advance", json={"seconds": 3599})
+    control.post("/clock/advance", json={"seconds": 3500})
     assert api.get(f"/invoices/{invoice['id']}").json()["status"] == "pending"
-    control.post("/clock/advance", json={"seconds": 2})
+    control.post("/clock/advance", json={"seconds": 101})
     assert api.get(f"/invoices/{invoice['id']}").json()["status"] == "expired"
 
 

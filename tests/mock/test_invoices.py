@@ -272,9 +272,9 @@ def test_async_cancel_is_202_then_cancelled_after_clock_delay(api: httpx.Client,
     assert response.status_code == 202
     assert response.json() == {"message": "Invoice cancellation queued", "invoice_id": invoice["id"]}
     assert api.get(f"/invoices/{invoice['id']}").json()["status"] == "cancelling"
-    control.post("/clock/advance", json={"seconds": 1.9})
+    control.post("/clock/advance", json={"seconds": 1.0})
     assert api.get(f"/invoices/{invoice['id']}").json()["status"] == "cancelling"
-    control.post("/clock/advance", json={"seconds": 0.2})
+    control.post("/clock/advance", json={"seconds": 1.01})
     assert api.get(f"/invoices/{invoice['id']}").json()["status"] == "cancelled"
 
 
