@@ -55,11 +55,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--step-seconds", type=int, default=15)
     parser.add_argument("--steps", default="5,10,20,40,80,160")
+    parser.add_argument("--cancel-delay", type=float, default=None, help="the mock's async cancel delay (default 2 s)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="load-bench-"))
     rows: list[str] = []
     started = time.monotonic()
-    with running_mock() as mock:
+    extra = ("--cancel-delay", str(args.cancel_delay)) if args.cancel_delay is not None else ()
+    with running_mock(extra_args=extra) as mock:
         target = mock.target
         same = {"users": args.users, "workers": args.workers, "seconds": args.seconds, "root": root}
         bare = _phase(target, scenario="baseline", **same)  # type: ignore[arg-type]
