@@ -16,6 +16,8 @@ DOCUMENTED_LIMIT = 60
 """Requests per minute per key the docs state; the header counts down from it when no limit is enforced."""
 
 _MAX_TRACKED_KEYS = 10_000
+_NEVER_BLOCKED = frozenset({"/api/v1/status"})
+"""The health check documents no 429: it is counted, never refused."""
 _TOO_MANY = "Too many requests. Please retry after 60 seconds."
 
 
@@ -55,7 +57,7 @@ class RateLimitMiddleware:
                 self._counts.clear()
             self._counts[key] = (window, count)
         remaining = str(max(0, (limit or DOCUMENTED_LIMIT) - count)).encode()
-        if limit is not None and count > limit:
+        if limit is not None and count > limit and scope["path"] not in _NEVER_BLOCKED:
             retry_after = max(1, math.ceil((window + 1) * 60 - now))
             answer: dict[str, object] = {"message": _TOO_MANY, "retry_after": retry_after}
             if store.faults.on("ratelimit_body_without_retry_after"):

@@ -81,3 +81,13 @@ def test_rate_limit_flag_enforces_n_per_key_per_minute() -> None:
 def test_every_answer_carries_the_rate_limit_header(api: httpx.Client, path: str) -> None:
     response = api.get(path)
     assert int(response.headers["x-ratelimit-remaining"]) >= 0
+
+
+def test_status_is_counted_but_never_refused(mock: MockProcess, control: httpx.Client) -> None:
+    start_of_minute(control)
+    with httpx.Client(base_url=mock.base_url, headers={"X-API-Key": "limited-key"}) as client:
+        answers = [client.get("/status") for _ in range(7)]
+        refused = client.get("/invoices")
+    assert [r.status_code for r in answers] == [200] * 7
+    assert answers[-1].headers["x-ratelimit-remaining"] == "0"
+    assert refused.status_code == 429
