@@ -90,6 +90,9 @@ def test_load_stops_at_the_hard_request_cap_shared_by_its_workers(tmp_path: Path
     summary = _summary(tmp_path)
     assert summary["cap_reached"] and summary["totals"]["requests"] == 151
     assert summary["audit"]["clean"]
+    run = json.loads((tmp_path / "locust-run.json").read_text(encoding="utf-8"))
+    assert run["workers_flushed"] == run["workers_expected"] == 2  # a master and two workers
+    assert (tmp_path / "locust-worker-2.log").is_file()
 
 
 def test_load_refuses_the_production_profile_in_one_line() -> None:
