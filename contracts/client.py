@@ -6,6 +6,7 @@ so the plugin can turn a failing test's last request into a curl reproducer.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,7 @@ class ApiClient:
         self._on_request = on_request
         self._on_response = on_response
         self._gave_up: str | None = None
+        self._deadline = (timeout.read if isinstance(timeout, httpx.Timeout) else timeout) or DEFAULT_TIMEOUT.read
 
     def __repr__(self) -> str:
         return f"ApiClient(base_url={self.base_url!r}, key={'[redacted]' if self.key else None})"
@@ -74,6 +76,7 @@ class ApiClient:
         where = f"{request.method} {request.url.path}"
         if self._gave_up is not None:
             pytest.exit(self._gave_up, returncode=2)
+        started = time.monotonic()
         try:
             response = self._client.send(request, stream=True)
             announced = response.headers.get("content-length", "")
@@ -82,9 +85,13 @@ class ApiClient:
                 self._gave_up = f"the target announced a {announced}-byte answer to {where} (limit {MAX_BODY_BYTES})"
             else:
                 response.read()
-                return response
+                took = time.monotonic() - started
+                if took < self._deadline:
+                    return response
+                # An answer that arrives only as the timeout runs out is a stall too (or the run would crawl).
+                self._gave_up = f"the target took {took:.1f}s to answer {where} (limit {self._deadline:g}s)"
         except httpx.TimeoutException as exc:
-            self._gave_up = f"the target did not answer {where} in time ({type(exc).__name__})"
+            self._gave_up = f"the target did not answer {where} within {self._deadline:g}s ({type(exc).__name__})"
         pytest.exit(self._gave_up, returncode=2)
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
