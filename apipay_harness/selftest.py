@@ -32,6 +32,7 @@ from apipay_harness.target import Target
 __all__ = [
     "DEFAULT_RUN_TIMEOUT",
     "DEFAULT_SEED",
+    "ORDER_PLUGIN",
     "RunOutcome",
     "SelftestResult",
     "Status",
@@ -41,6 +42,9 @@ __all__ = [
 
 DEFAULT_RUN_TIMEOUT = 600.0
 """Seconds one contract run may take before it is killed and reported as 'could not run'."""
+
+ORDER_PLUGIN = "apipay_harness.selftest_order"
+"""The pytest plugin each run loads to put the cheapest suites first."""
 
 DEFAULT_SEED = 20260213
 """The hypothesis seed of every run unless told otherwise: a release's selftest is reproducible."""
@@ -174,9 +178,10 @@ def _run_one(fault: str | None, *, runs_dir: Path, seed: int | None, keyword: st
     started = time.perf_counter()
     base: dict[str, Any] = {"fault": fault, "description": description, "report_dir": str(report_dir)}
     env = dict(os.environ)
-    if fault is not None:
-        # Stop a faulty run at its first failure: pytest reads extra arguments from PYTEST_ADDOPTS.
-        env["PYTEST_ADDOPTS"] = (env.get("PYTEST_ADDOPTS", "") + " -x").strip()
+    # pytest reads extra arguments from PYTEST_ADDOPTS: the cheapest suites first, and a faulty run
+    # stops at its first failure.
+    extra = f"-p {ORDER_PLUGIN}" + (" -x" if fault is not None else "")
+    env["PYTEST_ADDOPTS"] = f"{env.get('PYTEST_ADDOPTS', '')} {extra}".strip()
     try:
         with running_mock(faults=[fault] if fault else []) as mock:
             cmd = _contract_command(mock.target, report_dir=report_dir, seed=seed, keyword=keyword)
