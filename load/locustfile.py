@@ -66,8 +66,6 @@ class ApiPayUser(FastHttpUser):
 
         ``fresh`` sends it on a connection of its own (``Connection: close``), as an independent client would.
         """
-        if not request_allowed(self.environment):
-            raise StopUser()
         headers = {"Accept": "application/json"}
         if fresh:
             headers["Connection"] = "close"
@@ -81,6 +79,8 @@ class ApiPayUser(FastHttpUser):
             self.store.record(record, "attempt", key=key)
         status, parsed = 0, None
         for _ in range(3):
+            if not request_allowed(self.environment):  # every send counts against the cap, retries included
+                raise StopUser()
             with self.client.request(method, path, name=name, data=data, headers=headers, catch_response=True) as resp:
                 status = resp.status_code
                 try:
@@ -265,6 +265,8 @@ class LifecycleUser(ApiPayUser):
             gevent.joinall(racers)
         finally:
             gevent.killall(racers)  # a stopped user takes its racers along, so nothing records after a flush
+        if any(isinstance(r.exception, StopUser) for r in racers):
+            raise StopUser()  # the request cap stopped a racer: the race was not run, so there is nothing to judge
         winners = [r.value for r in racers if r.value is not None]
         if len(winners) != 1:
             self.fail("refund race", f"invoice {invoice_id}: {len(winners)} of 2 concurrent refunds of {rest} accepted")
