@@ -45,6 +45,7 @@ BOUND_KEYWORDS = (
     "format",
 )
 _CHECKED_FORMATS = ("date", "date-time", "uuid")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses the spec ~10x faster where it is built in
 
 
 def load_spec(path: str | Path | None = None) -> JSONObject:
@@ -57,7 +58,7 @@ def load_spec(path: str | Path | None = None) -> JSONObject:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read spec {spec_path}: {exc}") from None
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

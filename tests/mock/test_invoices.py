@@ -102,6 +102,19 @@ def test_create_invoice_without_amount_or_cart_is_422(api: httpx.Client) -> None
     assert "amount" in response.json()["errors"]
 
 
+def test_create_invoice_with_null_amount_and_no_cart_is_422(api: httpx.Client) -> None:
+    response = api.post("/invoices", json={"amount": None, "phone_number": PHONE})
+    assert response.status_code == 422
+    assert "amount" in response.json()["errors"]
+
+
+def test_cart_invoice_with_null_amount_is_priced_from_the_cart(api: httpx.Client) -> None:
+    body = {"amount": None, "phone_number": PHONE, "cart_items": [{"catalog_item_id": 101, "count": 2}]}
+    response = api.post("/invoices", json=body)
+    assert response.status_code == 201
+    assert Decimal(response.json()["amount"]) == Decimal("1500.50") * 2
+
+
 def test_cart_invoice_amount_is_exact_sum_of_price_times_count(api: httpx.Client) -> None:
     body = {
         "phone_number": PHONE,
