@@ -343,6 +343,11 @@ def server_error_on_nul_byte() -> None:
     """A NUL character in an invoice's description or external_order_id crashes the database write: 500."""
 
 
+@fault(hook="invoice.list.page")
+def server_error_past_last_page() -> None:
+    """``GET /invoices`` with a page past the last one answers 500 instead of an empty ``data`` list."""
+
+
 @fault(hook="ratelimit.header")
 def ratelimit_header_missing_on_errors() -> None:
     """``X-RateLimit-Remaining`` is sent on 2xx answers only, not on 4xx ones."""

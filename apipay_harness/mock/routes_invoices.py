@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from apipay_harness.mock.clock import format_time
 from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
-from apipay_harness.mock.errors import ValidationFailed
+from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.models import Invoice
 from apipay_harness.mock.router import route
@@ -105,6 +105,8 @@ async def list_invoices(request: Request) -> JSONResponse:
     else:
         rows.sort(key=_SORT_KEYS[sort_by], reverse=query["sort_order"] == "desc")
     page, meta = page_of(rows, query)
+    if meta["current_page"] > meta["last_page"] and store.faults.on("server_error_past_last_page"):
+        raise ApiError(500, "Server Error")
     if store.faults.on("list_last_page_off_by_one"):
         meta["last_page"] = meta["total"] // meta["per_page"] + 1
     return JSONResponse({"data": [inv.render() for inv in page], "meta": meta})
