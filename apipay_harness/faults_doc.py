@@ -14,7 +14,7 @@ def fault_table() -> str:
     """One Markdown row per fault of the mock (name, hook, what breaks), in catalog order."""
     lines = [
         f"{len(FAULTS)} faults, each enabled with `apipay-harness mock --fault NAME` "
-        "and proved caught by `apipay-harness selftest`.",
+        "and checked by `apipay-harness selftest` (see bench/selftest_matrix.md for which suite catches each).",
         "",
         "| fault | where it breaks | what breaks |",
         "|---|---|---|",
