@@ -1,0 +1,111 @@
+"""Robustness: unusual text in any free-text field never makes the target answer 5xx.
+
+A server must never answer 5xx to anything a client can send (DESIGN §2). Schema-driven
+generation rarely produces NUL bytes, terminal escapes or right-to-left marks, yet those are
+what break database writes and log pipelines. Every free-text field of the spec (a string
+with no pattern, enum or format) gets each unusual text, in a request otherwise taken from
+the operation's own example; any answer but a 5xx is acceptable, and it must be JSON.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from apipay_harness.spec import Operation, load_spec, operations, resolve
+from apipay_harness.target import Target
+from contracts.client import ApiClient
+from contracts.violations import Violation, expected_received
+
+_SPEC = load_spec()
+UNUSUAL_TEXTS = (
+    "\x00",
+    "order\x00#1",
+    "\x07\x1b[31mred\x1b[0m",
+    "😀 𝄞 non-BMP",
+    "\u202eRTL override",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "%00%ff",
+    "\\",
+)
+_FIXED = ("pattern", "enum", "format", "const")
+
+
+def _free_text_fields(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    """Paths of the string fields under ``node`` that take any text."""
+    node = resolve(_SPEC, node)
+    if not isinstance(node, dict):
+        return
+    types = node.get("type")
+    takes_string = types == "string" or (isinstance(types, list) and "string" in types)
+    if takes_string and path and not any(k in node for k in _FIXED):
+        yield path
+    for key, sub in (node.get("properties") or {}).items():
+        yield from _free_text_fields(sub, (*path, key))
+    if isinstance(node.get("items"), dict):
+        yield from _free_text_fields(node["items"], (*path, 0))
+    for sub in node.get("oneOf", []) + node.get("allOf", []):
+        yield from _free_text_fields(sub, path)
+
+
+def _example_body(op: Operation) -> Any:
+    media = op.definition["requestBody"]["content"]["application/json"]
+    first = next(iter(media["examples"].values()))
+    return resolve(_SPEC, first)["value"]
+
+
+def _cases() -> Iterator[Any]:
+    for op in operations(_SPEC):
+        if any(p.get("in") == "path" for p in op.parameters):
+            continue  # an unknown id answers 404 before any field is read
+        for param in op.parameters:
+            if param.get("in") == "query" and list(_free_text_fields(param.get("schema", {}), (param["name"],))):
+                yield pytest.param(op, "query", (param["name"],), id=f"{op.label} query.{param['name']}")
+        body = op.definition.get("requestBody", {}).get("content", {}).get("application/json")
+        if body is None:
+            continue
+        for path in dict.fromkeys(_free_text_fields(body["schema"])):
+            name = ".".join(map(str, path))
+            yield pytest.param(op, "body", path, id=f"{op.label} body.{name}")
+
+
+def _with(body: Any, path: tuple[str | int, ...], value: str) -> Any:
+    body = copy.deepcopy(body)
+    node = body
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    return body
+
+
+@pytest.mark.contract(suite="errors", check="unusual_text_not_a_server_error")
+@pytest.mark.parametrize(("operation", "location", "field"), list(_cases()))
+def test_unusual_text_is_never_a_server_error(
+    operation: Operation, location: str, field: tuple[str | int, ...], api: ApiClient, target: Target
+) -> None:
+    """Every unusual text in this field is answered with a JSON 2xx or 4xx, never a 5xx."""
+    writes = operation.method != "get"
+    if writes and target.profile == "production" and operation.operation_id != "createInvoice":
+        pytest.skip(f"--profile production: {operation.label} would change a real account")
+    texts = UNUSUAL_TEXTS[:2] if writes and target.profile == "production" else UNUSUAL_TEXTS
+    name = ".".join(map(str, field))
+    for text in texts:
+        if location == "query":
+            response = api.request(operation.method.upper(), operation.path, params={name: text})
+        else:
+            response = api.request(
+                operation.method.upper(), operation.path, json=_with(_example_body(operation), field, text)
+            )
+        is_json = response.headers.get("content-type", "").split(";")[0].strip().endswith("json")
+        if response.status_code >= 500 or not is_json:
+            raise Violation(
+                operation=operation.label,
+                check="unusual_text_not_a_server_error",
+                title=f"{name}={text!r} was answered {response.status_code}",
+                message=expected_received("a JSON 2xx or 4xx answer", f"{response.status_code} {response.text[:200]}"),
+                rule=f"#{operation.pointer}/responses",
+            )
