@@ -116,6 +116,19 @@ def test_redactor_result_redacts_every_text_field(redactor: Redactor) -> None:
     assert redactor.result(result).check == "signature"
 
 
+def test_redactor_result_keeps_the_harness_words_when_a_key_is_short() -> None:
+    short = Redactor(["k"])
+    result = CheckResult("lists", "GET /invoices", "sorted_by_key", "skipped", message="no key k given")
+    redacted = short.result(result)
+    assert (redacted.suite, redacted.operation, redacted.check, redacted.verdict) == (
+        "lists",
+        "GET /invoices",
+        "sorted_by_key",
+        "skipped",
+    )
+    assert "k given" not in redacted.message
+
+
 def test_redactor_repr_hides_secrets(redactor: Redactor) -> None:
     assert KEY not in repr(redactor) and "test-key" not in repr(redactor)
 
