@@ -71,7 +71,7 @@ _MIN_TEXT_SECRET = 1
 # and the value that follows it.
 _NAME = re.compile(r"""(?P<q>["']?)(?P<name>[A-Za-z][\w-]*)(?P=q)\s*[:=]\s*""")
 _VALUE = re.compile(
-    r"""\[redacted\]|"(?:[^"\\]|\\.)*"|'[^']*'|(?:(?:bearer|basic|token|digest)\s+)?[^\s'"&,;}\]\)]+""",
+    r"""\[redacted\]|\[[A-Za-z]+\]|"(?:[^"\\]|\\.)*"|'[^']*'|(?:(?:bearer|basic|token|digest)\s+)?[^\s'"&,;}\]\)]+""",
     re.IGNORECASE,
 )
 

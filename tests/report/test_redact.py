@@ -129,6 +129,10 @@ def test_redactor_result_keeps_the_harness_words_when_a_key_is_short() -> None:
     assert "k given" not in redacted.message
 
 
+def test_redactor_replaces_another_tools_placeholder_whole(redactor: Redactor) -> None:
+    assert redactor.text("curl -H 'X-API-Key: [Filtered]' http://h") == "curl -H 'X-API-Key: [redacted]' http://h"
+
+
 def test_redactor_repr_hides_secrets(redactor: Redactor) -> None:
     assert KEY not in repr(redactor) and "test-key" not in repr(redactor)
 
