@@ -15,7 +15,7 @@ from apipay_harness.types import JSONObject
 
 __all__ = ["QueryParser", "query_parsers"]
 
-_INT = re.compile(r"^[+-]?[0-9]{1,30}$")
+_INT = re.compile(r"^[+-]?[0-9]{1,1000}$")  # any integer a client may send; longer text is not a number anyone means
 
 
 @dataclass(frozen=True, slots=True)

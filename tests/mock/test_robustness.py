@@ -104,9 +104,14 @@ def test_refund_list_with_bad_numbers_is_4xx(api: httpx.Client, query: str) -> N
     assert response.status_code < 500
 
 
-def test_huge_page_number_answers_an_empty_page(api: httpx.Client) -> None:
-    body = api.get("/invoices", params={"page": 10**12}).json()
+@pytest.mark.parametrize("path", ["/invoices", "/refunds", "/catalog"])
+@pytest.mark.parametrize("page", [10**12, 3870576047781910186616781751726374912], ids=["12-digits", "beyond-64-bit"])
+def test_huge_page_number_answers_an_empty_page(api: httpx.Client, path: str, page: int) -> None:
+    response = api.get(path, params={"page": page})
+    assert response.status_code == 200
+    body = response.json()
     assert body["data"] == []
+    assert body["meta"]["current_page"] == page
 
 
 def test_half_sent_request_does_not_break_the_server(mock: MockProcess, api: httpx.Client) -> None:
