@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import socket
+from typing import Any
 
 import msgspec
 import uvicorn
@@ -62,8 +64,22 @@ def listening_line(sock: socket.socket) -> str:
     return f"apipay-harness mock listening on {root}/api/v1 (control: {root}/_control)"
 
 
+def _freeze_survivors(phase: str, info: dict[str, Any]) -> None:
+    """After each full collection, move its survivors out of the collector's sight.
+
+    The store only grows (invoices, refunds, queued work), so every full collection would walk all of it
+    again: 235 ms pauses at 60k invoices, the POST p99 tail of bench/mock_throughput. Frozen objects are
+    never scanned again, so a pause only covers what was allocated since. What a reset drops is still freed
+    by reference counting; only cyclic garbage among frozen objects stays, which a test double can afford.
+    """
+    if phase == "stop" and info.get("generation") == 2:
+        gc.freeze()
+
+
 def serve(app: ASGIApp, sock: socket.socket) -> None:
     """Run the app on ``sock`` until SIGINT/SIGTERM: uvloop, httptools (JSON 400s), one process, no access log."""
+    if _freeze_survivors not in gc.callbacks:
+        gc.callbacks.append(_freeze_survivors)
     config = uvicorn.Config(
         app,
         loop="uvloop",
