@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
 
 from apipay_harness.mock import MockProcess, running_mock
+from tests.cli_run import Done, harness
 
 REPORT_FILES = ("conformance.json", "conformance.md", "conformance.html", "junit.xml")
 MOCK_KEYS = ("test-key", "test-key-2", "unverified-key", "limited-key")
-
-
-@dataclass
-class Finished:
-    """A finished ``apipay-harness`` child process."""
-
-    code: int
-    stdout: str
-    stderr: str
-
-
-def harness(args: Sequence[str], *, cwd: Path, timeout: float = 240) -> Finished:
-    """Run ``python -m apipay_harness ARGS`` in ``cwd`` and wait for it (bounded)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "apipay_harness", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-    return Finished(done.returncode, done.stdout, done.stderr)
 
 
 def target_args(mock: MockProcess, *, control: str | None = None) -> list[str]:
@@ -115,7 +91,7 @@ def recording_proxy(upstream: str) -> Iterator[RecordingProxy]:
 
 
 @pytest.fixture(scope="session")
-def cli() -> Callable[..., Finished]:
+def cli() -> Callable[..., Done]:
     """Run ``python -m apipay_harness ARGS`` in a directory: ``cli(args, cwd=path)``."""
     return harness
 

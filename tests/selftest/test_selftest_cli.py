@@ -12,7 +12,7 @@ import pytest
 
 from apipay_harness.faults_doc import fault_table
 from apipay_harness.mock.faults import FAULTS
-from tests.selftest.helpers import Done, harness
+from tests.cli_run import Done, harness
 
 CAUGHT = "phone_pattern_off_by_one"
 """A bound moved by one: the bounds suite sends the spec's x-invalid-examples and must see a 422."""

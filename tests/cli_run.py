@@ -1,4 +1,4 @@
-"""Helpers of the selftest tests: run ``apipay-harness`` as a user does, as a child process with a deadline."""
+"""Run ``apipay-harness`` as a user does: a child process with a deadline, shared by the CLI tests."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Done:
-    """A finished command: exit code, output, wall time."""
+    """A finished command: exit code and output."""
 
     code: int
     stdout: str
     stderr: str
 
 
-def harness(args: Sequence[str], *, cwd: Path, timeout: float) -> Done:
+def harness(args: Sequence[str], *, cwd: Path, timeout: float = 240) -> Done:
     """Run ``python -m apipay_harness ARGS``; a run past ``timeout`` seconds fails the test as a hang."""
     try:
         done = subprocess.run(
