@@ -274,3 +274,25 @@ def test_error_statuses_reads_refusals_from_spec() -> None:
 
 def test_encode_json_keeps_decimal_digits() -> None:
     assert encode_json({"amount": Decimal("0.10")}) == b'{"amount":0.10}'
+
+
+def test_diff_refund_totals_accepts_the_docs_refund_answer_without_is_fully_refunded(oracle: Oracle) -> None:
+    """The refund answer's ``invoice`` exactly as refunds.md shows it: no ``is_fully_refunded``, nothing to report."""
+    _paid(oracle)
+    oracle.refunded(1, refund_id=10, amount=Decimal("100.00"))
+    docs_shape = {
+        "id": 1,
+        "amount": "100.00",
+        "status": "refunded",
+        "total_refunded": "100.00",
+        "available_for_refund": "0.00",
+    }
+    assert diff_refund_totals(oracle, oracle.invoices[1], docs_shape) == []
+
+
+def test_diff_refund_totals_still_judges_is_fully_refunded_when_present(oracle: Oracle) -> None:
+    _paid(oracle)
+    oracle.refunded(1, refund_id=10, amount=Decimal("100.00"))
+    body = {"id": 1, "amount": "100.00", "total_refunded": "100.00", "available_for_refund": "0.00"}
+    wrong = diff_refund_totals(oracle, oracle.invoices[1], {**body, "is_fully_refunded": False})
+    assert [m.field for m in wrong] == ["invoice.is_fully_refunded"]
