@@ -216,7 +216,7 @@ def _walk(
         yield from _walk(spec, sub, f"{pointer}/properties/{escape_pointer(key)}", (*name, key))
     if isinstance(node.get("items"), dict):
         yield from _walk(spec, node["items"], f"{pointer}/items", (*name, 0))
-    for combinator in ("allOf", "oneOf"):
+    for combinator in ("allOf", "anyOf", "oneOf"):
         for i, sub in enumerate(node.get(combinator) or []):
             yield from _walk(spec, sub, f"{pointer}/{combinator}/{i}", name)
 

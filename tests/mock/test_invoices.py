@@ -115,6 +115,21 @@ def test_cart_invoice_with_null_amount_is_priced_from_the_cart(api: httpx.Client
     assert Decimal(response.json()["amount"]) == Decimal("1500.50") * 2
 
 
+@pytest.mark.parametrize("amount", [0, -5, 100000000, 12.345], ids=["zero", "negative", "above-max", "3-decimals"])
+def test_cart_invoice_ignores_an_amount_sent_beside_the_cart(api: httpx.Client, amount: object) -> None:
+    """The provider's spec: amount is "ignored when cart_items is present" (bounds included)."""
+    body = {"amount": amount, "phone_number": PHONE, "cart_items": [{"catalog_item_id": 101, "count": 2}]}
+    response = api.post("/invoices", json=body)
+    assert response.status_code == 201, response.text
+    assert Decimal(response.json()["amount"]) == Decimal("1500.50") * 2
+
+
+def test_flat_invoice_amount_zero_is_still_422(api: httpx.Client) -> None:
+    response = api.post("/invoices", json={"amount": 0, "phone_number": PHONE})
+    assert response.status_code == 422
+    assert "amount" in response.json()["errors"]
+
+
 def test_cart_invoice_amount_is_exact_sum_of_price_times_count(api: httpx.Client) -> None:
     body = {
         "phone_number": PHONE,
