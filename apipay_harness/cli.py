@@ -298,6 +298,57 @@ def selftest(
     return result.exit_code
 
 
+@cli.command()
+@click.option("--url", required=True, metavar="URL", help="The webhook endpoint to judge (http:// or https://).")
+@click.option("--secret", required=True, metavar="S", help="The webhook secret the endpoint verifies signatures with.")
+@click.option("--api-version", metavar="V", default=None, help="Whose webhooks apply [default: the shipped spec's].")
+@click.option("--probe-url", metavar="URL", default=None, help="The endpoint's probe (docs/receiver.md): idempotency.")
+@click.option("--answer-within", type=str, metavar="SECONDS", default=None, help="Stricter answer time (CI).")
+@click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
+def receiver(
+    *,
+    url: str,
+    secret: str,
+    api_version: str | None,
+    probe_url: str | None,
+    answer_within: str | None,
+    report_dir: str,
+) -> int:
+    """Judge a webhook endpoint against the documented contract (signatures, answers, idempotency)."""
+    from decimal import Decimal, InvalidOperation
+    from pathlib import Path
+
+    from apipay_harness.receiver import NOT_SENT, ReceiverOptions, run_receiver
+
+    try:
+        within = None if answer_within is None else Decimal(answer_within)
+    except InvalidOperation:
+        raise UsageError(f"--answer-within must be a number of seconds, got {answer_within!r}") from None
+    options = ReceiverOptions(
+        url=url,
+        secret=secret,
+        api_version=api_version,
+        probe_url=probe_url,
+        report_dir=Path(report_dir),
+        answer_within=within,
+    )
+    outcome = run_receiver(options)
+    unsent = [p for p in outcome.problems if p.verdict == "error" and p.title == NOT_SENT]
+    for problem in outcome.problems:
+        if problem not in unsent:
+            click.echo(f"{problem.verdict}: {problem.check} [{problem.operation}]: {problem.title}")
+    if unsent:
+        click.echo(f"error: {len(unsent)} check(s) not sent: {outcome.abort_reason}")
+    counts = outcome.counts
+    click.echo(
+        f"{outcome.target}: {counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed, "
+        f"{counts.get('error', 0)} errors, {counts.get('skipped', 0)} skipped; report in {outcome.report_dir}/"
+    )
+    if outcome.exit_code == EXIT_CANNOT_RUN:
+        click.echo(f"error: {outcome.abort_reason}", err=True)
+    return outcome.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code; never raises for a user's mistake."""
     try:
