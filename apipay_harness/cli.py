@@ -299,20 +299,22 @@ def selftest(
 
 
 @cli.command()
-@click.option("--url", required=True, metavar="URL", help="The webhook endpoint to judge (http:// or https://).")
-@click.option("--secret", required=True, metavar="S", help="The webhook secret the endpoint verifies signatures with.")
+@click.option("--url", metavar="URL", help="The webhook endpoint to judge (http:// or https://); required.")
+@click.option("--secret", metavar="S", help="The webhook secret the endpoint verifies signatures with; required.")
 @click.option("--api-version", metavar="V", default=None, help="Whose webhooks apply [default: the shipped spec's].")
-@click.option("--probe-url", metavar="URL", default=None, help="The endpoint's probe (docs/receiver.md): idempotency.")
-@click.option("--answer-within", type=str, metavar="SECONDS", default=None, help="Stricter answer time (CI).")
+@click.option("--probe-url", metavar="URL", help="Where the endpoint says how often it processed an event.")
+@click.option("--answer-within", metavar="SECONDS", help="Lower the documented answer time (a stricter CI gate).")
 @click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
+@click.option("--list-checks", is_flag=True, help="Print the checks as a Markdown table and exit.")
 def receiver(
     *,
-    url: str,
-    secret: str,
+    url: str | None,
+    secret: str | None,
     api_version: str | None,
     probe_url: str | None,
     answer_within: str | None,
     report_dir: str,
+    list_checks: bool,
 ) -> int:
     """Judge a webhook endpoint against the documented contract (signatures, answers, idempotency)."""
     from decimal import Decimal, InvalidOperation
@@ -320,6 +322,13 @@ def receiver(
 
     from apipay_harness.receiver import NOT_SENT, ReceiverOptions, run_receiver
 
+    if list_checks:
+        from apipay_harness.receiver.doc import check_table
+
+        click.echo(check_table(), nl=False)
+        return EXIT_OK
+    if url is None or secret is None:
+        raise UsageError(f"{'--url' if url is None else '--secret'} is required: receiver --url URL --secret S")
     try:
         within = None if answer_within is None else Decimal(answer_within)
     except InvalidOperation:

@@ -1,21 +1,8 @@
 """The checks a webhook receiver is judged by, one registered function each (the name is the report's check id).
 
-| suite | check | passes when |
-|---|---|---|
-| delivery | ``signed_delivery_accepted`` | every documented event and status, signed, is answered 2xx in time |
-| signature | ``wrong_signature_rejected`` | a delivery with a well-formed but wrong signature is not answered 2xx |
-| signature | ``missing_signature_rejected`` | a delivery without the signature header is not answered 2xx |
-| signature | ``respaced_body_rejected`` | the signed JSON re-sent with other spacing is not answered 2xx |
-| signature | ``reordered_body_rejected`` | the signed JSON re-sent with its keys reordered is not answered 2xx |
-| signature | ``altered_body_rejected`` | the signed JSON re-sent with one field changed is not answered 2xx |
-| signature | ``other_secret_rejected`` | a delivery signed with another organization's secret is not answered 2xx |
-| idempotency | ``duplicate_delivery_accepted`` | the same delivery twice is answered 2xx both times |
-| idempotency | ``out_of_order_accepted`` | one invoice's deliveries arriving newest first are each answered 2xx |
-| idempotency | ``late_duplicate_accepted`` | a delivery repeated after a newer status of its invoice is answered 2xx |
-| idempotency | ``probe_contract_followed`` | the probe counts 0 for an invoice never sent (skipped without a probe) |
-
-With a probe, every check that sends also reads the receiver's count: at most 1 for a correct delivery however
-often it arrived, 0 for a forged one.
+Each check's docstring is its one-line description; ``apipay-harness receiver --list-checks`` renders them as the
+table in docs/receiver.md. With a probe, every check that sends also reads the receiver's count: at most 1 for a
+correct delivery however often it arrived, 0 for a forged one.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ __all__ = [
     "Exchange",
     "Sender",
     "ensure_reachable",
+    "exchange",
 ]
 
 ANSWER_BYTES_KEPT = 2048

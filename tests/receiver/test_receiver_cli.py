@@ -166,3 +166,11 @@ def test_hostile_receiver_ends_the_run_with_a_verdict(tmp_path: Path, mode: str)
     judged = "wrong_signature_rejected" if mode == "flood" else "signed_delivery_accepted"
     verdicts = {c["verdict"] for c in report["checks"] if c["check"] == judged}
     assert verdicts <= {"failed", "error"} and "failed" in verdicts, verdicts
+
+
+def test_list_checks_prints_the_generated_table(tmp_path: Path) -> None:
+    from apipay_harness.receiver.doc import check_table
+
+    done = harness(["receiver", "--list-checks"], cwd=tmp_path, timeout=60)
+    assert done.code == 0
+    assert done.stdout == check_table()
