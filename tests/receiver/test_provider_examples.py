@@ -1,14 +1,16 @@
-"""The judge on a receiver nobody here wrote: the provider's own Flask example, run straight from ../shared.
+"""The judge on receivers nobody here wrote: the provider's own examples, run straight from ../shared.
 
-The example is what integrators copy, so the judge must pass it. It is started exactly as its usage line says
-(``WEBHOOK_SECRET=... python webhook_handler.py``, ``PORT`` from the environment) and never copied into the project.
-``APIPAY_PROVIDER_DIR`` points elsewhere than ``<checkout>/../shared/provider``; CI sets
-``APIPAY_REQUIRE_PROVIDER_EXAMPLES=1`` so that a missing directory fails instead of skipping.
+The examples are what integrators copy, so the judge must pass them. Each is started exactly as its usage line says
+(``WEBHOOK_SECRET=... PORT=... python webhook_handler.py`` / ``node webhook-handler.js``) and never copied into the
+project. ``APIPAY_PROVIDER_DIR`` points elsewhere than ``<checkout>/../shared/provider``; CI sets
+``APIPAY_REQUIRE_PROVIDER_EXAMPLES=1`` so that a missing directory (or Node.js) fails instead of skipping. The PHP
+example needs a PHP server this project does not install, so it is not run.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,17 +26,30 @@ from tests.receiver.receivers import SECRET
 
 _ROOT = Path(__file__).resolve().parents[2]
 _PROVIDER = Path(os.environ.get("APIPAY_PROVIDER_DIR") or _ROOT.parent / "shared" / "provider")
-_HANDLER = _PROVIDER / "2026-02-13" / "examples" / "python" / "webhook_handler.py"
+_EXAMPLES = _PROVIDER / "2026-02-13" / "examples"
+_HANDLERS = {
+    "python": _EXAMPLES / "python" / "webhook_handler.py",
+    "javascript": _EXAMPLES / "javascript" / "webhook-handler.js",
+}
 _STARTUP_DEADLINE = 20.0
 
 
-def _handler() -> Path:
-    if not _HANDLER.is_file():
-        message = f"the provider's example handler is not at {_HANDLER} (set APIPAY_PROVIDER_DIR)"
-        if os.environ.get("APIPAY_REQUIRE_PROVIDER_EXAMPLES") == "1":
-            pytest.fail(f"{message}; APIPAY_REQUIRE_PROVIDER_EXAMPLES=1 demands it")
-        pytest.skip(message)
-    return _HANDLER
+def _require(what: str) -> None:
+    if os.environ.get("APIPAY_REQUIRE_PROVIDER_EXAMPLES") == "1":
+        pytest.fail(f"{what}; APIPAY_REQUIRE_PROVIDER_EXAMPLES=1 demands it")
+    pytest.skip(what)
+
+
+def _command(language: str) -> list[str]:
+    path = _HANDLERS[language]
+    if not path.is_file():
+        _require(f"the provider's example handler is not at {path} (set APIPAY_PROVIDER_DIR)")
+    if language == "python":
+        return [sys.executable, str(path)]
+    node = shutil.which("node")
+    if node is None:
+        _require("Node.js (node) is needed to run the provider's JavaScript example")
+    return [str(node), str(path)]
 
 
 def _free_port() -> int:
@@ -52,12 +67,12 @@ def _accepts(port: int) -> bool:
 
 
 @contextmanager
-def provider_handler(path: Path, log: Path) -> Iterator[str]:
+def provider_handler(command: list[str], log: Path) -> Iterator[str]:
     """Run the provider's handler as its usage line says; yield its webhook URL once it accepts connections."""
     port = _free_port()
     env = {**os.environ, "WEBHOOK_SECRET": SECRET, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, str(path)], env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + _STARTUP_DEADLINE
             while not _accepts(port):
@@ -78,8 +93,9 @@ def provider_handler(path: Path, log: Path) -> Iterator[str]:
                 process.wait(timeout=10)
 
 
-def test_provider_flask_example_passes_the_judge(tmp_path: Path) -> None:
-    with provider_handler(_handler(), tmp_path / "handler.log") as url:
+@pytest.mark.parametrize("language", list(_HANDLERS))
+def test_provider_example_handler_passes_the_judge(tmp_path: Path, language: str) -> None:
+    with provider_handler(_command(language), tmp_path / "handler.log") as url:
         outcome = run_receiver(ReceiverOptions(url=url, secret=SECRET, report_dir=tmp_path / "report"))
     assert outcome.exit_code == 0, [f"{p.check} [{p.operation}]: {p.title}" for p in outcome.problems]
     assert outcome.counts["passed"] > 0
