@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, Response, abort, jsonify, request
 from werkzeug.serving import make_server
@@ -32,7 +33,7 @@ class Ledger:
     processed: Counter[tuple[int, str]]
     lock: threading.Lock
 
-    def add(self, event: dict) -> None:
+    def add(self, event: dict[str, Any]) -> None:
         invoice = event.get("invoice") or {}
         if "id" in invoice:
             with self.lock:

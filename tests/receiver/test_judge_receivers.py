@@ -11,6 +11,7 @@ import subprocess
 import threading
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,13 +24,13 @@ from tests.receiver.receivers import SECRET, serving
 FORGERIES = [name for name, check in CHECKS.items() if check.suite == "signature"]
 
 
-def _judge(url: str, tmp_path: Path, **options: object) -> tuple[ReceiverOutcome, dict]:
+def _judge(url: str, tmp_path: Path, **options: object) -> tuple[ReceiverOutcome, dict[str, Any]]:
     outcome = run_receiver(ReceiverOptions(url=url, secret=SECRET, report_dir=tmp_path, **options))  # type: ignore[arg-type]
     report = json.loads((tmp_path / "conformance.json").read_text(encoding="utf-8"))
     return outcome, report
 
 
-def _failed(report: dict) -> dict[tuple[str, str], dict]:
+def _failed(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     return {(c["check"], c["operation"]): c for c in report["checks"] if c["verdict"] == "failed"}
 
 

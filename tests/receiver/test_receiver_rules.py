@@ -7,6 +7,7 @@ import importlib
 import inspect
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -56,7 +57,7 @@ def test_answer_time_and_retries_come_from_the_spec() -> None:
     [None, {"retries": 0}, {"answer_within_seconds": 0, "retries": 0}, {"answer_within_seconds": 30, "retries": -1}],
     ids=["absent", "no-answer-time", "zero-seconds", "negative-retries"],
 )
-def test_spec_without_usable_delivery_terms_cannot_judge(delivery: dict | None) -> None:
+def test_spec_without_usable_delivery_terms_cannot_judge(delivery: dict[str, Any] | None) -> None:
     spec = copy.deepcopy(load_spec())
     spec.pop("x-webhook-delivery", None)
     if delivery is not None:
