@@ -96,8 +96,10 @@ class PayloadBuilder:
         problems = [e.message[:200] for e in validator.iter_errors(data)]
         if problems:
             raise SpecError(f"cannot build a delivery of {case.label} that the spec accepts: {problems[0]}")
-        has_invoice = isinstance(data.get("invoice"), dict)
-        return Delivery(case=case, data=data, invoice_id=invoice_id if has_invoice else None)
+        invoice = data.get("invoice")
+        sent_id = invoice.get("id") if isinstance(invoice, dict) else None
+        about = sent_id if isinstance(sent_id, int) and not isinstance(sent_id, bool) else None
+        return Delivery(case=case, data=data, invoice_id=about)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +148,7 @@ def _fill(spec: JSONObject, node: Any, example: Any, story: _Story, *, name: str
     if "const" in schema:
         return schema["const"]
     decided, value = story.value(name, schema) if name else (False, None)
-    if decided:
+    if decided and _type_allows(spec, schema, value):
         return value
     kind = _main_type(schema)
     if kind == "object" or "properties" in schema:
@@ -179,6 +181,28 @@ def _sample(schema: JSONObject, kind: str | None, story: _Story) -> Any:
     if kind == "array":
         return []
     return None
+
+
+_JSON_TYPES: dict[type, tuple[str, ...]] = {
+    bool: ("boolean",),
+    int: ("integer", "number"),
+    str: ("string",),
+    type(None): ("null",),
+}
+
+
+def _type_allows(spec: JSONObject, schema: JSONObject, value: Any) -> bool:
+    """Whether the schema's declared type admits the story's value (a field the story names may be typed otherwise)."""
+    kinds = _JSON_TYPES.get(type(value), ())
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        return declared in kinds
+    if isinstance(declared, list):
+        return any(k in kinds for k in declared)
+    branches = [resolve(spec, b) for b in schema.get("oneOf") or schema.get("anyOf") or []]
+    if branches:
+        return any(isinstance(b, dict) and _type_allows(spec, b, value) for b in branches)
+    return True
 
 
 def _main_type(schema: JSONObject) -> str | None:

@@ -78,6 +78,15 @@ def test_a_status_the_spec_adds_to_an_event_is_sent() -> None:
     assert delivery.data["invoice"]["status"] == "partially_refunded"
 
 
+def test_a_field_the_spec_types_otherwise_is_not_forced_to_the_story_value() -> None:
+    spec = copy.deepcopy(load_spec())
+    test_event = spec["components"]["schemas"]["WebhookTestEvent"]["properties"]
+    test_event["invoice"] = {"type": "object", "properties": {"id": {"type": "null"}, "status": {"const": "test"}}}
+    delivery = PayloadBuilder(read_rules(spec)).build(EventCase("webhook.test", None), invoice_id=9)
+    assert delivery.data["invoice"] == {"id": None, "status": "test"}
+    assert delivery.invoice_id is None
+
+
 def test_every_delivery_is_valid_against_its_schema_with_decimal_money() -> None:
     rules = read_rules(load_spec())
     builder = PayloadBuilder(rules)
