@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from apipay_harness.errors import HarnessError, UsageError
 from apipay_harness.target import Profile
+from apipay_harness.versions import DEFAULT_VERSION, version_names
 
 __all__ = ["main", "run"]
 
@@ -26,13 +28,26 @@ def cli() -> None:
     """Contract tests, a stateful mock and load runs for the ApiPay.kz payments API."""
 
 
+def api_version_option(command: Any) -> Any:
+    """``--api-version V``: which version of the provider's API to speak (names from the version registry)."""
+    return click.option(
+        "--api-version",
+        metavar="V",
+        default=None,
+        help=f"API version: {', '.join(version_names())} [default: {DEFAULT_VERSION}].",
+    )(command)
+
+
 @cli.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
-def lint(spec: str | None) -> int:
-    """Validate SPEC (default: the shipped spec) as OpenAPI 3.1, its examples and the house rules."""
+@api_version_option
+def lint(spec: str | None, api_version: str | None) -> int:
+    """Validate SPEC (default: the shipped spec of --api-version) as OpenAPI 3.1, its examples and the house rules."""
     from apipay_harness.lint import lint_spec
 
-    report = lint_spec(spec)
+    if spec is not None and api_version is not None:
+        raise UsageError(f"give SPEC or --api-version, not both (got SPEC {spec} and --api-version {api_version})")
+    report = lint_spec(spec, version=api_version)
     for problem in report.problems:
         click.echo(str(problem))
     if report.problems:

@@ -1,15 +1,15 @@
 """``apipay-harness lint``: the spec as OpenAPI 3.1, its examples, and the house rules.
 
 Each problem is a ``Problem(pointer, message)``; the command prints one line per problem.
-House rules:
+Beyond OpenAPI validity, lint checks:
 
-- every operation has an operationId and a summary, and an example of its request body
-  (if any) and of a success response;
-- every operation answers the reusable errors that apply to it: 401, 403 and 429 when it
-  needs a key, 404 when it takes an id in its path, 422 when it takes input;
-- every response of an operation declares ``X-RateLimit-Remaining``;
+- every example against the schema it illustrates, and that every ``x-invalid-examples`` value is rejected;
 - every bounded request field has ``examples`` inside its bounds and ``x-invalid-examples``
-  outside each of them, so the bounds suite has both sides to send.
+  outside each of them, so the bounds suite has both sides to send;
+- the house rules (``lint_rules``): operation ids, summaries, request and success examples, the
+  error responses and the headers the spec's ``x-house-rules`` (or the seed's defaults) require;
+- the status tables (``x-status-transitions``), the bounds' error codes (``x-error-codes``) and the
+  disagreement records (``x-provider-disagreements``).
 """
 
 from __future__ import annotations
@@ -24,32 +24,21 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from apipay_harness.spec import (
-    BoundedField,
-    Operation,
-    bounded_fields,
-    escape_pointer,
-    load_spec,
-    operations,
-    resolve,
+from apipay_harness.disagreements import disagreement_problems
+from apipay_harness.lint_rules import (
+    HouseRules,
+    Problem,
+    error_code_problems,
+    operation_problems,
+    transition_problems,
 )
+from apipay_harness.spec import BoundedField, bounded_fields, escape_pointer, load_spec, operations, resolve
 from apipay_harness.types import JSONObject
 
 __all__ = ["LintReport", "Problem", "lint_spec"]
 
 _SPEC_URI = "urn:apipay:spec"
 _FORMATS = FormatChecker(["date", "date-time", "uuid"])
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with the spec, located by its JSON pointer."""
-
-    pointer: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.pointer or '/'}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +50,26 @@ class LintReport:
     examples: int
 
 
-def lint_spec(path: str | Path | None = None) -> LintReport:
-    """Lint the spec at ``path`` (default: the shipped spec); raises SpecError if it cannot be read."""
-    spec = load_spec(path)
+def lint_spec(path: str | Path | None = None, *, version: str | None = None) -> LintReport:
+    """Lint the spec at ``path``, else the shipped spec of API ``version`` (None: the default one).
+
+    Raises SpecError if the file cannot be read, UsageError for an unknown version or both arguments.
+    """
+    spec = load_spec(path, version=version)
     problems = list(_openapi_problems(spec))
     if problems:
         return LintReport(problems, 0, 0)
     checker = _ExampleChecker(spec)
     problems.extend(checker.check_all())
+    rules, rule_problems = HouseRules.of(spec)
+    problems.extend(rule_problems)
     ops = operations(spec)
     for op in ops:
-        problems.extend(_house_rules(spec, op))
+        problems.extend(operation_problems(spec, op, rules))
     problems.extend(_bound_example_problems(bounded_fields(spec), checker))
+    problems.extend(transition_problems(spec))
+    problems.extend(error_code_problems(spec))
+    problems.extend(Problem(pointer, message) for pointer, message in disagreement_problems(spec))
     return LintReport(problems, len(ops), checker.count)
 
 
@@ -154,43 +151,6 @@ class _ExampleChecker:
 
 def _looks_like_schema(node: JSONObject, pointer: str) -> bool:
     return "/schema" in pointer or "/schemas/" in pointer or pointer.endswith("/schema")
-
-
-def _house_rules(spec: JSONObject, op: Operation) -> Iterator[Problem]:
-    definition = op.definition
-    for key in ("operationId", "summary"):
-        if not definition.get(key):
-            yield Problem(op.pointer, f"{op.label} has no {key}")
-    responses = definition.get("responses") or {}
-    needs_key = definition.get("security", spec.get("security")) != []
-    required: list[str] = []
-    if needs_key:
-        required += ["401", "403", "429"]
-    if any(p.get("in") == "path" for p in op.parameters):
-        required.append("404")
-    takes_input = "requestBody" in definition or any(p.get("in") == "query" for p in op.parameters)
-    if takes_input:
-        required.append("422")
-    for status in required:
-        if status not in responses:
-            yield Problem(f"{op.pointer}/responses", f"{op.label} does not document the {status} error response")
-    success_examples = 0
-    for status, response in responses.items():
-        response = resolve(spec, response)
-        where = f"{op.pointer}/responses/{status}"
-        if "X-RateLimit-Remaining" not in (response.get("headers") or {}):
-            yield Problem(where, f"{op.label} {status} does not declare the X-RateLimit-Remaining header")
-        if str(status).startswith("2"):
-            success_examples += sum(len(m.get("examples") or {}) for m in (response.get("content") or {}).values())
-    if success_examples == 0:
-        yield Problem(f"{op.pointer}/responses", f"{op.label} has no example of a success response")
-    body = resolve(spec, definition.get("requestBody") or {})
-    for media_type, media in (body.get("content") or {}).items():
-        if not media.get("examples") and "example" not in media:
-            yield Problem(
-                f"{op.pointer}/requestBody/content/{escape_pointer(media_type)}",
-                f"{op.label} has no example of its request body",
-            )
 
 
 def _bound_example_problems(fields: list[BoundedField], checker: _ExampleChecker) -> Iterator[Problem]:

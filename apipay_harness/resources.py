@@ -22,8 +22,10 @@ def data_dir(name: str) -> Path:
 
 
 def default_spec_path() -> Path:
-    """Return the path of the shipped OpenAPI spec."""
-    return data_dir("openapi") / "apipay.yaml"
+    """Return the path of the shipped spec of the default API version."""
+    from apipay_harness.versions import get_version  # the version registry imports this module
+
+    return get_version().spec_path
 
 
 def contracts_dir() -> Path:

@@ -1,11 +1,13 @@
-"""Loading the OpenAPI spec and reading the facts the suites take from it.
+"""Loading the OpenAPI spec of an API version and reading the facts the suites take from it.
 
-The spec is the single place where a bound, an enum or a status rule is written down
-(DESIGN §2); everything here reads those facts instead of restating them.
+The spec is the single place where a bound, an enum or a status rule is written down, so
+that a test never restates a number; everything here reads those facts from it.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from apipay_harness.errors import SpecError
-from apipay_harness.resources import default_spec_path
+from apipay_harness.errors import SpecError, UsageError
 from apipay_harness.types import JSONObject
+from apipay_harness.versions import VERSIONS, get_version
 
 __all__ = [
     "BOUND_KEYWORDS",
@@ -26,6 +28,7 @@ __all__ = [
     "escape_pointer",
     "load_spec",
     "operations",
+    "pointer_target",
     "resolve",
     "status_transitions",
 ]
@@ -41,6 +44,7 @@ BOUND_KEYWORDS = (
     "pattern",
     "minItems",
     "maxItems",
+    "multipleOf",
     "enum",
     "format",
 )
@@ -48,9 +52,24 @@ _CHECKED_FORMATS = ("date", "date-time", "uuid")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses the spec ~10x faster where it is built in
 
 
-def load_spec(path: str | Path | None = None) -> JSONObject:
-    """Read the spec at ``path`` (default: the shipped one) into a plain dict."""
-    spec_path = Path(path) if path is not None else default_spec_path()
+def load_spec(path: str | Path | None = None, *, version: str | None = None) -> JSONObject:
+    """Read a spec into a plain dict: the file at ``path``, else the shipped spec of API ``version`` (None: default).
+
+    A shipped spec is parsed once per version; each call gets its own copy, so a caller may change it freely.
+    """
+    if path is not None and version is not None:
+        raise UsageError(f"give a spec file or an API version, not both (got {path} and {version})")
+    if path is not None:
+        return _read(Path(path))
+    return copy.deepcopy(_shipped(get_version(version).name))
+
+
+@functools.cache
+def _shipped(name: str) -> JSONObject:
+    return _read(VERSIONS[name].spec_path)
+
+
+def _read(spec_path: Path) -> JSONObject:
     try:
         text = spec_path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -86,11 +105,20 @@ def resolve(spec: JSONObject, node: Any) -> Any:
     return node
 
 
+def pointer_target(spec: JSONObject, pointer: str) -> Any:
+    """The node a JSON pointer such as ``/paths/~1invoices/post`` names; SpecError when it names nothing."""
+    if pointer == "":
+        return spec
+    if not pointer.startswith("/"):
+        raise SpecError(f"not a JSON pointer: {pointer!r}")
+    return _lookup(spec, f"#{pointer}")
+
+
 def _lookup(spec: JSONObject, ref: str) -> Any:
     node: Any = spec
     for token in ref[2:].split("/"):
         token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, list):
+        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         elif isinstance(node, dict) and token in node:
             node = node[token]
