@@ -22,7 +22,7 @@ SEED = "2026-02-13"
 V21 = "2.1"
 EXPECTED_OPERATIONS = {SEED: 15, V21: 16}
 """The seed's fifteen operations; 2.1 adds POST /invoices/{id}/simulate-status."""
-AMOUNT = {SEED: ("AmountInput",), V21: ("CreateInvoiceRequest", "properties", "amount")}
+AMOUNT = {SEED: ("AmountInput",), V21: ("InvoiceAmount",)}
 """Where each version writes the bounded invoice amount."""
 
 
@@ -144,7 +144,7 @@ def test_lint_whole_tenge_bound_needs_a_fractional_invalid_example(
     code, out, _ = _run(["lint", str(_write_copy(tmp_path, V21, drop_fraction))], capsys)
     assert code == 1
     assert out.splitlines() == [
-        "/components/schemas/CreateInvoiceRequest/properties/amount: bounded field 'amount' has no "
+        "/components/schemas/InvoiceAmount: bounded field 'amount' has no "
         "x-invalid-examples value outside its multipleOf bound"
     ]
 
@@ -390,5 +390,5 @@ def test_lint_missing_file_exits_two_with_one_line() -> None:
 def test_lint_bound_error_code_must_name_a_bound_and_a_known_code(table: dict[str, str], expected: str) -> None:
     spec = load_spec(version=V21)
     _schema(spec, AMOUNT[V21])["x-error-codes"] = table
-    pointer = "/components/schemas/CreateInvoiceRequest/properties/amount/x-error-codes"
+    pointer = "/components/schemas/InvoiceAmount/x-error-codes"
     assert [str(p) for p in error_code_problems(spec)] == [pointer + expected]
