@@ -373,6 +373,32 @@ def receiver(
     return outcome.exit_code
 
 
+@cli.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--output", metavar="PATH", type=click.Path(dir_okay=False), help="Write the report here, not to stdout.")
+@click.option("--only-operations", "scope", metavar="SPEC", type=click.Path(dir_okay=False), help="Report only SPEC's.")
+def diff(*, old: str, new: str, fmt: str, output: str | None, scope: str | None) -> int:
+    """What changed from spec OLD to spec NEW for a client, each change breaking or not; exit 1 if any breaks."""
+    from pathlib import Path
+
+    from apipay_harness.specdiff import diff_files
+    from apipay_harness.specdiff.render import render, summary_line
+
+    report = diff_files(old, new, scope=scope)
+    text = render(report, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write --output {output}: {exc.strerror or exc}") from None
+        click.echo(f"{summary_line(report)}; report in {output}")
+    return EXIT_VIOLATIONS if report.breaking else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code; never raises for a user's mistake."""
     try:
