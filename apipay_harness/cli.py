@@ -376,9 +376,17 @@ def receiver(
 @cli.command()
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True, help="Report format."
+)
 @click.option("--output", metavar="PATH", type=click.Path(dir_okay=False), help="Write the report here, not to stdout.")
-@click.option("--only-operations", "scope", metavar="SPEC", type=click.Path(dir_okay=False), help="Report only SPEC's.")
+@click.option(
+    "--only-operations",
+    "scope",
+    metavar="SPEC",
+    type=click.Path(dir_okay=False),
+    help="Report only the operations and webhooks that spec SPEC has.",
+)
 def diff(*, old: str, new: str, fmt: str, output: str | None, scope: str | None) -> int:
     """What changed from spec OLD to spec NEW for a client, each change breaking or not; exit 1 if any breaks."""
     from pathlib import Path

@@ -103,7 +103,9 @@ def load_document(path: str | Path) -> Document:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise SpecError(f"{spec_path}: not valid YAML or JSON{where}") from None
+        problem = getattr(exc, "problem", None)
+        problem = f" ({problem})" if isinstance(problem, str) else ""
+        raise SpecError(f"{spec_path}: not valid YAML or JSON{where}{problem}") from None
     except RecursionError:
         raise SpecError(f"{spec_path}: nested too deeply to read") from None
     if not isinstance(data, dict):

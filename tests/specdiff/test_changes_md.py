@@ -1,0 +1,80 @@
+"""The BREAKs CHANGES.md marks for our operations: the diff reports each, breaking, on both pairs of specs."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from apipay_harness.specdiff import DiffReport, diff_documents, diff_files
+from tests.specdiff.expected import BREAKS, Expected
+from tests.specdiff.seed21 import seed, seed_with_breaks
+
+PROVIDER = Path(__file__).parent / "data" / "provider"
+NEW = PROVIDER / "2026-08-24" / "openapi.yaml"
+
+
+@cache
+def provider_diff(old: str) -> DiffReport:
+    return diff_files(PROVIDER / old / "openapi.yaml", NEW)
+
+
+@cache
+def our_diff() -> DiffReport:
+    return diff_documents(seed(), seed_with_breaks())
+
+
+@pytest.mark.parametrize("expected", BREAKS, ids=[b.name for b in BREAKS])
+def test_provider_files_report_the_break(expected: Expected) -> None:
+    assert expected.found_in(provider_diff(expected.provider_old).changes), expected
+
+
+@pytest.mark.parametrize("expected", BREAKS, ids=[b.name for b in BREAKS])
+def test_our_specs_report_the_break(expected: Expected) -> None:
+    assert expected.found_in(our_diff().changes), expected
+
+
+def test_the_february_provider_spec_documents_no_list_envelope() -> None:
+    """Why two BREAKs are checked against April: February's lists have no body schema to compare."""
+    for path in ("GET /invoices", "GET /refunds"):
+        kinds = [
+            c.kind.name
+            for c in provider_diff("2026-02-13").changes
+            if c.operation == path and c.where.startswith("response 200")
+        ]
+        assert kinds == ["response-body-documented"], path
+
+
+@pytest.mark.parametrize("old", ["2026-02-13", "2026-04-08"])
+def test_provider_pairs_break(old: str) -> None:
+    report = provider_diff(old)
+    assert report.breaking
+    assert report.compared >= 15
+
+
+def test_a_spec_against_itself_has_no_change() -> None:
+    for path in (NEW, PROVIDER / "2026-02-13" / "openapi.yaml"):
+        assert diff_files(path, path).changes == ()
+    assert diff_documents(seed(), seed()).changes == ()
+
+
+GOLDEN = Path(__file__).parent / "data" / "golden"
+
+
+def _lines(report: DiffReport) -> str:
+    return "".join(f"{c.operation} | {c.where} | {c.path} | {c.kind.name} | {c.message}\n" for c in report.breaking)
+
+
+SCOPED = {
+    "provider-2026-02-13": lambda: diff_files(PROVIDER / "2026-02-13" / "openapi.yaml", NEW, scope=SEED),
+    "provider-2026-04-08": lambda: diff_files(PROVIDER / "2026-04-08" / "openapi.yaml", NEW, scope=SEED),
+    "seed-with-breaks": our_diff,
+}
+SEED = Path(__file__).parents[2] / "openapi" / "apipay.yaml"
+
+
+@pytest.mark.parametrize("name", sorted(SCOPED))
+def test_breaking_list_is_the_reviewed_one(name: str) -> None:
+    """Every breaking verdict on these pairs was read and judged right once; a new or lost one must be too."""
+    assert _lines(SCOPED[name]()) == (GOLDEN / f"{name}.breaking.txt").read_text(encoding="utf-8")
