@@ -5,8 +5,11 @@ Exit codes (DESIGN §3.1): 0 conforms, 1 violations found, 2 could not run.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import click
@@ -394,7 +397,8 @@ def diff(*, old: str, new: str, fmt: str, output: str | None, scope: str | None)
     from apipay_harness.specdiff import diff_files
     from apipay_harness.specdiff.render import render, summary_line
 
-    report = diff_files(old, new, scope=scope)
+    with _scratch_for_hypothesis():
+        report = diff_files(old, new, scope=scope)
     text = render(report, fmt)
     if output is None:
         click.echo(text, nl=False)
@@ -405,6 +409,20 @@ def diff(*, old: str, new: str, fmt: str, output: str | None, scope: str | None)
             raise UsageError(f"cannot write --output {output}: {exc.strerror or exc}") from None
         click.echo(f"{summary_line(report)}; report in {output}")
     return EXIT_VIOLATIONS if report.breaking else EXIT_OK
+
+
+@contextlib.contextmanager
+def _scratch_for_hypothesis() -> Iterator[None]:
+    """Point Hypothesis' cache (the diff draws strings from patterns) at a temporary directory, not the cwd."""
+    if "HYPOTHESIS_STORAGE_DIRECTORY" in os.environ:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="apipay-diff-") as scratch:
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = scratch
+        try:
+            yield
+        finally:
+            del os.environ["HYPOTHESIS_STORAGE_DIRECTORY"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -124,3 +124,18 @@ def test_the_installed_command_gates_a_release(tmp_path: Path) -> None:
     assert "## Breaking changes" in done.stdout
     same = harness(["diff", str(SEED), str(SEED)], cwd=tmp_path, timeout=120)
     assert (same.code, same.stderr) == (0, "")
+
+
+def test_a_run_leaves_nothing_where_it_ran(tmp_path: Path) -> None:
+    """Hypothesis draws the pattern witnesses; its cache must not land in the user's directory."""
+    spec = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    spec["components"]["schemas"]["Money"]["pattern"] = "^\\d+(\\.\\d{1,2})?$"
+    looser = tmp_path / "looser.yaml"
+    looser.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    done = harness(["diff", str(SEED), str(looser), "--format", "json"], cwd=cwd, timeout=120)
+    assert done.code == 1, done.stderr
+    widened = [c for c in json.loads(done.stdout)["changes"] if c["kind"] == "response-format-widened"]
+    assert widened and "may now arrive" in widened[0]["message"]
+    assert list(cwd.iterdir()) == []
