@@ -30,6 +30,7 @@ __all__ = ["Direction", "Site", "compare_shapes", "join"]
 Direction = Literal["request", "response"]
 MAX_COMPARISONS = 200_000
 """More schema pairs than this in one operation means a spec built to explode (shared YAML anchors)."""
+NOTHING = Shape(types=frozenset())
 _STRING = frozenset({"string"})
 _ARRAY = frozenset({"array"})
 _OBJECT = frozenset({"object"})
@@ -265,3 +266,10 @@ def _properties(old: Shape, new: Shape, site: Site, path: str, skip: frozenset[s
         compare_shapes(o, n, site, where)
     if site.request and new.closed and not old.closed:
         site.emit(k.REQUEST_EXTRA_FIELDS_REFUSED, path, "additionalProperties: false")
+    elif old.extra is not None or new.extra is not None:
+        compare_shapes(_extra(old), _extra(new), site, join(path, "*"))
+
+
+def _extra(shape: Shape) -> Shape:
+    """What an undeclared property's value may be."""
+    return NOTHING if shape.closed else shape.extra or ANY

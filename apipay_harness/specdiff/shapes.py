@@ -56,6 +56,8 @@ class Shape:
     required: frozenset[str] = frozenset()
     closed: bool = False
     """``additionalProperties: false``."""
+    extra: Shape | None = None
+    """The schema of undeclared properties (``additionalProperties`` given as a schema: a map's values)."""
     items: Shape | None = None
     default: Any = _NO_DEFAULT
     read_only: bool = False
@@ -183,6 +185,7 @@ class ShapeBuilder:
             properties={str(k): self.build(v) for k, v in properties.items()} if isinstance(properties, dict) else {},
             required=frozenset(str(r) for r in _list(node.get("required"))),
             closed=node.get("additionalProperties") is False,
+            extra=self.build(extra) if isinstance(extra := node.get("additionalProperties"), dict) else None,
             items=self.build(node["items"]) if isinstance(node.get("items"), dict) else None,
             default=node["default"] if "default" in node else _NO_DEFAULT,
             read_only=node.get("readOnly") is True,
@@ -282,6 +285,7 @@ def intersect(a: Shape, b: Shape) -> Shape:
     for name, shape in b.properties.items():
         properties[name] = intersect(properties[name], shape) if name in properties else shape
     items = b.items if a.items is None else a.items if b.items is None else intersect(a.items, b.items)
+    extra = b.extra if a.extra is None else a.extra if b.extra is None else intersect(a.extra, b.extra)
     return Shape(
         types=types,
         enum=enum,
@@ -297,6 +301,7 @@ def intersect(a: Shape, b: Shape) -> Shape:
         properties=properties,
         required=a.required | b.required,
         closed=a.closed or b.closed,
+        extra=extra,
         items=items,
         default=a.default if a.has_default else b.default,
         read_only=a.read_only or b.read_only,
@@ -336,6 +341,7 @@ def union(branches: Sequence[Shape]) -> Shape:
         properties=properties,
         required=frozenset.intersection(*(b.required for b in objects)) if objects else frozenset(),
         closed=bool(objects) and all(b.closed for b in objects),
+        extra=_same([b.extra for b in objects]),
         items=None if not items or any(i is None for i in items) else union([i for i in items if i is not None]),
         read_only=all(b.read_only for b in branches),
         write_only=all(b.write_only for b in branches),

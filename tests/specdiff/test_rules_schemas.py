@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from apipay_harness.specdiff import diff_documents
 from tests.specdiff.specs import body_op, doc, kinds, response_op
 
 
@@ -209,3 +210,29 @@ def test_recursive_schema_is_cut_not_followed_forever() -> None:
     tree = {"schemas": {"Node": obj(children={"type": "array", "items": {"$ref": "#/components/schemas/Node"}})}}
     ref = {"$ref": "#/components/schemas/Node"}
     assert kinds(doc(response_op(ref), components=tree), doc(response_op(ref), components=tree)) == []
+
+
+def _map(values: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": values}
+
+
+MAPS = [
+    pytest.param("request", _map(STR), _map(INT), ["request-type-narrowed"], id="request-map-values-narrowed"),
+    pytest.param("request", _map(INT), _map(NUM), ["request-type-widened"], id="request-map-values-widened"),
+    pytest.param(
+        "response",
+        _map({"type": "array", "items": STR}),
+        _map({"type": "array", "items": {"type": "object"}}),
+        ["response-type-widened"],
+        id="error-messages-become-objects",
+    ),
+    pytest.param("response", _map(STR), _map(STR), [], id="same-map"),
+]
+
+
+@pytest.mark.parametrize(("side", "old", "new", "expected"), MAPS)
+def test_map_values_are_compared(side: str, old: Any, new: Any, expected: list[str]) -> None:
+    judged = request(old, new) if side == "request" else response(old, new)
+    assert judged == expected
+    changes = diff_documents(doc(response_op(obj(v=old))), doc(response_op(obj(v=new)))).changes
+    assert all(c.path.startswith("v.*") for c in changes)
