@@ -3,7 +3,9 @@
 | module | job |
 |---|---|
 | ``loader`` | read an OpenAPI 3.0/3.1 file (numbers as Decimal), follow local ``$ref``s |
-| ``shapes`` | reduce a schema to what a client can observe (types, enum, bounds, fields) |
+| ``shapes`` | what a client can observe of a value (types, enum, bounds, fields) |
+| ``builder`` | a schema of either OpenAPI version turned into a shape |
+| ``combine`` | ``allOf`` as intersection, ``oneOf``/``anyOf`` as union |
 | ``surface`` | an operation's client-facing surface: parameters, body, responses, credentials |
 | ``compare`` | the rules for one value's schema, request or response side |
 | ``strings`` | whether a pattern/format change lets some string through: a witness, not a guess |

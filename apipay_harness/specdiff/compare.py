@@ -36,6 +36,19 @@ _ARRAY = frozenset({"array"})
 _OBJECT = frozenset({"object"})
 
 
+class Budget:
+    """How many more schema pairs one operation may compare: a spec built to explode stops here, not in swap."""
+
+    def __init__(self, pairs: int = MAX_COMPARISONS) -> None:
+        self.left = pairs
+
+    def spend(self, where: str) -> None:
+        """Count one comparison; past the budget the diff cannot run."""
+        self.left -= 1
+        if self.left < 0:
+            raise SpecError(f"{where}: the schemas are too large to compare (more than {MAX_COMPARISONS} pairs)")
+
+
 @dataclass(slots=True)
 class Site:
     """Where the compared schemas sit, which way values flow there, and where changes are collected."""
@@ -47,7 +60,7 @@ class Site:
     out: list[Change]
     error: bool = False
     """An error response: its enums are open sets of reasons."""
-    budget: list[int] = field(default_factory=lambda: [MAX_COMPARISONS])
+    budget: Budget = field(default_factory=Budget)
 
     def at(self, where: str, *, direction: Direction | None = None, error: bool | None = None) -> Site:
         """The same operation, another place in it."""
@@ -78,9 +91,7 @@ def join(path: str, name: str) -> str:
 
 def compare_shapes(old: Shape, new: Shape, site: Site, path: str = "", *, skip: frozenset[str] = frozenset()) -> None:
     """Record every change from ``old`` to ``new``; top-level properties in ``skip`` are judged elsewhere."""
-    site.budget[0] -= 1
-    if site.budget[0] < 0:
-        raise SpecError(f"{site.operation}: the schemas are too large to compare (more than {MAX_COMPARISONS} pairs)")
+    site.budget.spend(site.operation)
     if old is new or old.recursive or new.recursive:
         return
     _types(old, new, site, path)
@@ -111,8 +122,6 @@ def _types(old: Shape, new: Shape, site: Site, path: str) -> None:
         new.types is None or (old.types is not None and any(not accepts_type(old.types, t) for t in new.types))
     )
     lost = bool(old.types is None or (new.types is not None and any(not accepts_type(new.types, t) for t in old.types)))
-    if old.types is None and new.types is None:
-        return
     change = f"type {old.type_label()} -> {new.type_label()}"
     if site.request:
         if lost:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from apipay_harness.spec import HTTP_METHODS
+from apipay_harness.specdiff.builder import ShapeBuilder
 from apipay_harness.specdiff.loader import Document
-from apipay_harness.specdiff.shapes import ANY, Shape, ShapeBuilder
+from apipay_harness.specdiff.shapes import ANY, Shape
 
 __all__ = ["Body", "Param", "Response", "Surface", "operation_key", "surfaces"]
 
