@@ -12,6 +12,7 @@
 | ``pagination`` | list envelopes (``{data, meta}``, flat, ``{data, links, meta}``) |
 | ``operations`` | the rules for an operation as a whole: credentials, parameters, bodies, statuses |
 | ``transitions`` | ``x-status-transitions`` status machines |
+| ``delivery`` | ``x-webhook-delivery``: how soon a receiver answers, how often a webhook is retried |
 | ``changes`` | every kind of change and its verdict, declared once |
 | ``diff`` | match two specs and collect the changes |
 | ``render`` | the Markdown and JSON reports |

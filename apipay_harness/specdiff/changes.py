@@ -218,6 +218,19 @@ ACTION_WITHDRAWN = _kind("action-withdrawn", True, "An action (cancel, refund...
 ACTION_ALLOWED = _kind("action-allowed", False, "An action is now allowed in a further status.")
 WEBHOOK_STATUS_ADDED = _kind("webhook-status-added", True, "A webhook is now sent for a further status.")
 WEBHOOK_STATUS_REMOVED = _kind("webhook-status-removed", True, "A webhook is no longer sent for a status.")
+DELIVERY_DEADLINE_SHORTENED = _kind(
+    "delivery-deadline-shortened", True, "A webhook receiver must answer sooner (x-webhook-delivery)."
+)
+DELIVERY_DEADLINE_LENGTHENED = _kind("delivery-deadline-lengthened", False, "A webhook receiver may answer later.")
+DELIVERY_RETRIES_STARTED = _kind(
+    "delivery-retries-started", True, "Webhooks that were sent once are now retried: a receiver sees repeats."
+)
+DELIVERY_RETRIES_STOPPED = _kind(
+    "delivery-retries-stopped", True, "Webhooks are no longer retried: a delivery that fails is lost."
+)
+DELIVERY_RETRIES_CHANGED = _kind(
+    "delivery-retries-changed", False, "Retried webhooks are retried a different number of times."
+)
 
 
 def rule_table() -> str:

@@ -9,6 +9,7 @@ from apipay_harness.errors import SpecError
 from apipay_harness.specdiff import changes as k
 from apipay_harness.specdiff.changes import Change
 from apipay_harness.specdiff.compare import Site
+from apipay_harness.specdiff.delivery import compare_delivery
 from apipay_harness.specdiff.loader import Document, load_document
 from apipay_harness.specdiff.operations import compare_surfaces
 from apipay_harness.specdiff.surface import surfaces
@@ -75,6 +76,7 @@ def diff_documents(old: Document, new: Document, *, scope: Document | None = Non
             else:
                 compared += 1
                 compare_surfaces(o, n, site)
+        compare_delivery(old, new, Site("WEBHOOKS delivery", None, "x-webhook-delivery", "response", out))
         old_machines, new_machines = status_machines(old), status_machines(new)
         for name, table in old_machines.items():
             if name in new_machines:

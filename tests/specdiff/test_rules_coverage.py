@@ -20,6 +20,7 @@ def test_every_kind_has_a_rule_test() -> None:
         | _expected(test_rules_schemas.ERRORS)
         | _expected(test_rules_responses.CASES)
         | _expected(test_rules_responses.STATUS_CASES)
+        | _expected(test_rules_responses.DELIVERY_CASES)
     )
     assert sorted(set(KINDS) - covered) == []
     assert sorted(covered - set(KINDS)) == []

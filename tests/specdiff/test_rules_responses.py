@@ -151,3 +151,22 @@ STATUS_CASES = [
 @pytest.mark.parametrize(("new", "expected"), STATUS_CASES)
 def test_status_machine_rule(new: dict[str, Any], expected: list[str]) -> None:
     assert kinds(machine(**BASE), machine(**new)) == expected
+
+
+def delivery(answer: int, retries: int) -> Any:
+    return doc({}, **{"x-webhook-delivery": {"answer_within_seconds": answer, "retries": retries}})
+
+
+DELIVERY_CASES = [
+    pytest.param(delivery(30, 0), delivery(5, 0), ["delivery-deadline-shortened"], id="answer-sooner"),
+    pytest.param(delivery(5, 0), delivery(30, 0), ["delivery-deadline-lengthened"], id="answer-later"),
+    pytest.param(delivery(30, 0), delivery(30, 10), ["delivery-retries-started"], id="now-retried"),
+    pytest.param(delivery(30, 10), delivery(30, 0), ["delivery-retries-stopped"], id="no-longer-retried"),
+    pytest.param(delivery(30, 10), delivery(30, 11), ["delivery-retries-changed"], id="retried-more"),
+    pytest.param(delivery(30, 10), doc({}), [], id="unstated-is-not-compared"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), DELIVERY_CASES)
+def test_webhook_delivery_rule(old: Any, new: Any, expected: list[str]) -> None:
+    assert kinds(old, new) == expected
