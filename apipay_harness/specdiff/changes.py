@@ -78,6 +78,12 @@ PARAMETER_REMOVED = _kind(
 )
 PARAMETER_ADDED_REQUIRED = _kind("parameter-added-required", True, "A new required parameter old clients do not send.")
 PARAMETER_ADDED_OPTIONAL = _kind("parameter-added-optional", False, "A new optional parameter.")
+PARAMETER_ADDED_FILTERING = _kind(
+    "parameter-added-filtering",
+    True,
+    "A new multi-value filter whose default keeps only some values (statuses[] defaults to active): "
+    "requests that omit it, as every old one does, now get less.",
+)
 PARAMETER_BECAME_REQUIRED = _kind("parameter-became-required", True, "An optional parameter is now required.")
 PARAMETER_BECAME_OPTIONAL = _kind("parameter-became-optional", False, "A required parameter is now optional.")
 PARAMETER_STYLE_CHANGED = _kind(

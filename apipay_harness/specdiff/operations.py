@@ -61,6 +61,8 @@ def _params(
                 at.emit(k.RESPONSE_HEADER_ADDED, "", "new header")
             elif n.required:
                 at.emit(k.PARAMETER_ADDED_REQUIRED, "", "new required parameter")
+            elif (kept := _filtering_default(n.shape)) is not None:
+                at.emit(k.PARAMETER_ADDED_FILTERING, "", f"new filter; omitted, it keeps only {kept}")
             else:
                 default = f" (default {n.shape.default})" if n.shape.has_default else ""
                 at.emit(k.PARAMETER_ADDED_OPTIONAL, "", f"new optional parameter{default}")
@@ -73,6 +75,15 @@ def _params(
         if direction == "request" and (o.style, o.explode) != (n.style, n.explode):
             at.emit(k.PARAMETER_STYLE_CHANGED, "", f"style {o.style}/{o.explode} -> {n.style}/{n.explode}")
         compare_shapes(o.shape, n.shape, at)
+
+
+def _filtering_default(shape: Shape) -> str | None:
+    """For a multi-value enum parameter whose default is a proper subset of its values, that subset."""
+    values = shape.items.enum if shape.items is not None else None
+    default = shape.default if shape.has_default else None
+    if values is None or not isinstance(default, list) or not set(default) < set(values):
+        return None
+    return f"{', '.join(str(v) for v in default)} of {', '.join(str(v) for v in values)}"
 
 
 def _request_body(old: Body | None, new: Body | None, site: Site) -> None:

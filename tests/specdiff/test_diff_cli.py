@@ -34,6 +34,13 @@ def test_breaking_pair_exits_1_with_the_markdown_report(capsys: pytest.CaptureFi
     assert err == ""
 
 
+def test_our_shipped_specs_gate_the_2_1_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "diff", REPO / "openapi" / "apipay.yaml", REPO / "openapi" / "apipay-2.1.yaml")
+    assert code == 1, err
+    assert "**BREAKING: " in out
+    assert "- query parameter status[] `items`: enum loses refunded (`request-enum-value-removed`)" in out
+
+
 def test_compatible_pair_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = yaml.safe_load(SEED.read_text(encoding="utf-8"))
     spec["paths"]["/invoices"]["get"]["parameters"].append(

@@ -15,6 +15,7 @@ def _expected(params: list[Any]) -> set[str]:
 def test_every_kind_has_a_rule_test() -> None:
     covered = (
         _expected(test_rules_operations.CASES)
+        | _expected(test_rules_operations.FILTERS)
         | _expected(test_rules_schemas.REQUEST)
         | _expected(test_rules_schemas.RESPONSE)
         | _expected(test_rules_schemas.ERRORS)

@@ -168,3 +168,37 @@ def test_multipart_part_type_no_longer_accepted_breaks() -> None:
 
 def test_multipart_part_type_added_is_harmless() -> None:
     assert kinds(_multipart("image/png"), _multipart("image/png, image/webp")) == []
+
+
+def _filter(**schema: Any) -> Any:
+    items = {"type": "string", "enum": ["active", "pending", "deleted"]}
+    return doc(param_op(query("statuses[]", {"type": "array", "items": items, **schema})))
+
+
+FILTERS = [
+    pytest.param(
+        doc(param_op()), _filter(default=["active"]), ["parameter-added-filtering"], id="defaults-to-a-subset"
+    ),
+    pytest.param(
+        doc(param_op()),
+        _filter(default=["active", "pending", "deleted"]),
+        ["parameter-added-optional"],
+        id="defaults-to-every-value",
+    ),
+    pytest.param(doc(param_op()), _filter(), ["parameter-added-optional"], id="no-default"),
+    pytest.param(
+        doc(param_op()),
+        doc(
+            param_op(
+                query("date_field", {"type": "string", "enum": ["created_at", "paid_at"], "default": "created_at"})
+            )
+        ),
+        ["parameter-added-optional"],
+        id="a-single-value-mode-is-no-filter",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), FILTERS)
+def test_new_filter_with_a_narrowing_default(old: Any, new: Any, expected: list[str]) -> None:
+    assert kinds(old, new) == expected
