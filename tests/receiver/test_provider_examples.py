@@ -22,11 +22,10 @@ from pathlib import Path
 import pytest
 
 from apipay_harness.receiver import ReceiverOptions, run_receiver
+from tests.provider_docs import PROVIDER_DIR, require_provider
 from tests.receiver.receivers import SECRET
 
-_ROOT = Path(__file__).resolve().parents[2]
-_PROVIDER = Path(os.environ.get("APIPAY_PROVIDER_DIR") or _ROOT.parent / "shared" / "provider")
-_EXAMPLES = _PROVIDER / "2026-02-13" / "examples"
+_EXAMPLES = PROVIDER_DIR / "2026-02-13" / "examples"
 _HANDLERS = {
     "python": _EXAMPLES / "python" / "webhook_handler.py",
     "javascript": _EXAMPLES / "javascript" / "webhook-handler.js",
@@ -34,21 +33,15 @@ _HANDLERS = {
 _STARTUP_DEADLINE = 20.0
 
 
-def _require(what: str) -> None:
-    if os.environ.get("APIPAY_REQUIRE_PROVIDER_EXAMPLES") == "1":
-        pytest.fail(f"{what}; APIPAY_REQUIRE_PROVIDER_EXAMPLES=1 demands it")
-    pytest.skip(what)
-
-
 def _command(language: str) -> list[str]:
     path = _HANDLERS[language]
     if not path.is_file():
-        _require(f"the provider's example handler is not at {path} (set APIPAY_PROVIDER_DIR)")
+        require_provider(f"the provider's example handler is not at {path} (set APIPAY_PROVIDER_DIR)")
     if language == "python":
         return [sys.executable, str(path)]
     node = shutil.which("node")
     if node is None:
-        _require("Node.js (node) is needed to run the provider's JavaScript example")
+        require_provider("Node.js (node) is needed to run the provider's JavaScript example")
     return [str(node), str(path)]
 
 

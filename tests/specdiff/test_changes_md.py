@@ -8,17 +8,22 @@ from pathlib import Path
 import pytest
 
 from apipay_harness.specdiff import DiffReport, diff_documents, diff_files
+from tests.provider_docs import provider_file
 from tests.specdiff.expected import BREAKS, Expected
 from tests.specdiff.seed21 import seed, seed_with_breaks
 
 REPO = Path(__file__).parents[2]
-PROVIDER = Path(__file__).parent / "data" / "provider"
-NEW = PROVIDER / "2026-08-24" / "openapi.yaml"
+NEW_DATE = "2026-08-24"
+
+
+def provider_spec(date: str) -> Path:
+    """The provider's own spec of ``date``, read in place from the shared documents."""
+    return provider_file(date, "openapi.yaml")
 
 
 @cache
 def provider_diff(old: str) -> DiffReport:
-    return diff_files(PROVIDER / old / "openapi.yaml", NEW)
+    return diff_files(provider_spec(old), provider_spec(NEW_DATE))
 
 
 @cache
@@ -79,7 +84,7 @@ def test_provider_pairs_break(old: str) -> None:
 
 
 def test_a_spec_against_itself_has_no_change() -> None:
-    for path in (NEW, PROVIDER / "2026-02-13" / "openapi.yaml"):
+    for path in (provider_spec(NEW_DATE), provider_spec("2026-02-13")):
         assert diff_files(path, path).changes == ()
     assert diff_documents(seed(), seed()).changes == ()
 
@@ -92,8 +97,8 @@ def _lines(report: DiffReport) -> str:
 
 
 SCOPED = {
-    "provider-2026-02-13": lambda: diff_files(PROVIDER / "2026-02-13" / "openapi.yaml", NEW, scope=SEED),
-    "provider-2026-04-08": lambda: diff_files(PROVIDER / "2026-04-08" / "openapi.yaml", NEW, scope=SEED),
+    "provider-2026-02-13": lambda: diff_files(provider_spec("2026-02-13"), provider_spec(NEW_DATE), scope=SEED),
+    "provider-2026-04-08": lambda: diff_files(provider_spec("2026-04-08"), provider_spec(NEW_DATE), scope=SEED),
     "seed-with-breaks": our_diff,
 }
 SEED = REPO / "openapi" / "apipay.yaml"

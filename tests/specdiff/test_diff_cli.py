@@ -11,10 +11,9 @@ import yaml
 
 from apipay_harness.cli import main
 from tests.cli_run import harness
-from tests.specdiff.test_changes_md import NEW, PROVIDER, SEED
+from tests.specdiff.test_changes_md import NEW_DATE, SEED, provider_spec
 
 REPO = Path(__file__).parents[2]
-FEB = PROVIDER / "2026-02-13" / "openapi.yaml"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
@@ -24,7 +23,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str
 
 
 def test_breaking_pair_exits_1_with_the_markdown_report(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "diff", FEB, NEW, "--only-operations", SEED)
+    code, out, err = run(
+        capsys, "diff", provider_spec("2026-02-13"), provider_spec(NEW_DATE), "--only-operations", SEED
+    )
     assert code == 1, err
     assert out.startswith("# API diff\n")
     assert "**BREAKING: 21 breaking change(s)" in out
@@ -56,7 +57,9 @@ def test_compatible_pair_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_json_report_to_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "diff.json"
-    code, out, _ = run(capsys, "diff", FEB, NEW, "--format", "json", "--output", target)
+    code, out, _ = run(
+        capsys, "diff", provider_spec("2026-02-13"), provider_spec(NEW_DATE), "--format", "json", "--output", target
+    )
     assert code == 1
     assert out.startswith("BREAKING: ") and out.rstrip().endswith(f"report in {target}")
     report = json.loads(target.read_text(encoding="utf-8"))
@@ -126,7 +129,11 @@ def test_unwritable_output_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_the_installed_command_gates_a_release(tmp_path: Path) -> None:
-    done = harness(["diff", str(FEB), str(NEW), "--only-operations", str(SEED)], cwd=tmp_path, timeout=120)
+    done = harness(
+        ["diff", str(provider_spec("2026-02-13")), str(provider_spec(NEW_DATE)), "--only-operations", str(SEED)],
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert done.code == 1, done.stderr
     assert "## Breaking changes" in done.stdout
     same = harness(["diff", str(SEED), str(SEED)], cwd=tmp_path, timeout=120)
