@@ -11,11 +11,15 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-__all__ = ["Clock", "WorkQueue", "format_time"]
+__all__ = ["DAY", "Clock", "WorkQueue", "day_number", "format_time"]
+
+DAY = 86400
+_FULL_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
 
 
 class Clock:
@@ -55,6 +59,30 @@ def format_time(ts: float) -> str:
 @functools.lru_cache(maxsize=8)
 def _format_second(second: int) -> str:
     return datetime.fromtimestamp(second, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def day_number(text: str) -> int | None:
+    """Days from 1970-01-01 to an RFC 3339 ``full-date`` (proleptic Gregorian), or ``None`` if it is not one.
+
+    Python's ``date`` stops at year 1 and overflows one day after 9999-12-31, but the format allows
+    0000-01-01 to 9999-12-31 and a list filter must turn each into a clock range without failing.
+    """
+    found = _FULL_DATE.fullmatch(text)
+    if found is None:
+        return None
+    year, month, day = (int(part) for part in found.groups())
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= month <= 12 or not 1 <= day <= _MONTH_DAYS[month - 1] + (leap and month == 2):
+        return None
+    # Days from civil (H. Hinnant): count from 0000-03-01 so that the leap day ends each 400-year era.
+    shifted = year - (month <= 2)
+    era, year_of_era = divmod(shifted, 400)
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 class WorkQueue:

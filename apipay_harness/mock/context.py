@@ -20,7 +20,8 @@ __all__ = ["KEY_SCOPE", "MAX_ID", "Validators", "body_of", "organization", "path
 MAX_ID = 2**63 - 1
 KEY_SCOPE = "apipay.api_key"
 """Where the rate limiter leaves the raw ``X-API-Key`` bytes it already found, so handlers need not look again."""
-_DIGITS = re.compile(r"^[0-9]{1,19}$")
+_DIGITS = re.compile(r"[0-9]{1,19}")
+"""Matched whole (``fullmatch``): with ``$``, a final newline passes and ``/invoices/351%0A`` is invoice 351."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ def path_id(request: Request, *, not_found: str = "Invoice not found") -> int:
     raw = request.path_params.get("id")
     if isinstance(raw, int) and 0 <= raw <= MAX_ID:
         return raw
-    if isinstance(raw, str) and _DIGITS.match(raw) is not None and int(raw) <= MAX_ID:
+    if isinstance(raw, str) and _DIGITS.fullmatch(raw) is not None and int(raw) <= MAX_ID:
         return int(raw)
     raise ApiError(404, not_found)
 

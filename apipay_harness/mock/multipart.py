@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from python_multipart.exceptions import MultipartParseError
+from typing import TYPE_CHECKING
+
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from apipay_harness.mock.errors import ApiError
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 __all__ = ["IMAGE_KINDS", "image_kind", "multipart_part"]
 
@@ -24,6 +29,7 @@ def multipart_part(content_type: str | None, body: bytes, name: str) -> bytes | 
     header_field = bytearray()
     header_value = bytearray()
     current_name: list[bytes | None] = [None]
+    ended = [False]
 
     def on_part_begin() -> None:
         current_name[0] = None
@@ -45,21 +51,27 @@ def multipart_part(content_type: str | None, body: bytes, name: str) -> bytes | 
     def on_part_data(data: bytes, start: int, end: int) -> None:
         parts[-1][1].extend(data[start:end])
 
-    parser = MultipartParser(
-        boundary,
-        {
-            "on_part_begin": on_part_begin,
-            "on_header_field": on_header_field,
-            "on_header_value": on_header_value,
-            "on_header_end": on_header_end,
-            "on_part_data": on_part_data,
-        },
-    )
+    def on_end() -> None:
+        ended[0] = True
+
+    callbacks: MultipartCallbacks = {
+        "on_part_begin": on_part_begin,
+        "on_header_field": on_header_field,
+        "on_header_value": on_header_value,
+        "on_header_end": on_header_end,
+        "on_part_data": on_part_data,
+        "on_end": on_end,
+    }
     try:
+        # The parser refuses some boundaries (longer than 256 bytes) as it is built: inside the try too.
+        parser = MultipartParser(boundary, callbacks)
         parser.write(body)
         parser.finalize()
-    except (MultipartParseError, ValueError) as exc:
+    except (FormParserError, ValueError) as exc:
         raise ApiError(400, f"Malformed multipart body: {str(exc)[:200]}") from None
+    if not ended[0]:
+        # A body cut before its closing boundary is a truncated upload, whatever its first bytes look like.
+        raise ApiError(400, "Malformed multipart body: it ends before its closing boundary.")
     wanted = name.encode()
     return next((bytes(data) for part_name, data in parts if part_name == wanted), None)
 

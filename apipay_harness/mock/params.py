@@ -15,7 +15,8 @@ from apipay_harness.types import JSONObject
 
 __all__ = ["QueryParser", "query_parsers"]
 
-_INT = re.compile(r"^[+-]?[0-9]{1,1000}$")  # any integer a client may send; longer text is not a number anyone means
+_INT = re.compile(r"[+-]?[0-9]{1,1000}")
+"""Any integer a client may send, matched whole (``$`` lets a final newline pass); longer is no number anyone means."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ class QueryParser:
                 continue
             value: Any = raw
             if param.kind == "integer":
-                if _INT.match(raw) is None:
+                if _INT.fullmatch(raw) is None:
                     errors.setdefault(param.name, []).append(f"The {label(param.name)} field must be an integer.")
                     continue
                 value = int(raw)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
 
-from apipay_harness.mock.clock import format_time
+from apipay_harness.mock.clock import DAY, day_number, format_time
 from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse
@@ -32,13 +31,16 @@ async def create_invoice(request: Request) -> JSONResponse:
 
 
 def date_range(query: dict[str, Any]) -> tuple[float | None, float | None]:
-    """Inclusive ``date_from``/``date_to`` as timestamps; 422 when the end is before the start."""
-    start = date.fromisoformat(query["date_from"]) if query.get("date_from") else None
-    end = date.fromisoformat(query["date_to"]) if query.get("date_to") else None
-    if start and end and end < start:
+    """Inclusive ``date_from``/``date_to`` as timestamps; 422 when the end is before the start.
+
+    Day numbers, not ``date`` arithmetic: the day after 9999-12-31 must be a bound, not an overflow.
+    """
+    start = day_number(query["date_from"]) if query.get("date_from") else None
+    end = day_number(query["date_to"]) if query.get("date_to") else None
+    if start is not None and end is not None and end < start:
         raise ValidationFailed.one("date_to", "The date to field must be a date after or equal to date from.")
-    low = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp() if start else None
-    high = (datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1)).timestamp() if end else None
+    low = float(start * DAY) if start is not None else None
+    high = float((end + 1) * DAY) if end is not None else None
     return low, high
 
 

@@ -8,12 +8,12 @@ start-up rather than passing silently.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from apipay_harness.mock.clock import day_number
+from apipay_harness.mock.ecma import ecma_regex
 from apipay_harness.spec import resolve
 from apipay_harness.types import JSONObject
 
@@ -33,7 +33,6 @@ _IGNORED = {
     "x-status-transitions",
     "$ref",
 }
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def label(field: str) -> str:
@@ -187,7 +186,7 @@ def _length(keyword: str) -> Callable[[JSONObject, JSONObject], Check]:
 
 
 def _pattern(spec: JSONObject, schema: JSONObject) -> Check:
-    regex = re.compile(schema["pattern"])
+    regex = ecma_regex(schema["pattern"])
 
     def check(value: Any, path: str, errors: Errors) -> None:
         if isinstance(value, str) and regex.search(value) is None:
@@ -225,11 +224,7 @@ def _format(spec: JSONObject, schema: JSONObject) -> Check:
     def check(value: Any, path: str, errors: Errors) -> None:
         if not isinstance(value, str) or kind != "date":
             return
-        try:
-            ok = _DATE.match(value) is not None and date.fromisoformat(value) is not None
-        except ValueError:
-            ok = False
-        if not ok:
+        if day_number(value) is None:
             _add(errors, path, f"The {label(path)} field must match the format Y-m-d.")
 
     return check
