@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import msgspec
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -10,24 +11,65 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from apipay_harness.mock.context import KEY_SCOPE
 from apipay_harness.mock.store import Store
 
-__all__ = ["DOCUMENTED_LIMIT", "RateLimitMiddleware"]
+__all__ = ["DOCUMENTED_LIMIT", "MAX_UNKNOWN_KEYS", "RateLimitMiddleware", "RateWindows"]
 
 DOCUMENTED_LIMIT = 60
 """Requests per minute per key the docs state; the header counts down from it when no limit is enforced."""
 
-_MAX_TRACKED_KEYS = 10_000
+MAX_UNKNOWN_KEYS = 10_000
+"""How many keys that are not the mock's own (answered 401) keep a count; past it the least recently seen goes."""
 _NEVER_BLOCKED = frozenset({"/api/v1/status"})
 """The health check documents no 429: it is counted, never refused."""
 _TOO_MANY = "Too many requests. Please retry after 60 seconds."
 
 
+class RateWindows:
+    """Request counts per key for the current clock minute, in memory bounded whatever keys clients send.
+
+    The mock's own keys (a fixed set) each keep their count until their minute ends, so no flood of other
+    keys can hand a limited key a fresh quota. Any other key is answered 401 anyway; its count lives in a
+    table of at most ``max_unknown`` entries keyed by the key's hash (a 60 KB junk key costs as little as a
+    short one), where the least recently seen goes first.
+    """
+
+    def __init__(self, known: frozenset[bytes], *, max_unknown: int = MAX_UNKNOWN_KEYS) -> None:
+        self._known_keys = known
+        self._known: dict[bytes, tuple[int, int]] = {}
+        self._unknown: dict[int, tuple[int, int]] = {}
+        self._max_unknown = max_unknown
+
+    def __len__(self) -> int:
+        return len(self._known) + len(self._unknown)
+
+    def count(self, key: bytes, window: int, *, counted: bool) -> int:
+        """The key's count in ``window`` after this request (which adds one when ``counted``)."""
+        known = key in self._known_keys
+        slot = key if known else hash(key)
+        table: dict[Any, tuple[int, int]] = self._known if known else self._unknown
+        seen, count = table.get(slot, (window, 0))
+        count = count if seen == window else 0
+        if not counted:
+            return count
+        if not known:
+            table.pop(slot, None)  # re-inserted below, last: the table's order is least recently seen first
+        table[slot] = (window, count + 1)
+        if len(self._unknown) > self._max_unknown:
+            del self._unknown[next(iter(self._unknown))]
+        return count + 1
+
+    def clear(self) -> None:
+        """Forget every count."""
+        self._known.clear()
+        self._unknown.clear()
+
+
 class RateLimitMiddleware:
     """Counts requests per key per clock minute; settles due work before each request."""
 
-    def __init__(self, app: ASGIApp, *, store: Store) -> None:
+    def __init__(self, app: ASGIApp, *, store: Store, max_unknown_keys: int = MAX_UNKNOWN_KEYS) -> None:
         self.app = app
         self.store = store
-        self._counts: dict[bytes, tuple[int, int]] = {}
+        self.windows = RateWindows(frozenset(store.keys_raw), max_unknown=max_unknown_keys)
         self._limits: dict[bytes, int] = {
             org.key.encode(): org.rate_limit for org in store.fixtures.organizations if org.rate_limit
         }
@@ -48,14 +90,7 @@ class RateLimitMiddleware:
         limit = self._limits.get(key, store.settings.rate_limit)
         now = store.clock.timestamp()
         window = int(now // 60)
-        seen_window, count = self._counts.get(key, (window, 0))
-        if seen_window != window:
-            count = 0
-        if not scope["path"].startswith("/_control"):
-            count += 1
-            if len(self._counts) >= _MAX_TRACKED_KEYS and key not in self._counts:
-                self._counts.clear()
-            self._counts[key] = (window, count)
+        count = self.windows.count(key, window, counted=not scope["path"].startswith("/_control"))
         remaining = str(max(0, (limit or DOCUMENTED_LIMIT) - count)).encode()
         if limit is not None and count > limit and scope["path"] not in _NEVER_BLOCKED:
             retry_after = max(1, math.ceil((window + 1) * 60 - now))
