@@ -90,7 +90,7 @@ async def register_webhook(request: Request) -> JSONResponse:
 
 async def deliveries(request: Request) -> JSONResponse:
     """Every webhook delivery attempted so far."""
-    return JSONResponse(store_of(request).dispatcher.deliveries)
+    return JSONResponse(list(store_of(request).dispatcher.deliveries))
 
 
 ROUTES = [

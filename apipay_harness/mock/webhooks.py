@@ -1,4 +1,10 @@
-"""Webhook deliveries: signed, sent in the background with a timeout, never retried, every attempt recorded."""
+"""Webhook deliveries: signed, sent in the background with a timeout, never retried, every attempt recorded.
+
+A receiver is a party the mock cannot trust: its answer is read to at most ``ANSWER_LIMIT`` bytes within
+``DELIVERY_TIMEOUT`` seconds in all, then the connection is closed. The record of attempts keeps the latest
+``MAX_DELIVERIES`` and at most ``MAX_IN_FLIGHT`` deliveries are under way at once, so neither a huge or slow
+receiver nor a flood of events grows the mock without bound.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+from collections import deque
 from typing import Any
 
 import httpx
@@ -13,9 +20,16 @@ import msgspec
 
 from apipay_harness.mock.faults import Faults
 
-__all__ = ["DELIVERY_TIMEOUT", "Dispatcher", "sign"]
+__all__ = ["ANSWER_LIMIT", "DELIVERY_TIMEOUT", "MAX_DELIVERIES", "MAX_IN_FLIGHT", "Dispatcher", "sign"]
 
 DELIVERY_TIMEOUT = 5.0
+"""Seconds one delivery may take in all: connecting, sending, and reading the answer."""
+ANSWER_LIMIT = 64 * 1024
+"""Bytes of a receiver's answer read at most (only its status is kept); past it the connection is closed."""
+MAX_DELIVERIES = 10_000
+"""Delivery records kept for ``GET /_control/webhooks/deliveries``: the latest ones, oldest dropped first."""
+MAX_IN_FLIGHT = 256
+"""Deliveries under way at once; an event past it is recorded with an error and not sent."""
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -26,10 +40,20 @@ def sign(secret: str, body: bytes) -> str:
 class Dispatcher:
     """Sends webhook events and keeps the record of every attempt."""
 
-    def __init__(self, *, faults: Faults, timeout: float = DELIVERY_TIMEOUT) -> None:
-        self.deliveries: list[dict[str, Any]] = []
+    def __init__(
+        self,
+        *,
+        faults: Faults,
+        timeout: float = DELIVERY_TIMEOUT,
+        max_deliveries: int = MAX_DELIVERIES,
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ) -> None:
+        self.deliveries: deque[dict[str, Any]] = deque(maxlen=max_deliveries)
+        self.dropped = 0
+        """Records dropped from the front of ``deliveries`` to keep it at its bound."""
         self._faults = faults
         self._timeout = timeout
+        self._max_in_flight = max_in_flight
         self._client: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -48,11 +72,16 @@ class Dispatcher:
             "invoice_id": payload.get("invoice", {}).get("id"),
             "error": None,
         }
+        if len(self.deliveries) == self.deliveries.maxlen:
+            self.dropped += 1
         self.deliveries.append(record)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             record["error"] = "no event loop"
+            return
+        if len(self._tasks) >= self._max_in_flight:
+            record["error"] = f"not sent: {self._max_in_flight} deliveries were already under way"
             return
         task = loop.create_task(self._deliver(record, body))
         self._tasks.add(task)
@@ -63,15 +92,23 @@ class Dispatcher:
             self._client = httpx.AsyncClient(timeout=self._timeout)
         headers = {"Content-Type": "application/json", "X-Webhook-Signature": record["signature"]}
         try:
-            response = await self._client.post(record["url"], content=body, headers=headers)
+            async with asyncio.timeout(self._timeout):
+                async with self._client.stream("POST", record["url"], content=body, headers=headers) as response:
+                    record["status_code"] = response.status_code
+                    read = 0
+                    async for chunk in response.aiter_raw():
+                        read += len(chunk)
+                        if read > ANSWER_LIMIT:
+                            break  # leaving the block closes the connection: the rest is never read
+        except TimeoutError:
+            record["error"] = f"TimeoutError: no whole answer within {self._timeout:g}s"
         except (httpx.HTTPError, OSError, ValueError) as exc:
             record["error"] = f"{type(exc).__name__}: {exc}"[:300]
-        else:
-            record["status_code"] = response.status_code
 
     def clear(self) -> None:
         """Forget the recorded deliveries."""
         self.deliveries.clear()
+        self.dropped = 0
 
     async def aclose(self) -> None:
         """Cancel deliveries still in flight and close the client."""
