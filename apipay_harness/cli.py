@@ -15,6 +15,12 @@ from typing import Any
 import click
 
 from apipay_harness.errors import HarnessError, UsageError
+from apipay_harness.mock_limits import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_INVOICES,
+)
 from apipay_harness.target import Profile
 from apipay_harness.versions import DEFAULT_VERSION, version_names
 
@@ -69,6 +75,34 @@ def lint(spec: str | None, api_version: str | None) -> int:
 @click.option("--cancel-delay", type=click.FloatRange(min=0), default=2.0, show_default=True, help="Clock seconds.")
 @click.option("--refund-delay", type=click.FloatRange(min=0), default=5.0, show_default=True, help="Clock seconds.")
 @click.option("--expire-after", type=click.FloatRange(min=0), default=3600.0, show_default=True, help="Clock seconds.")
+@click.option(
+    "--max-invoices",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_INVOICES,
+    show_default=True,
+    help="Invoices (and refunds) kept; past it the oldest settled are forgotten, else creates get 429.",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_HEADER_TIMEOUT,
+    show_default=True,
+    help="Real seconds a connection has to send a whole request head.",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_BODY_TIMEOUT,
+    show_default=True,
+    help="Real seconds a request has to send its whole body after its head.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_CONNECTIONS,
+    show_default=True,
+    help="Open connections; past it the one that waited longest is closed.",
+)
 def mock(
     *,
     host: str,
@@ -79,9 +113,14 @@ def mock(
     cancel_delay: float,
     refund_delay: float,
     expire_after: float,
+    max_invoices: int,
+    header_timeout: float,
+    body_timeout: float,
+    max_connections: int,
 ) -> int:
     """Serve the stateful mock at http://HOST:PORT/api/v1 (control API at /_control)."""
     from apipay_harness.mock.app import create_app
+    from apipay_harness.mock.connections import ConnectionLimits
     from apipay_harness.mock.server import bind, listening_line, serve
     from apipay_harness.mock.store import Settings
 
@@ -91,12 +130,14 @@ def mock(
         refund_delay=refund_delay,
         expire_after=expire_after,
         rate_limit=rate_limit,
+        max_invoices=max_invoices,
     )
+    limits = ConnectionLimits(header_timeout=header_timeout, body_timeout=body_timeout, max_connections=max_connections)
     app = create_app(settings=settings, faults=faults)
     sock = bind(host, port)
     click.echo(listening_line(sock))
     sys.stdout.flush()
-    serve(app, sock)
+    serve(app, sock, limits=limits)
     return EXIT_OK
 
 

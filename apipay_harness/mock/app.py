@@ -82,4 +82,6 @@ def create_app(
     router = MockApp([*mount("/api/v1", api), *mount("/_control", routes_control.ROUTES)], lifespan=lifespan)
     router.state.store = store
     router.state.validators = validators
-    return RateLimitMiddleware(router, store=store)
+    limiter = RateLimitMiddleware(router, store=store)
+    router.state.rate_windows = limiter.windows  # counted by GET /_control/stats
+    return limiter

@@ -86,10 +86,10 @@ _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 class WorkQueue:
-    """Actions due at clock times, run in (due_at, seq) order."""
+    """Actions due at clock times, run in (due_at, seq) order; each may name the record it is about (``key``)."""
 
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, Callable[[], None]]] = []
+        self._heap: list[tuple[float, int, Callable[[], None], int | None]] = []
         self._seq = itertools.count()
 
     def __len__(self) -> int:
@@ -99,16 +99,23 @@ class WorkQueue:
         """When the earliest queued action falls due, or ``None`` when nothing is queued."""
         return self._heap[0][0] if self._heap else None
 
-    def schedule(self, due_at: float, action: Callable[[], None]) -> None:
-        """Queue ``action`` to run once the clock reaches ``due_at``."""
-        heapq.heappush(self._heap, (due_at, next(self._seq), action))
+    def schedule(self, due_at: float, action: Callable[[], None], *, key: int | None = None) -> None:
+        """Queue ``action`` to run once the clock reaches ``due_at``; ``key`` lets ``purge`` drop it early."""
+        heapq.heappush(self._heap, (due_at, next(self._seq), action, key))
+
+    def purge(self, keys: set[int]) -> int:
+        """Drop every queued action whose key is in ``keys`` (work about forgotten records); return how many."""
+        before = len(self._heap)
+        self._heap[:] = [entry for entry in self._heap if entry[3] not in keys]
+        heapq.heapify(self._heap)
+        return before - len(self._heap)
 
     def settle(self, now: float) -> int:
         """Run every action due at or before ``now``, in order; return how many ran."""
         ran = 0
         heap = self._heap
         while heap and heap[0][0] <= now:
-            _, _, action = heapq.heappop(heap)
+            action = heapq.heappop(heap)[2]
             action()
             ran += 1
         return ran

@@ -10,14 +10,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apipay_harness.mock.context import KEY_SCOPE
 from apipay_harness.mock.store import Store
+from apipay_harness.mock_limits import MAX_UNKNOWN_KEYS
 
-__all__ = ["DOCUMENTED_LIMIT", "MAX_UNKNOWN_KEYS", "RateLimitMiddleware", "RateWindows"]
+__all__ = ["DOCUMENTED_LIMIT", "RateLimitMiddleware", "RateWindows"]
 
 DOCUMENTED_LIMIT = 60
 """Requests per minute per key the docs state; the header counts down from it when no limit is enforced."""
 
-MAX_UNKNOWN_KEYS = 10_000
-"""How many keys that are not the mock's own (answered 401) keep a count; past it the least recently seen goes."""
 _NEVER_BLOCKED = frozenset({"/api/v1/status"})
 """The health check documents no 429: it is counted, never refused."""
 _TOO_MANY = "Too many requests. Please retry after 60 seconds."

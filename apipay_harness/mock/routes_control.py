@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 
 from apipay_harness.mock.clock import format_time
+from apipay_harness.mock.connections import CONNECTIONS_SCOPE
 from apipay_harness.mock.context import organization, path_id, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse, read_json_object
@@ -25,8 +26,13 @@ async def _optional_body(request: Request) -> dict[str, Any]:
 
 
 async def reset(request: Request) -> JSONResponse:
-    """Forget invoices, refunds and deliveries; clock back to real time."""
+    """Forget invoices, refunds and deliveries; clock back to real time.
+
+    Rate-limit counts go too: they belong to clock minutes, and with the clock set back a count from a
+    minute the clock had been moved to would apply again when the clock reaches that minute a second time.
+    """
     store_of(request).reset()
+    request.app.state.rate_windows.clear()
     return JSONResponse({"message": "reset"})
 
 
@@ -89,8 +95,35 @@ async def register_webhook(request: Request) -> JSONResponse:
 
 
 async def deliveries(request: Request) -> JSONResponse:
-    """Every webhook delivery attempted so far."""
+    """The latest webhook deliveries attempted (up to the dispatcher's bound), oldest first."""
     return JSONResponse(list(store_of(request).dispatcher.deliveries))
+
+
+async def stats(request: Request) -> JSONResponse:
+    """What the mock holds against each of its bounds, and what it forgot, dropped or refused to stay within them."""
+    store = store_of(request)
+    retention = store.retention
+    dispatcher = store.dispatcher
+    answer: dict[str, Any] = {
+        "invoices": len(store.invoices),
+        "refunds": len(store.refunds),
+        "cart_lines": retention.lines,
+        "max_invoices": retention.max_invoices,
+        "max_refunds": retention.max_invoices,
+        "max_cart_lines": retention.max_lines,
+        "evicted_invoices": retention.stats.evicted_invoices,
+        "evicted_refunds": retention.stats.evicted_refunds,
+        "refused_creates": retention.stats.refused_creates,
+        "queued_work": len(store.queue),
+        "deliveries": len(dispatcher.deliveries),
+        "max_deliveries": dispatcher.deliveries.maxlen,
+        "dropped_deliveries": dispatcher.dropped,
+        "rate_limit_keys": len(request.app.state.rate_windows),
+    }
+    connections = request.scope.get(CONNECTIONS_SCOPE)
+    if connections is not None:
+        answer["connections"] = connections.stats()
+    return JSONResponse(answer)
 
 
 ROUTES = [
@@ -101,4 +134,5 @@ ROUTES = [
     route("/clock", get=get_clock),
     route("/webhooks", post=register_webhook),
     route("/webhooks/deliveries", get=deliveries),
+    route("/stats", get=stats),
 ]

@@ -18,7 +18,9 @@ from apipay_harness.mock.faults import Faults
 from apipay_harness.mock.fixtures import Fixtures, Organization
 from apipay_harness.mock.models import REFUNDABLE, CatalogItem, Invoice, InvoiceItem, Refund, Webhook
 from apipay_harness.mock.money import money, to_kopecks, total
+from apipay_harness.mock.retention import Retention
 from apipay_harness.mock.webhooks import Dispatcher
+from apipay_harness.mock_limits import DEFAULT_MAX_INVOICES
 
 __all__ = ["DEFAULT_CANCEL_DELAY", "DEFAULT_EXPIRE_AFTER", "DEFAULT_REFUND_DELAY", "Settings", "Store"]
 
@@ -36,6 +38,7 @@ class Settings:
     refund_delay: float = DEFAULT_REFUND_DELAY
     expire_after: float = DEFAULT_EXPIRE_AFTER
     rate_limit: int | None = None
+    max_invoices: int = DEFAULT_MAX_INVOICES
 
 
 class Store:
@@ -73,6 +76,14 @@ class Store:
         self._item_ids = itertools.count(1)
         self._webhook_ids = itertools.count(1)
         self._catalog_ids = itertools.count(max(self.catalog, default=0) + 1000)
+        self.retention = Retention(
+            settings.max_invoices,
+            invoices=self.invoices,
+            by_org=self._by_org,
+            refunds=self.refunds,
+            queue=self.queue,
+            clock=self.clock,
+        )
 
     def next_catalog_id(self) -> int:
         """A fresh catalog item id."""
@@ -101,6 +112,7 @@ class Store:
         self.queue.clear()
         self.dispatcher.clear()
         self.clock.reset()
+        self.retention.reset()
 
     # -- invoices ---------------------------------------------------------------------------------------
 
@@ -122,6 +134,7 @@ class Store:
                 )
         else:
             amount = to_kopecks(body["amount"])
+        self.retention.room_for_invoice(len(lines))
         invoice_id = next(self._invoice_ids)
         items = tuple(
             InvoiceItem(next(self._item_ids), invoice_id, item.id, item.name, item.selling_price, count, item.unit_id)
@@ -147,7 +160,8 @@ class Store:
         )
         self.invoices[invoice_id] = invoice
         self._by_org.setdefault(org.id, []).append(invoice)
-        self.queue.schedule(now + self.settings.expire_after, lambda: self._expire_if_pending(invoice))
+        self.retention.stored(invoice)
+        self.queue.schedule(now + self.settings.expire_after, lambda: self._expire_if_pending(invoice), key=invoice_id)
         return invoice
 
     def _cart_lines(self, org: Organization, cart: list[dict[str, Any]]) -> list[tuple[CatalogItem, int]]:
@@ -191,7 +205,7 @@ class Store:
         self._set_status(invoice, "cancelling")
         due = self.clock.timestamp() + self.settings.cancel_delay
         if not self.faults.on("cancel_stuck_cancelling"):
-            self.queue.schedule(due, lambda: self._set_status(invoice, "cancelled"))
+            self.queue.schedule(due, lambda: self._set_status(invoice, "cancelled"), key=invoice.id)
         return False
 
     def pay(self, invoice: Invoice, client_name: str | None) -> None:
@@ -215,6 +229,7 @@ class Store:
     def _set_status(self, invoice: Invoice, status: str) -> None:
         invoice.status = status
         invoice.updated_at = self.clock.timestamp()
+        self.retention.status_changed(invoice)
         if status in ("paid", "cancelled", "expired"):
             self._notify(invoice, "invoice.status_changed")
         elif status in ("partially_refunded", "refunded"):
@@ -257,6 +272,7 @@ class Store:
 
     def record_refund(self, invoice: Invoice, amount: Decimal, reason: str | None) -> Refund:
         """Record a checked refund and move the invoice on."""
+        self.retention.room_for_refund(invoice)
         now = self.clock.timestamp()
         refund = Refund(next(self._refund_ids), invoice.id, invoice.organization, amount, reason, now, format_time(now))
         self.refunds[refund.id] = refund
@@ -264,7 +280,7 @@ class Store:
         invoice.total_refunded += amount
         full = invoice.total_refunded >= invoice.amount and not self.faults.on("full_refund_status_partial")
         self._set_status(invoice, "refunded" if full else "partially_refunded")
-        self.queue.schedule(now + self.settings.refund_delay, lambda: self._complete(refund))
+        self.queue.schedule(now + self.settings.refund_delay, lambda: self._complete(refund), key=invoice.id)
         return refund
 
     def _complete(self, refund: Refund) -> None:

@@ -19,17 +19,9 @@ import httpx
 import msgspec
 
 from apipay_harness.mock.faults import Faults
+from apipay_harness.mock_limits import ANSWER_LIMIT, DELIVERY_TIMEOUT, MAX_DELIVERIES, MAX_IN_FLIGHT
 
-__all__ = ["ANSWER_LIMIT", "DELIVERY_TIMEOUT", "MAX_DELIVERIES", "MAX_IN_FLIGHT", "Dispatcher", "sign"]
-
-DELIVERY_TIMEOUT = 5.0
-"""Seconds one delivery may take in all: connecting, sending, and reading the answer."""
-ANSWER_LIMIT = 64 * 1024
-"""Bytes of a receiver's answer read at most (only its status is kept); past it the connection is closed."""
-MAX_DELIVERIES = 10_000
-"""Delivery records kept for ``GET /_control/webhooks/deliveries``: the latest ones, oldest dropped first."""
-MAX_IN_FLIGHT = 256
-"""Deliveries under way at once; an event past it is recorded with an error and not sent."""
+__all__ = ["Dispatcher", "sign"]
 
 
 def sign(secret: str, body: bytes) -> str:
