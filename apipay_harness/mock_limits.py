@@ -19,7 +19,13 @@ __all__ = [
     "MAX_DELIVERIES",
     "MAX_HEAD_BYTES",
     "MAX_IN_FLIGHT",
+    "MAX_CATALOG_ITEMS",
+    "MAX_CLIENT_NAME",
+    "MAX_IMAGE_ID",
     "MAX_UNKNOWN_KEYS",
+    "MAX_WEBHOOKS",
+    "MAX_WEBHOOK_SECRET",
+    "MAX_WEBHOOK_URL",
 ]
 
 # -- the store (mock/retention.py) ---------------------------------------------------------------------------
@@ -35,10 +41,25 @@ DEFAULT_HEADER_TIMEOUT = 10.0
 """``--header-timeout``: seconds a connection has to send a whole request head, from connecting or its last answer."""
 DEFAULT_BODY_TIMEOUT = 60.0
 """``--body-timeout``: seconds a request has to send its whole body after its head (10 MB in 60 s is 170 KB/s)."""
-DEFAULT_MAX_CONNECTIONS = 1000
-"""``--max-connections``: connections open at once; each costs a file descriptor and a few KB."""
+DEFAULT_MAX_CONNECTIONS = 512
+"""``--max-connections``: connections open at once; each may hold a JSON body of up to 1 MB while it is read."""
 MAX_HEAD_BYTES = 64 * 1024
 """Bytes of a request line plus headers; past it a JSON 431 (uvicorn's httptools parser has no bound of its own)."""
+
+# -- what else clients store (mock/routes_control.py, mock/routes_catalog.py) ---------------------------------
+
+MAX_CLIENT_NAME = 255
+"""Characters of ``client_name`` in ``POST /_control/invoices/{id}/pay``; a longer one is a 422."""
+MAX_WEBHOOKS = 100
+"""Webhook registrations kept per organization; a new one past it forgets that organization's oldest."""
+MAX_WEBHOOK_URL = 2048
+"""Characters of a registered webhook's ``url``; a longer one is a 422."""
+MAX_WEBHOOK_SECRET = 256
+"""Characters of a registered webhook's ``secret``; a longer one is a 422."""
+MAX_CATALOG_ITEMS = 1000
+"""Catalog items per organization; a ``POST /catalog`` that would pass it is a 400 (the catalog's state)."""
+MAX_IMAGE_ID = 1000
+"""Characters of a catalog item's ``image_id`` (the spec sets no bound; the ids upload-image returns have 36)."""
 
 # -- rate-limit windows (mock/ratelimit.py) ------------------------------------------------------------------
 

@@ -10,13 +10,14 @@ from starlette.requests import Request
 
 from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
-from apipay_harness.mock.jsonio import JSONResponse, read_body
+from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.models import CatalogItem
 from apipay_harness.mock.money import to_kopecks
-from apipay_harness.mock.multipart import image_kind, multipart_part
+from apipay_harness.mock.multipart import image_kind, scan_part
 from apipay_harness.mock.router import route
 from apipay_harness.mock.routes_invoices import page_of
 from apipay_harness.mock.store import Store
+from apipay_harness.mock_limits import MAX_CATALOG_ITEMS, MAX_IMAGE_ID
 
 __all__ = ["IMAGE_LIMIT", "ROUTES"]
 
@@ -56,6 +57,11 @@ def _check_unit(store: Store, unit_id: Any, field: str, errors: dict[str, list[s
         errors[field] = ["The selected unit id is invalid."]
 
 
+def _check_image_id(image_id: Any, field: str, errors: dict[str, list[str]]) -> None:
+    if isinstance(image_id, str) and len(image_id) > MAX_IMAGE_ID:
+        errors[field] = [f"The image id field must not be greater than {MAX_IMAGE_ID} characters."]
+
+
 async def create_items(request: Request) -> JSONResponse:
     """Create 1 to 50 items at once."""
     org = organization(request, catalog=True)
@@ -65,8 +71,12 @@ async def create_items(request: Request) -> JSONResponse:
     errors: dict[str, list[str]] = {}
     for index, line in enumerate(body["items"]):
         _check_unit(store, line["unit_id"], f"items.{index}.unit_id", errors)
+        _check_image_id(line.get("image_id"), f"items.{index}.image_id", errors)
     if errors:
         raise ValidationFailed(errors)
+    held = sum(1 for item in store.catalog.values() if item.organization == org.id)
+    if held + len(body["items"]) > MAX_CATALOG_ITEMS:
+        raise ApiError(400, f"The catalog holds {held} of at most {MAX_CATALOG_ITEMS} items; delete some first.")
     created = []
     for line in body["items"]:
         item = CatalogItem(
@@ -98,6 +108,7 @@ async def update_item(request: Request) -> JSONResponse:
     assert body is not None
     errors: dict[str, list[str]] = {}
     _check_unit(store, body.get("unit_id"), "unit_id", errors)
+    _check_image_id(body.get("image_id"), "image_id", errors)
     if errors:
         raise ValidationFailed(errors)
     if "name" in body:
@@ -123,13 +134,12 @@ async def delete_item(request: Request) -> JSONResponse:
 async def upload_image(request: Request) -> JSONResponse:
     """Store a JPEG, PNG, GIF or WebP picture sent as the multipart field ``image``."""
     organization(request, catalog=True)
-    raw = await read_body(request, limit=IMAGE_LIMIT + _MULTIPART_SLACK)
-    data = multipart_part(request.headers.get("content-type"), raw, "image")
-    if data is None:
+    part = await scan_part(request, "image", limit=IMAGE_LIMIT + _MULTIPART_SLACK)
+    if part is None:
         raise ValidationFailed.one("image", "The image field is required.")
-    if len(data) > IMAGE_LIMIT:
+    if part.size > IMAGE_LIMIT:
         raise ApiError(413, "The image must not be greater than 10240 kilobytes.")
-    if image_kind(data) is None:
+    if image_kind(bytes(part.head)) is None:
         raise ValidationFailed.one("image", "The image field must be a file of type: jpg, png, gif, webp.")
     return JSONResponse({"image_id": str(uuid.uuid4())})
 

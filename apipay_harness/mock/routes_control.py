@@ -15,6 +15,7 @@ from apipay_harness.mock.jsonio import JSONResponse, read_json_object
 from apipay_harness.mock.models import Invoice
 from apipay_harness.mock.router import route
 from apipay_harness.mock.validation import is_number
+from apipay_harness.mock_limits import MAX_CLIENT_NAME, MAX_WEBHOOK_SECRET, MAX_WEBHOOK_URL, MAX_WEBHOOKS
 
 __all__ = ["ROUTES"]
 
@@ -43,6 +44,10 @@ async def pay(request: Request) -> JSONResponse:
     client_name = body.get("client_name")
     if client_name is not None and not isinstance(client_name, str):
         raise ValidationFailed.one("client_name", "The client name field must be a string.")
+    if client_name is not None and len(client_name) > MAX_CLIENT_NAME:
+        raise ValidationFailed.one(
+            "client_name", f"The client name field must not be greater than {MAX_CLIENT_NAME} characters."
+        )
     invoice = _invoice(request)
     store.pay(invoice, client_name)
     return JSONResponse(invoice.render())
@@ -81,16 +86,21 @@ async def register_webhook(request: Request) -> JSONResponse:
     """Register a webhook for the organization of the ``X-API-Key``."""
     org = organization(request)
     body = await read_json_object(request, required=True) or {}
+    longest = {"url": MAX_WEBHOOK_URL, "secret": MAX_WEBHOOK_SECRET}
     errors = {
-        name: [f"The {name} field must be a non-empty string."]
-        for name in ("url", "secret")
-        if not isinstance(body.get(name), str) or not body[name]
+        name: [f"The {name} field must be a non-empty string of at most {bound} characters."]
+        for name, bound in longest.items()
+        if not isinstance(body.get(name), str) or not 0 < len(body[name]) <= bound
     }
     if not errors and not str(body["url"]).startswith(("http://", "https://")):
         errors["url"] = ["The url field must be an http(s) URL."]
     if errors:
         raise ValidationFailed(errors)
-    hook = store_of(request).register_webhook(org, body["url"], body["secret"])
+    store = store_of(request)
+    own = [hook.id for hook in store.webhooks.values() if hook.organization == org.id]
+    for forgotten in own[: max(0, len(own) - MAX_WEBHOOKS + 1)]:
+        del store.webhooks[forgotten]  # registrations stay across resets: keep each organization's latest
+    hook = store.register_webhook(org, body["url"], body["secret"])
     return JSONResponse({"id": hook.id}, status_code=201)
 
 

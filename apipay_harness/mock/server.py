@@ -84,7 +84,8 @@ class GuardedProtocol(JSONBadRequestProtocol):
         if waiting and self.state is State.WAITING and self._head_bytes > self.guard.limits.max_head_bytes:
             self.guard.closed(self)
             self.guard.counts.heads_too_large += 1
-            self._hang_up(431, f"The request head is longer than {self.guard.limits.max_head_bytes} bytes.")
+            limit = self.guard.limits.max_head_bytes
+            self._hang_up(431, f"The request head is longer than {limit} bytes.", answered=False)
 
     def on_message_begin(self) -> None:
         """Start a request; its scope carries the guard for the stats endpoint."""
@@ -123,31 +124,41 @@ class GuardedProtocol(JSONBadRequestProtocol):
     def head_timed_out(self) -> None:
         """No whole head in time: a 408 if part of one came, else (an idle connection) just close."""
         if self._head_bytes:
-            self._hang_up(408, f"The request head did not arrive within {self.guard.limits.header_timeout:g} s.")
+            limit = self.guard.limits.header_timeout
+            self._hang_up(408, f"The request head did not arrive within {limit:g} s.", answered=False)
         else:
-            self._hang_up(None, "")
+            self._hang_up(None, "", answered=False)
 
     def body_timed_out(self) -> None:
-        """No whole body in time: a 408, unless an answer was already started."""
-        self._hang_up(408, f"The request body did not arrive within {self.guard.limits.body_timeout:g} s.")
+        """No whole body in time: a 408, unless the request was already answered (or its answer started)."""
+        limit = self.guard.limits.body_timeout
+        self._hang_up(408, f"The request body did not arrive within {limit:g} s.", answered=self._answered())
 
     def evicted(self) -> None:
         """Closed to make room: a request mid-body is told why, anything else is just closed."""
         if self._in_body:
-            self._hang_up(408, "The server closed this connection to admit others; send the request again.")
+            message = "The server closed this connection to admit others; send the request again."
+            self._hang_up(408, message, answered=self._answered())
         else:
-            self._hang_up(None, "")
+            self._hang_up(None, "", answered=True)
 
-    def _hang_up(self, status: int | None, msg: str) -> None:
-        """Answer ``status`` if no answer was started, close, and abort if the peer does not take it in time."""
+    def _answered(self) -> bool:
+        """Whether the current request's answer has begun (a handler may answer before the body ends)."""
+        return self.cycle is not None and self.cycle.response_started
+
+    def _hang_up(self, status: int | None, msg: str, *, answered: bool) -> None:
+        """Answer ``status`` unless ``answered``, close, and abort if the peer does not take it in time.
+
+        An answer already begun is never followed by another on the same connection: the client would read
+        the second as the answer to its next request.
+        """
         if self.transport.is_closing():
             return
         cycle = self.cycle
-        started = cycle is not None and cycle.response_started and not cycle.response_complete
         if cycle is not None and not cycle.response_complete:
             cycle.disconnected = True  # the app's next receive() is a disconnect, its answer goes nowhere
             cycle.message_event.set()
-        if status is not None and not started:
+        if status is not None and not answered:
             self._send_json_error(status, msg)
         else:
             self.transport.close()

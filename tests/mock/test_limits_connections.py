@@ -82,19 +82,39 @@ def test_a_head_dripped_past_its_deadline_gets_408(strict_mock: MockProcess) -> 
 
 
 @pytest.mark.parametrize(
-    ("path", "content_type"),
-    [("/api/v1/invoices", "application/json"), ("/api/v1/catalog/upload-image", "multipart/form-data; boundary=b")],
+    ("path", "content_type", "start"),
+    [
+        ("/api/v1/invoices", "application/json", b'{"amount": 1, "phone_number": "8'),
+        (
+            "/api/v1/catalog/upload-image",
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="image"\r\n\r\n\x89PNG',
+        ),
+    ],
+    ids=["json", "multipart"],
 )
 def test_a_body_shorter_than_announced_gets_a_json_408_and_is_closed(
-    strict_mock: MockProcess, path: str, content_type: str
+    strict_mock: MockProcess, path: str, content_type: str, start: bytes
 ) -> None:
     with socket.create_connection(_address(strict_mock)) as sock:
         sock.sendall(
             f"POST {path} HTTP/1.1\r\nHost: x\r\nX-API-Key: test-key\r\nContent-Type: {content_type}\r\n"
             f"Content-Length: 900000\r\n\r\n".encode()
-            + b'{"amount": 1, "phone_number": "8'
+            + start
         )
         _json_error(_read_to_close(sock), 408)
+
+
+def test_a_request_answered_before_its_body_ended_gets_that_one_answer_then_a_close(strict_mock: MockProcess) -> None:
+    """A wrong key is answered 401 at once; the body that never comes ends the connection, with no second answer."""
+    with socket.create_connection(_address(strict_mock)) as sock:
+        sock.sendall(
+            b"POST /api/v1/invoices HTTP/1.1\r\nHost: x\r\nX-API-Key: wrong\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 900000\r\n\r\n{"
+        )
+        answer = _read_to_close(sock)
+    assert answer.count(b"HTTP/1.1 ") == 1
+    _json_error(answer, 401)
 
 
 def test_a_head_longer_than_64_kib_gets_a_json_431(strict_mock: MockProcess) -> None:
