@@ -47,6 +47,7 @@ class JSONBadRequestProtocol(HttpToolsProtocol):
         ]
         self.transport.write(b"".join(head) + body)
         self.transport.close()
+        self.loop.call_later(_HANG_UP_GRACE, self.transport.abort)
 
 
 class GuardedProtocol(JSONBadRequestProtocol):
@@ -153,6 +154,7 @@ class GuardedProtocol(JSONBadRequestProtocol):
         the second as the answer to its next request.
         """
         if self.transport.is_closing():
+            self.loop.call_later(_HANG_UP_GRACE, self.transport.abort)  # closing, but maybe never flushed
             return
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete:
@@ -162,7 +164,7 @@ class GuardedProtocol(JSONBadRequestProtocol):
             self._send_json_error(status, msg)
         else:
             self.transport.close()
-        self.loop.call_later(_HANG_UP_GRACE, self.transport.abort)
+            self.loop.call_later(_HANG_UP_GRACE, self.transport.abort)
 
 
 def guarded_protocol(guard: ConnectionGuard) -> type[GuardedProtocol]:
