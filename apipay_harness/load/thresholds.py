@@ -68,6 +68,10 @@ class EndpointStats:
         """``POST /invoices`` as reports show it."""
         return f"{self.method} {self.name}".strip()
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form for the run file."""
+        return asdict(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Breach:
