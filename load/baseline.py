@@ -1,13 +1,13 @@
-"""The ceiling to compare with: a bare FastHttpUser loop on ``GET /status`` (``--scenario baseline``)."""
+"""The ceiling to compare with: a bare FastHttpUser loop on ``GET /status`` (``--scenario baseline``).
+
+``apipay_harness.load.locust_plugin`` adds the ``--apipay-*`` options, the request cap, thresholds and the run file.
+"""
 
 from __future__ import annotations
 
-import apipay_load  # noqa: F401  (options, request cap, thresholds and the run file)
-from apipay_load import request_allowed
 from locust import FastHttpUser, run_single_user, task
-from locust.exception import StopUser
 
-__all__ = ["StatusUser"]
+from apipay_harness.load.locust_plugin import spend_request
 
 
 class StatusUser(FastHttpUser):
@@ -16,8 +16,7 @@ class StatusUser(FastHttpUser):
     @task
     def status(self) -> None:
         """One health check."""
-        if not request_allowed(self.environment):
-            raise StopUser()
+        spend_request(self.environment)
         with self.client.get("/status", catch_response=True) as resp:
             if resp.status_code != 200:
                 resp.failure(f"answered {resp.status_code}, expected 200")

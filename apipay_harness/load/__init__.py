@@ -1,7 +1,8 @@
-"""Load runs: request bodies and inline checks, records, thresholds, the post-run audit, the runner and its summary.
+"""Load runs: the users' steps and checks, records, thresholds, the post-run audit, the runner and its summary.
 
-Nothing here imports locust or gevent (DESIGN §2): Locust runs in subprocesses started by
-``runner``, and the locustfiles under ``load/`` call into these modules.
+Every module here but ``locust_plugin`` is plain Python that never imports locust or gevent, so
+pytest tests it in-process. Locust (and gevent with it) runs only in the subprocesses ``runner``
+starts, where the locustfiles under ``load/`` import ``locust_plugin``.
 """
 
 from __future__ import annotations

@@ -22,13 +22,14 @@ from typing import IO, Any
 import httpx
 
 from apipay_harness.errors import HarnessError, TargetUnreachable, UsageError
-from apipay_harness.load.audit import audit
+from apipay_harness.load.audit import DEFAULT_CANCEL_DEADLINE, audit
+from apipay_harness.load.locust_options import DEFAULT_THINK_TIME, master_args
 from apipay_harness.load.records import Event, build_ledgers
 from apipay_harness.load.reread import reread_invoices
 from apipay_harness.load.summary import LoadSummary, read_history, write_summary
 from apipay_harness.load.thresholds import Breach, Thresholds
 from apipay_harness.resources import load_dir
-from apipay_harness.target import Target
+from apipay_harness.target import ENV_VARS, Target
 
 __all__ = ["DEFAULT_MASTER_PORT", "SCENARIOS", "LoadOptions", "LoadOutcome", "parse_duration", "run_load"]
 
@@ -61,8 +62,8 @@ class LoadOptions:
     thresholds: Thresholds = field(default_factory=Thresholds)
     max_requests: int = 0
     no_control: bool = False
-    cancel_deadline: float = 30.0
-    think_time: float = 0.2
+    cancel_deadline: float = DEFAULT_CANCEL_DEADLINE
+    think_time: float = DEFAULT_THINK_TIME
     """Most seconds a user waits between tasks (0: back to back, for benchmarks)."""
     remote_workers: int = 0
     """Workers on other machines the master waits for (they join with ``locust --worker``)."""
@@ -182,7 +183,7 @@ def _run_locust(target: Target, options: LoadOptions) -> dict[str, Any]:
     out = options.report_dir
     run_file = out / "locust-run.json"
     run_file.unlink(missing_ok=True)
-    env = {**os.environ, "APIPAY_API_KEY": target.api_key, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, ENV_VARS["api_key"]: target.api_key, "PYTHONUNBUFFERED": "1"}
     workers = options.worker_count
     expected = workers + options.remote_workers
     port = options.master_port or (DEFAULT_MASTER_PORT if options.remote_workers else _free_port())
@@ -198,18 +199,12 @@ def _run_locust(target: Target, options: LoadOptions) -> dict[str, Any]:
         "--html", str(out / "locust-report.html"),
         "--csv", str(out / "locust"),
         "--csv-full-history",
-        "--apipay-run-file", str(run_file),
-        "--apipay-max-requests", str(options.max_requests),
-        "--apipay-max-p95-ms", repr(options.thresholds.max_p95_ms),
-        "--apipay-max-fail-ratio", repr(options.thresholds.max_fail_ratio),
-        "--apipay-min-rps", repr(options.thresholds.min_rps),
-        "--apipay-cancel-deadline", repr(options.cancel_deadline),
-        "--apipay-think-time", repr(options.think_time),
+        *master_args(
+            run_file=run_file, max_requests=options.max_requests, thresholds=options.thresholds,
+            cancel_deadline=options.cancel_deadline, think_time=options.think_time,
+            control=target.control_url, no_control=options.no_control,
+        ),
     ]  # fmt: skip
-    if options.no_control:
-        master.append("--apipay-no-control")
-    elif target.control_url:
-        master += ["--apipay-control-url", target.control_url]
     wait_for_workers = 30 if not options.remote_workers else _REMOTE_WAIT
     if expected:
         master += ["--master", "--master-bind-host", options.master_bind_host, "--master-bind-port", str(port)]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from apipay_harness.mock import running_mock
+
+_LOCUST_SIDE = {"locust_plugin"}
+"""The package's only modules that import locust (and gevent); they run only inside Locust processes."""
 
 
 def _load(*args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
@@ -123,9 +127,21 @@ def test_load_rejects_a_malformed_run_time() -> None:
 
 
 def test_load_modules_never_import_gevent_into_the_caller() -> None:
+    import apipay_harness.load as package
+
+    pure = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name not in _LOCUST_SIDE)
+    assert {"calls", "collector", "flows", "locust_options", "run_file", "runner", "scenarios", "steps"} <= set(pure)
     code = (
-        "import sys, apipay_harness.load, apipay_harness.load.runner, apipay_harness.load.steps;"
+        f"import importlib, sys; [importlib.import_module('apipay_harness.load.' + m) for m in {pure!r}];"
         "sys.exit(1 if 'gevent' in sys.modules or 'locust' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_load_locust_plugin_is_the_module_that_brings_locust() -> None:
+    code = (
+        "import sys, apipay_harness.load.locust_plugin;"
+        "sys.exit(0 if 'gevent' in sys.modules and 'locust' in sys.modules else 1)"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
 
