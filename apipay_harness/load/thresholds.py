@@ -93,51 +93,62 @@ def evaluate(
     thresholds: Thresholds, endpoints: Iterable[EndpointStats], total: EndpointStats, *, exceptions: int = 0
 ) -> list[Breach]:
     """Every threshold broken by a run, each saying by how much; empty when the run held."""
-    breaches: list[Breach] = []
-    for row in endpoints:
-        if row.requests and row.p95_ms > thresholds.max_p95_ms:
-            over = row.p95_ms - thresholds.max_p95_ms
-            breaches.append(
-                Breach(
-                    threshold="max_p95_ms",
-                    subject=row.label,
-                    limit=thresholds.max_p95_ms,
-                    observed=row.p95_ms,
-                    message=f"p95 of {row.label} is {row.p95_ms:g} ms, above --max-p95-ms {thresholds.max_p95_ms:g}"
-                    f" by {over:g} ms",
-                )
-            )
+    breaches = [b for row in endpoints if (b := _p95_breach(thresholds, row)) is not None]
+    found = (_fail_ratio_breach(thresholds, total), _rps_breach(thresholds, total), _exceptions_breach(exceptions))
+    return breaches + [b for b in found if b is not None]
+
+
+def _p95_breach(thresholds: Thresholds, row: EndpointStats) -> Breach | None:
+    """An endpoint whose p95 is above the limit (one without requests has no p95)."""
+    if not row.requests or row.p95_ms <= thresholds.max_p95_ms:
+        return None
+    over = row.p95_ms - thresholds.max_p95_ms
+    return Breach(
+        threshold="max_p95_ms",
+        subject=row.label,
+        limit=thresholds.max_p95_ms,
+        observed=row.p95_ms,
+        message=f"p95 of {row.label} is {row.p95_ms:g} ms, above --max-p95-ms {thresholds.max_p95_ms:g} by {over:g} ms",
+    )
+
+
+def _fail_ratio_breach(thresholds: Thresholds, total: EndpointStats) -> Breach | None:
+    """Failed requests above the allowed share of all requests."""
     ratio = total.failures / total.requests if total.requests else 0.0
-    if ratio > thresholds.max_fail_ratio:
-        breaches.append(
-            Breach(
-                threshold="max_fail_ratio",
-                subject="all requests",
-                limit=thresholds.max_fail_ratio,
-                observed=ratio,
-                message=f"failure ratio is {ratio:.4f} ({total.failures}/{total.requests}), above --max-fail-ratio"
-                f" {thresholds.max_fail_ratio:g} by {ratio - thresholds.max_fail_ratio:.4f}",
-            )
-        )
-    if total.rps < thresholds.min_rps:
-        breaches.append(
-            Breach(
-                threshold="min_rps",
-                subject="all requests",
-                limit=thresholds.min_rps,
-                observed=total.rps,
-                message=f"throughput is {total.rps:.1f} requests/s, below --min-rps {thresholds.min_rps:g}"
-                f" by {thresholds.min_rps - total.rps:.1f}",
-            )
-        )
-    if exceptions:
-        breaches.append(
-            Breach(
-                threshold="exceptions",
-                subject="load users",
-                limit=0,
-                observed=exceptions,
-                message=f"{exceptions} unhandled exception(s) in the load users (see the Locust report)",
-            )
-        )
-    return breaches
+    if ratio <= thresholds.max_fail_ratio:
+        return None
+    return Breach(
+        threshold="max_fail_ratio",
+        subject="all requests",
+        limit=thresholds.max_fail_ratio,
+        observed=ratio,
+        message=f"failure ratio is {ratio:.4f} ({total.failures}/{total.requests}), above --max-fail-ratio"
+        f" {thresholds.max_fail_ratio:g} by {ratio - thresholds.max_fail_ratio:.4f}",
+    )
+
+
+def _rps_breach(thresholds: Thresholds, total: EndpointStats) -> Breach | None:
+    """Throughput over the whole run below the minimum."""
+    if total.rps >= thresholds.min_rps:
+        return None
+    return Breach(
+        threshold="min_rps",
+        subject="all requests",
+        limit=thresholds.min_rps,
+        observed=total.rps,
+        message=f"throughput is {total.rps:.1f} requests/s, below --min-rps {thresholds.min_rps:g}"
+        f" by {thresholds.min_rps - total.rps:.1f}",
+    )
+
+
+def _exceptions_breach(exceptions: int) -> Breach | None:
+    """Load users that crashed: their flows were not judged, so the run cannot pass."""
+    if not exceptions:
+        return None
+    return Breach(
+        threshold="exceptions",
+        subject="load users",
+        limit=0,
+        observed=exceptions,
+        message=f"{exceptions} unhandled exception(s) in the load users (see the Locust report)",
+    )
