@@ -1,8 +1,9 @@
 """The load users' request bodies and the inline checks of what matters under load.
 
 Each check returns ``None`` when the answer holds, or the reason it breaks the contract, which
-the locustfile reports as the request's failure. Statuses and the money format are read from
-the spec (DESIGN §2). No locust or gevent here, so pytest can test it (STYLE R18).
+the locustfile's request wrapper reports as the request's failure. Statuses and the money format
+are read from the spec, so the checks never drift from it. No locust or gevent here, so pytest
+can test it.
 """
 
 from __future__ import annotations
