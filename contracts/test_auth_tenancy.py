@@ -68,7 +68,8 @@ def _create(api: ApiClient, marker: str) -> JSONObject:
     body = {"amount": 1500.5, "phone_number": "87001234567", "description": marker, "external_order_id": marker}
     response = api.post("/invoices", json=body)
     assert response.status_code == 201, f"setup: creating organization 1's invoice answered {response.status_code}"
-    invoice: JSONObject = response.json()
+    # The marker is kept as sent: a create answer may leave external_order_id out (getting-started.md's does).
+    invoice: JSONObject = {**response.json(), "_marker": marker}
     return invoice
 
 
@@ -116,7 +117,7 @@ def test_tenancy_foreign_invoice_cancel_is_404(api: ApiClient, other: ApiClient)
 @pytest.mark.contract(suite="auth", check="foreign_invoice_not_listed", operation="GET /invoices")
 def test_tenancy_foreign_invoice_not_in_lists(other: ApiClient, foreign_invoice: JSONObject) -> None:
     """Neither a search for its marker nor any page of organization 2's list shows organization 1's invoice."""
-    marker = foreign_invoice["external_order_id"]
+    marker = foreign_invoice["_marker"]
     _run(
         "foreign_invoice_not_listed",
         "GET /invoices",

@@ -296,3 +296,11 @@ def test_diff_refund_totals_still_judges_is_fully_refunded_when_present(oracle: 
     body = {"id": 1, "amount": "100.00", "total_refunded": "100.00", "available_for_refund": "0.00"}
     wrong = diff_refund_totals(oracle, oracle.invoices[1], {**body, "is_fully_refunded": False})
     assert [m.field for m in wrong] == ["invoice.is_fully_refunded"]
+
+
+def test_diff_invoice_leaves_out_texts_a_create_answer_omits(oracle: Oracle) -> None:
+    """getting-started.md's create answer has no description or external_order_id: absent is no mismatch."""
+    oracle.created(invoice_id=1, amount=Decimal("100.00"), phone_number="87001234567", description="d")
+    body = {"id": 1, "amount": "100.00", "status": "pending", "phone_number": "87001234567"}
+    assert diff_invoice(oracle, oracle.invoices[1], body) == []
+    assert [m.field for m in diff_invoice(oracle, oracle.invoices[1], {**body, "description": "x"})] == ["description"]

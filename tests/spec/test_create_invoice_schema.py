@@ -35,3 +35,21 @@ def test_flat_amount_inside_bounds_is_valid() -> None:
 
 def test_amount_beside_cart_must_still_be_a_number() -> None:
     assert not _valid({"phone_number": "87001234567", "cart_items": CART, "amount": "10"})
+
+
+def _response_valid(schema_name: str, body: dict[str, Any]) -> bool:
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": SPEC["components"]}
+    return jsonschema.Draft202012Validator(schema).is_valid(body)
+
+
+def test_create_answer_as_getting_started_shows_it_is_valid() -> None:
+    """The answer to a request with neither text: getting-started.md's example leaves both out."""
+    example = {
+        "id": 124,
+        "amount": "10000.00",
+        "status": "pending",
+        "phone_number": "87001234567",
+        "created_at": "2025-01-15T10:00:00Z",
+    }
+    assert _response_valid("Invoice", example)
+    assert not _response_valid("InvoiceDetail", example)  # the details of an invoice carry every field
