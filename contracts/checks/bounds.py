@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from contracts.checks import CheckContext, check
@@ -11,10 +13,15 @@ from contracts.violations import Violation, expected_received
 __all__ = ["edge_accepted", "names_field", "outside_rejected"]
 
 
+def _dotted(key: str) -> str:
+    """A field's name with its path in dots: the docs show no nested name, so ``a[0][b]`` and ``a.0.b`` are one."""
+    return re.sub(r"\[([^\]]+)\]", r".\1", key.replace("[]", ""))
+
+
 def names_field(key: str, field_name: str) -> bool:
-    """Whether a 422 ``errors`` key names the field (``cart_items.0.count``; ``status[].0`` as ``status.0``)."""
-    norm = key.replace("[]", "")
-    wanted = field_name.replace("[]", "")
+    """Whether a 422 ``errors`` key names the field (``cart_items.0.count`` or ``cart_items[0][count]``)."""
+    norm = _dotted(key)
+    wanted = _dotted(field_name)
     top = wanted.split(".")[0]
     return norm in (wanted, top) or norm.startswith(f"{top}.")
 

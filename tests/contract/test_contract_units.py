@@ -65,6 +65,13 @@ def test_names_field_accepts_laravel_style_keys_only_for_that_field() -> None:
     assert not names_field("description", "amount")
 
 
+def test_names_field_accepts_bracketed_nested_names() -> None:
+    """The docs show no nested field's name, so ``cart_items[0][count]`` names it as well as the dotted form."""
+    assert names_field("cart_items[0][count]", "cart_items.0.count")
+    assert names_field("status[][0]", "status[].0")
+    assert not names_field("items[0][name]", "cart_items.0.count")
+
+
 def test_is_destructive_covers_refunds_and_catalog_changes_only() -> None:
     assert is_destructive("POST", "/api/v1/invoices/7/refund")
     assert is_destructive("PATCH", "/api/v1/catalog/7")
