@@ -70,6 +70,9 @@ def lint(spec: str | None, api_version: str | None) -> int:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--fault", "faults", multiple=True, metavar="NAME", help="Break the contract in a named way (repeat).")
+@click.option(
+    "--variant", "variants", multiple=True, metavar="NAME", help="Behave in another way the docs allow (repeat)."
+)
 @click.option("--cancel-mode", type=click.Choice(["sync", "async"]), default="async", show_default=True)
 @click.option("--rate-limit", type=click.IntRange(min=1), default=None, help="Enforce N requests per minute per key.")
 @click.option("--cancel-delay", type=click.FloatRange(min=0), default=2.0, show_default=True, help="Clock seconds.")
@@ -108,6 +111,7 @@ def mock(
     host: str,
     port: int,
     faults: tuple[str, ...],
+    variants: tuple[str, ...],
     cancel_mode: str,
     rate_limit: int | None,
     cancel_delay: float,
@@ -133,7 +137,7 @@ def mock(
         max_invoices=max_invoices,
     )
     limits = ConnectionLimits(header_timeout=header_timeout, body_timeout=body_timeout, max_connections=max_connections)
-    app = create_app(settings=settings, faults=faults)
+    app = create_app(settings=settings, faults=faults, variants=variants)
     sock = bind(host, port)
     click.echo(listening_line(sock))
     sys.stdout.flush()
@@ -307,26 +311,47 @@ def load(
 
 @cli.command()
 @click.option("--fault", "faults", multiple=True, metavar="NAME", help="Run only this fault (repeat); default: all.")
+@click.option(
+    "--variant", "variants", multiple=True, metavar="NAME", help="Run only this variant (repeat); default: all."
+)
+@click.option(
+    "--variants-together",
+    is_flag=True,
+    help="Also run the whole variant catalog at once, one run per compatible group (always on by default).",
+)
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Runs at once [default: the CPU count].")
 @click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
 @click.option("--seed", type=int, default=None, help="Hypothesis seed of every run [default: a fixed one].")
 @click.option("--run-timeout", type=click.FloatRange(min=1), default=600.0, show_default=True, help="Seconds per run.")
 @click.option("-k", "keyword", metavar="EXPR", help="Only the contract checks matching EXPR, in every run (pytest -k).")
 @click.option("--list-faults", is_flag=True, help="Print the fault catalog as a Markdown table and exit.")
+@click.option("--list-variants", is_flag=True, help="Print the variant catalog as a Markdown table and exit.")
 def selftest(
     *,
     faults: tuple[str, ...],
+    variants: tuple[str, ...],
+    variants_together: bool,
     jobs: int | None,
     report_dir: str,
     seed: int | None,
     run_timeout: float,
     keyword: str | None,
     list_faults: bool,
+    list_variants: bool,
 ) -> int:
-    """Run the contract suites against the clean mock and once per fault; print the detection matrix."""
+    """Run the suites against the clean mock, once per fault and once per variant; print the matrix.
+
+    With no --fault, --variant or --variants-together everything runs; naming some runs only those.
+    """
     from pathlib import Path
 
-    from apipay_harness.selftest import DEFAULT_SEED, RunOutcome, check_fault_names, run_selftest
+    from apipay_harness.selftest import (
+        DEFAULT_SEED,
+        RunOutcome,
+        check_fault_names,
+        check_variant_names,
+        run_selftest,
+    )
     from apipay_harness.selftest_report import render_text, write_reports
 
     if list_faults:
@@ -334,14 +359,28 @@ def selftest(
 
         click.echo(fault_table(), nl=False)
         return EXIT_OK
-    names = check_fault_names(faults)
-    click.echo(f"selftest: clean run + {len(names)} fault(s)", err=True)
+    if list_variants:
+        from apipay_harness.variants_doc import variant_table
+
+        click.echo(variant_table(), nl=False)
+        return EXIT_OK
+    everything = not (faults or variants or variants_together)
+    fault_names = check_fault_names(faults) if faults or everything else []
+    variant_names = check_variant_names(variants) if variants or everything else []
+    together = variants_together or everything
+    click.echo(
+        f"selftest: clean run + {len(fault_names)} fault(s) + {len(variant_names)} variant(s)"
+        + (" + the variants together" if together else ""),
+        err=True,
+    )
 
     def progress(run: RunOutcome) -> None:
-        click.echo(f"  {run.fault or '(clean mock)'}: {run.status} in {run.seconds:.1f}s", err=True)
+        click.echo(f"  {run.label or run.fault or '(clean mock)'}: {run.status} in {run.seconds:.1f}s", err=True)
 
     result = run_selftest(
-        faults=names,
+        faults=fault_names,
+        variants=variant_names,
+        together=together,
         jobs=jobs,
         report_dir=Path(report_dir),
         seed=DEFAULT_SEED if seed is None else seed,

@@ -1,14 +1,16 @@
-"""``apipay-harness selftest``: prove the contract suites catch every fault of the mock and nothing on a clean one.
+"""``apipay-harness selftest``: prove the suites catch every fault of the mock and raise nothing on a correct one.
 
-Each run is one mock process (clean, or with exactly one fault) judged by one
-``apipay-harness contract`` subprocess, so runs share nothing and ``jobs`` of them can
-go at once. A faulty run stops at its first failure (pytest ``-x`` through
-``PYTEST_ADDOPTS``); what caught the fault is read from that run's ``conformance.json``.
+Each run is one mock process (clean, with exactly one fault, or with variants: other behaviours
+the documents allow) judged by one ``apipay-harness contract`` subprocess, so runs share nothing
+and ``jobs`` of them can go at once. Which runs there are is ``selftest_plan``'s business. A
+faulty run stops at its first failure (pytest ``-x`` through ``PYTEST_ADDOPTS``); what caught the
+fault, or what raised a false alarm, is read from that run's ``conformance.json``.
 
 Run outcomes:
-    clean run   passed (exit 0) | false alarm (exit 1) | could not run (exit 2, timeout, mock down)
-    fault run   caught (exit 1, a violation) | escaped (exit 0)
-                | error (exit 2, timeout, mock down, or stopped by an error inside a check)
+    clean run     passed (exit 0) | false alarm (exit 1) | could not run (exit 2, timeout, mock down)
+    variant run   passed (exit 0) | false alarm (exit 1) | error (exit 2, timeout, mock down)
+    fault run     caught (exit 1, a violation) | escaped (exit 0)
+                  | error (exit 2, timeout, mock down, or stopped by an error inside a check)
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from apipay_harness.errors import HarnessError, UsageError
+from apipay_harness.errors import HarnessError
 from apipay_harness.mock import running_mock
-from apipay_harness.mock.faults import FAULTS
+from apipay_harness.selftest_plan import PlannedRun, check_fault_names, check_variant_names, plan
 from apipay_harness.target import Target
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "SelftestResult",
     "Status",
     "check_fault_names",
+    "check_variant_names",
     "run_selftest",
 ]
 
@@ -54,7 +57,7 @@ Status = Literal["passed", "false_alarm", "caught", "escaped", "error"]
 
 @dataclass(frozen=True, slots=True)
 class RunOutcome:
-    """One run of the contract suites: against the clean mock (``fault`` is None) or a mock with one fault."""
+    """One run of the contract suites: against the clean mock, a mock with one fault, or one with variants."""
 
     fault: str | None
     status: Status
@@ -68,10 +71,14 @@ class RunOutcome:
     detail: str = ""
     """Why a run could not run, or how the catch showed (a violation or an error in a check)."""
     report_dir: str = ""
+    variants: tuple[str, ...] = ()
+    """The variants the run's mock had on (none for the clean and fault runs)."""
+    label: str = ""
+    """How the matrix names the run (the fault, the variant, ``together #1 (20 variants)``)."""
 
     @property
     def ok(self) -> bool:
-        """Whether this run is what the selftest wants: clean passed, fault caught."""
+        """Whether this run is what the selftest wants: clean and variant runs passed, fault caught."""
         return self.status in ("passed", "caught")
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,20 +88,27 @@ class RunOutcome:
 
 @dataclass(slots=True)
 class SelftestResult:
-    """The clean run and every fault run, with the wall time of the whole selftest."""
+    """The clean run, every fault run and every variant run, with the wall time of the whole selftest."""
 
     clean: RunOutcome
     faults: list[RunOutcome] = field(default_factory=list)
+    variants: list[RunOutcome] = field(default_factory=list)
+    """Variant runs: each variant alone, then the together runs."""
     seconds: float = 0.0
     jobs: int = 1
     seed: int | None = None
 
     @property
     def exit_code(self) -> int:
-        """0: all caught and the clean run passed; 1: a false alarm or a fault not caught; 2: clean run not run."""
+        """0: faults caught, correct mocks passed; 1: a false alarm or a fault not caught; 2: clean run not run."""
         if self.clean.status == "error":
             return 2
-        return 0 if self.clean.ok and all(run.ok for run in self.faults) else 1
+        return 0 if all(run.ok for run in (self.clean, *self.faults, *self.variants)) else 1
+
+    @property
+    def false_alarms(self) -> int:
+        """How many runs against a correct mock (clean or variants) failed."""
+        return sum(1 for run in (self.clean, *self.variants) if run.status == "false_alarm")
 
     @property
     def caught(self) -> int:
@@ -110,17 +124,11 @@ class SelftestResult:
         return times[middle] if len(times) % 2 else round((times[middle - 1] + times[middle]) / 2, 2)
 
 
-def check_fault_names(names: Sequence[str]) -> list[str]:
-    """The faults to run (all of the catalog when none is named); an unknown name is a ``UsageError``."""
-    unknown = [n for n in names if n not in FAULTS]
-    if unknown:
-        raise UsageError(f"unknown fault(s) {', '.join(unknown)}; valid names: {', '.join(sorted(FAULTS))}")
-    return list(dict.fromkeys(names)) if names else sorted(FAULTS)
-
-
 def run_selftest(
     *,
     faults: Sequence[str] = (),
+    variants: Sequence[str] = (),
+    together: bool = False,
     jobs: int | None = None,
     report_dir: Path,
     seed: int | None = DEFAULT_SEED,
@@ -128,28 +136,33 @@ def run_selftest(
     run_timeout: float = DEFAULT_RUN_TIMEOUT,
     listener: Callable[[RunOutcome], None] | None = None,
 ) -> SelftestResult:
-    """Run the clean mock and each fault's mock through the contract suites, ``jobs`` at a time.
+    """Run the clean mock, each fault's, each variant's and (``together``) the variant groups', ``jobs`` at a time.
 
-    ``keyword`` limits every run to the contract checks matching it (pytest ``-k``), as ``contract -k`` does.
+    ``faults`` and ``variants`` are the names to run (none: none of that kind; ``check_fault_names`` and
+    ``check_variant_names`` give the whole catalogs). ``keyword`` limits every run to the contract checks
+    matching it (pytest ``-k``), as ``contract -k`` does.
     """
-    names = check_fault_names(faults)
+    runs = plan(faults=faults, variants=variants, together=together)
     jobs = max(1, jobs or os.cpu_count() or 1)
     runs_dir = report_dir.resolve() / "selftest-runs"
     started = time.perf_counter()
 
-    def one(name: str | None) -> RunOutcome:
-        outcome = _run_one(name, runs_dir=runs_dir, seed=seed, keyword=keyword, timeout=run_timeout)
+    def one(planned: PlannedRun) -> RunOutcome:
+        outcome = _run_one(planned, runs_dir=runs_dir, seed=seed, keyword=keyword, timeout=run_timeout)
         if listener is not None:
             listener(outcome)
         return outcome
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        clean_future = pool.submit(one, None)
-        fault_futures = [pool.submit(one, name) for name in names]
-        clean = clean_future.result()
-        outcomes = [future.result() for future in fault_futures]
+        outcomes = [future.result() for future in [pool.submit(one, planned) for planned in runs]]
+    clean = outcomes[0]
     return SelftestResult(
-        clean=clean, faults=outcomes, seconds=round(time.perf_counter() - started, 2), jobs=jobs, seed=seed
+        clean=clean,
+        faults=[run for run in outcomes[1:] if run.fault is not None],
+        variants=[run for run in outcomes[1:] if run.variants],
+        seconds=round(time.perf_counter() - started, 2),
+        jobs=jobs,
+        seed=seed,
     )
 
 
@@ -170,20 +183,27 @@ def _contract_command(target: Target, *, report_dir: Path, seed: int | None, key
     return cmd
 
 
-def _run_one(fault: str | None, *, runs_dir: Path, seed: int | None, keyword: str | None, timeout: float) -> RunOutcome:
-    label = fault or "clean"
-    report_dir = runs_dir / label
+def _run_one(
+    planned: PlannedRun, *, runs_dir: Path, seed: int | None, keyword: str | None, timeout: float
+) -> RunOutcome:
+    fault = planned.fault
+    report_dir = runs_dir / planned.directory
     report_dir.mkdir(parents=True, exist_ok=True)
-    description = FAULTS[fault].description if fault else "the mock with no fault"
     started = time.perf_counter()
-    base: dict[str, Any] = {"fault": fault, "description": description, "report_dir": str(report_dir)}
+    base: dict[str, Any] = {
+        "fault": fault,
+        "variants": planned.variants,
+        "label": planned.label,
+        "description": planned.description,
+        "report_dir": str(report_dir),
+    }
     env = dict(os.environ)
     # pytest reads extra arguments from PYTEST_ADDOPTS: the cheapest suites first, and a faulty run
     # stops at its first failure.
     extra = f"-p {ORDER_PLUGIN}" + (" -x" if fault is not None else "")
     env["PYTEST_ADDOPTS"] = f"{env.get('PYTEST_ADDOPTS', '')} {extra}".strip()
     try:
-        with running_mock(faults=[fault] if fault else []) as mock:
+        with running_mock(faults=[fault] if fault else [], variants=planned.variants) as mock:
             cmd = _contract_command(mock.target, report_dir=report_dir, seed=seed, keyword=keyword)
             with open(report_dir / "contract.log", "wb") as log:
                 process = subprocess.run(

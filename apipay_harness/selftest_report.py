@@ -1,4 +1,4 @@
-"""The selftest's detection matrix: as terminal text, as ``selftest.md`` and as ``selftest.json``."""
+"""The selftest's matrix: faults (caught?) and variants (passed?), as terminal text, ``selftest.md`` and ``.json``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from apipay_harness.selftest import RunOutcome, SelftestResult
 __all__ = ["SCHEMA_VERSION", "render_json", "render_markdown", "render_text", "write_reports"]
 
 SCHEMA_VERSION = 1
-"""Bumped whenever a field of ``selftest.json`` is removed or changes meaning."""
+"""Bumped whenever a field of ``selftest.json`` is removed or changes meaning (added fields do not bump it)."""
 
 _LABELS = {
     "passed": "passed",
@@ -33,29 +33,43 @@ def _caught_by(run: RunOutcome) -> str:
     return where
 
 
-def _rows(result: SelftestResult) -> list[tuple[str, str, str, str]]:
-    runs = [result.clean, *result.faults]
-    return [(run.fault or "(clean mock)", _LABELS[run.status], _caught_by(run), f"{run.seconds:.1f}") for run in runs]
+def _label(run: RunOutcome) -> str:
+    return run.label or run.fault or "(clean mock)"
+
+
+def _rows(runs: list[RunOutcome]) -> list[tuple[str, str, str, str]]:
+    return [(_label(run), _LABELS[run.status], _caught_by(run), f"{run.seconds:.1f}") for run in runs]
 
 
 def _verdict(result: SelftestResult) -> str:
     median = result.median_seconds_to_detect()
     median_text = "-" if median is None else f"{median:.1f}s"
     clean = "clean run passed" if result.clean.ok else f"clean run {_LABELS[result.clean.status].lower()}"
+    variants = ""
+    if result.variants:
+        passed = sum(1 for run in result.variants if run.ok)
+        variants = f"; {passed}/{len(result.variants)} variant runs passed"
     return (
-        f"{result.caught}/{len(result.faults)} faults caught, {clean}; "
-        f"median {median_text} to detect; {result.seconds:.0f}s wall with {result.jobs} job(s)"
+        f"{result.caught}/{len(result.faults)} faults caught, {clean}{variants}; "
+        f"{result.false_alarms} false alarm(s); median {median_text} to detect; "
+        f"{result.seconds:.0f}s wall with {result.jobs} job(s)"
     )
 
 
-def render_text(result: SelftestResult) -> str:
-    """The matrix as aligned plain text for the terminal, ending with the one-line verdict."""
-    header = ("fault", "result", "caught by (suite/check)", "seconds")
-    rows = [header, *_rows(result)]
+def _table(header: tuple[str, str, str, str], rows: list[tuple[str, str, str, str]]) -> list[str]:
+    rows = [header, *rows]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = [
+    return [
         f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:>7}".rstrip() for row in rows
     ]
+
+
+def render_text(result: SelftestResult) -> str:
+    """The matrix as aligned plain text for the terminal (faults, then variants), ending with the verdict."""
+    lines = _table(("fault", "result", "caught by (suite/check)", "seconds"), _rows([result.clean, *result.faults]))
+    if result.variants:
+        header = ("variant", "result", "false alarm in (suite/check)", "seconds")
+        lines += ["", *_table(header, _rows(result.variants))]
     return "\n".join([*lines, "", _verdict(result)])
 
 
@@ -74,8 +88,16 @@ def render_markdown(result: SelftestResult) -> str:
         "|---|---|---|---:|---|",
     ]
     runs = [result.clean, *result.faults]
-    for run, (name, label, where, seconds) in zip(runs, _rows(result), strict=True):
+    for run, (name, label, where, seconds) in zip(runs, _rows(runs), strict=True):
         lines.append(f"| `{name}` | {label} | {_cell(where)} | {seconds} | {_cell(run.description)} |")
+    if result.variants:
+        lines += [
+            "",
+            "| variant | result | false alarm in (suite/check) | seconds | what it changes |",
+            "|---|---|---|---:|---|",
+        ]
+        for run, (name, label, where, seconds) in zip(result.variants, _rows(result.variants), strict=True):
+            lines.append(f"| `{name}` | {label} | {_cell(where)} | {seconds} | {_cell(run.description)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -88,6 +110,10 @@ def render_json(result: SelftestResult) -> dict[str, Any]:
         "faults_caught": result.caught,
         "clean": result.clean.to_dict(),
         "faults": [run.to_dict() for run in result.faults],
+        "variants_total": len(result.variants),
+        "variants_passed": sum(1 for run in result.variants if run.ok),
+        "false_alarms": result.false_alarms,
+        "variants": [run.to_dict() for run in result.variants],
         "wall_seconds": result.seconds,
         "median_seconds_to_detect": result.median_seconds_to_detect(),
         "jobs": result.jobs,

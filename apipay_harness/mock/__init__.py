@@ -1,4 +1,4 @@
-"""The embedded mock of the ApiPay API: a stateful ASGI app, its clock, faults and a subprocess runner."""
+"""The embedded mock of the ApiPay API: a stateful ASGI app, its clock, faults, variants and a subprocess runner."""
 
 from __future__ import annotations
 
@@ -7,5 +7,16 @@ from apipay_harness.mock.clock import Clock
 from apipay_harness.mock.faults import FAULTS, Fault
 from apipay_harness.mock.process import MockProcess, running_mock
 from apipay_harness.mock.store import Settings
+from apipay_harness.mock.variants import VARIANTS, Variant
 
-__all__ = ["FAULTS", "Clock", "Fault", "MockProcess", "Settings", "create_app", "running_mock"]
+__all__ = [
+    "FAULTS",
+    "VARIANTS",
+    "Clock",
+    "Fault",
+    "MockProcess",
+    "Settings",
+    "Variant",
+    "create_app",
+    "running_mock",
+]

@@ -15,9 +15,11 @@ from apipay_harness.mock.faults import Faults
 from apipay_harness.mock.fixtures import Fixtures, load_fixtures
 from apipay_harness.mock.params import query_parsers
 from apipay_harness.mock.ratelimit import RateLimitMiddleware
+from apipay_harness.mock.reshape import BodyShaper, ReshapeMiddleware, shaping_variants
 from apipay_harness.mock.router import MockApp, mount
 from apipay_harness.mock.store import Settings, Store
 from apipay_harness.mock.validation import compile_schema
+from apipay_harness.mock.variants import Variants
 from apipay_harness.spec import load_spec, operations, resolve
 from apipay_harness.types import JSONObject
 
@@ -47,20 +49,28 @@ def create_app(
     *,
     settings: Settings | None = None,
     faults: Sequence[str] = (),
+    variants: Sequence[str] = (),
     fixtures: Fixtures | None = None,
     clock: Clock | None = None,
     spec: JSONObject | None = None,
-) -> RateLimitMiddleware:
-    """Build the mock app with its store; everything derived from the spec is built here, once."""
+) -> RateLimitMiddleware | ReshapeMiddleware:
+    """Build the mock app with its store; everything derived from the spec is built here, once.
+
+    ``variants`` names other behaviours the documents allow (``apipay_harness.mock.variants``);
+    an unknown name, or two that exclude each other, is a ``UsageError``.
+    """
     active = Faults(faults)
+    chosen = Variants(variants)
     spec = spec if spec is not None else load_spec()
-    maximum = spec["components"]["schemas"]["AmountInput"]["maximum"]
+    amount_input = spec["components"]["schemas"]["AmountInput"]
     store = Store(
         fixtures=fixtures or load_fixtures(),
         settings=settings or Settings(),
         faults=active,
+        variants=chosen,
         clock=clock,
-        max_amount=Decimal(str(maximum)),
+        max_amount=Decimal(str(amount_input["maximum"])),
+        min_amount=Decimal(str(amount_input["minimum"])),
     )
     validators = build_validators(spec, active)
 
@@ -84,4 +94,8 @@ def create_app(
     router.state.validators = validators
     limiter = RateLimitMiddleware(router, store=store)
     router.state.rate_windows = limiter.windows  # counted by GET /_control/stats
-    return limiter
+    if not shaping_variants(chosen):
+        return limiter
+    shaper = BodyShaper(spec, chosen)
+    store.webhook_shaper = shaper.webhook
+    return ReshapeMiddleware(limiter, shaper=shaper)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-__all__ = ["DAY", "Clock", "WorkQueue", "day_number", "format_time"]
+__all__ = ["DAY", "Clock", "WorkQueue", "day_number", "format_time", "format_time_long"]
 
 DAY = 86400
 _FULL_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
@@ -59,6 +59,11 @@ def format_time(ts: float) -> str:
 @functools.lru_cache(maxsize=8)
 def _format_second(second: int) -> str:
     return datetime.fromtimestamp(second, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_time_long(ts: float) -> str:
+    """RFC 3339 UTC with microseconds and ``+00:00`` (``2025-01-31T12:00:00.000000+00:00``), as Laravel writes it."""
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="microseconds")
 
 
 def day_number(text: str) -> int | None:

@@ -8,9 +8,10 @@ from typing import Any
 
 from apipay_harness.mock.money import ZERO, money
 
-__all__ = ["REFUNDABLE", "CatalogItem", "Invoice", "InvoiceItem", "Refund", "Webhook"]
+__all__ = ["AWAITING_PAYMENT", "REFUNDABLE", "CatalogItem", "Invoice", "InvoiceItem", "Refund", "Webhook"]
 
 REFUNDABLE = frozenset({"paid", "partially_refunded"})
+AWAITING_PAYMENT = frozenset({"pending", "cancelling"})
 
 
 @dataclass(slots=True)
@@ -83,6 +84,8 @@ class Invoice:
     updated_at: float = 0.0
     items: tuple[InvoiceItem, ...] = ()
     refunds: list[int] = field(default_factory=list)
+    available_before_payment: bool = False
+    """Whether an unpaid invoice shows its amount as available for refund (``available_for_refund_before_payment``)."""
 
     @property
     def kaspi_invoice_id(self) -> str:
@@ -92,7 +95,9 @@ class Invoice:
     @property
     def available_for_refund(self) -> Decimal:
         """What may still be refunded: nothing unless the invoice is paid or partially refunded."""
-        return self.amount - self.total_refunded if self.status in REFUNDABLE else ZERO
+        if self.status in REFUNDABLE:
+            return self.amount - self.total_refunded
+        return self.amount if self.available_before_payment and self.status in AWAITING_PAYMENT else ZERO
 
     @property
     def is_fully_refunded(self) -> bool:

@@ -66,11 +66,18 @@ class MockProcess:
 
 
 def _command(
-    *, faults: Sequence[str], cancel_mode: str, rate_limit: int | None, extra_args: Sequence[str]
+    *,
+    faults: Sequence[str],
+    variants: Sequence[str],
+    cancel_mode: str,
+    rate_limit: int | None,
+    extra_args: Sequence[str],
 ) -> list[str]:
     cmd = [sys.executable, "-m", "apipay_harness", "mock", "--host", "127.0.0.1", "--port", "0"]
     for name in faults:
         cmd += ["--fault", name]
+    for name in variants:
+        cmd += ["--variant", name]
     cmd += ["--cancel-mode", cancel_mode]
     if rate_limit is not None:
         cmd += ["--rate-limit", str(rate_limit)]
@@ -122,13 +129,20 @@ def _wait_ready(mock: MockProcess, deadline: float) -> None:
 def running_mock(
     *,
     faults: Sequence[str] = (),
+    variants: Sequence[str] = (),
     cancel_mode: str = "async",
     rate_limit: int | None = None,
     extra_args: Sequence[str] = (),
     startup_timeout: float = 20.0,
 ) -> Iterator[MockProcess]:
-    """Run ``apipay-harness mock --port 0`` for the ``with`` block; raise ``HarnessError`` if it cannot start."""
-    cmd = _command(faults=faults, cancel_mode=cancel_mode, rate_limit=rate_limit, extra_args=extra_args)
+    """Run ``apipay-harness mock --port 0`` for the ``with`` block; raise ``HarnessError`` if it cannot start.
+
+    ``faults`` and ``variants`` are catalog names (``--fault`` / ``--variant``); a name the catalog
+    does not know makes the child exit 2, reported here as a ``HarnessError`` that lists the valid ones.
+    """
+    cmd = _command(
+        faults=faults, variants=variants, cancel_mode=cancel_mode, rate_limit=rate_limit, extra_args=extra_args
+    )
     deadline = time.monotonic() + startup_timeout
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL)

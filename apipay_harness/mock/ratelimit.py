@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from apipay_harness.mock import variants as v
 from apipay_harness.mock.context import KEY_SCOPE
 from apipay_harness.mock.store import Store
 from apipay_harness.mock_limits import MAX_UNKNOWN_KEYS
@@ -16,6 +17,9 @@ __all__ = ["DOCUMENTED_LIMIT", "RateLimitMiddleware", "RateWindows"]
 
 DOCUMENTED_LIMIT = 60
 """Requests per minute per key the docs state; the header counts down from it when no limit is enforced."""
+
+OTHER_BUDGET = 1000
+"""Requests per key per clock hour the header counts down from with the ``ratelimit_other_budget`` variant."""
 
 _NEVER_BLOCKED = frozenset({"/api/v1/status"})
 """The health check documents no 429: it is counted, never refused."""
@@ -69,6 +73,10 @@ class RateLimitMiddleware:
         self.app = app
         self.store = store
         self.windows = RateWindows(frozenset(store.keys_raw), max_unknown=max_unknown_keys)
+        self._hourly: RateWindows | None = None
+        """Counts per clock hour, the budget ``X-RateLimit-Remaining`` shows under ``ratelimit_other_budget``."""
+        if store.variants.on(v.RATELIMIT_OTHER_BUDGET):
+            self._hourly = RateWindows(frozenset(store.keys_raw), max_unknown=max_unknown_keys)
         self._limits: dict[bytes, int] = {
             org.key.encode(): org.rate_limit for org in store.fixtures.organizations if org.rate_limit
         }
@@ -91,6 +99,9 @@ class RateLimitMiddleware:
         window = int(now // 60)
         count = self.windows.count(key, window, counted=not scope["path"].startswith("/_control"))
         remaining = str(max(0, (limit or DOCUMENTED_LIMIT) - count)).encode()
+        if self._hourly is not None:
+            hourly = self._hourly.count(key, int(now // 3600), counted=not scope["path"].startswith("/_control"))
+            remaining = str(max(0, OTHER_BUDGET - hourly)).encode()
         if limit is not None and count > limit and scope["path"] not in _NEVER_BLOCKED:
             retry_after = max(1, math.ceil((window + 1) * 60 - now))
             answer: dict[str, object] = {"message": _TOO_MANY, "retry_after": retry_after}
@@ -105,7 +116,7 @@ class RateLimitMiddleware:
                         (b"content-type", b"application/json"),
                         (b"content-length", str(len(body)).encode()),
                         (b"retry-after", str(retry_after).encode()),
-                        (b"x-ratelimit-remaining", b"0"),
+                        (b"x-ratelimit-remaining", b"0" if self._hourly is None else remaining),
                     ],
                 }
             )

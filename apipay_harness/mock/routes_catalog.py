@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from apipay_harness.mock import variants as v
 from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse
@@ -47,7 +48,7 @@ async def list_items(request: Request) -> JSONResponse:
         and (not barcode or item.barcode == barcode)
         and (not first or item.name.casefold().startswith(first))
     ]
-    rows.sort(key=lambda item: item.id)
+    rows.sort(key=lambda item: item.id, reverse=store_of(request).variants.on(v.UNSTATED_ORDERS_REVERSED))
     page, meta = page_of(rows, query)
     return JSONResponse({"data": [item.render() for item in page], "meta": meta})
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from starlette.requests import Request
 
-from apipay_harness.mock.clock import format_time
 from apipay_harness.mock.connections import CONNECTIONS_SCOPE
 from apipay_harness.mock.context import organization, path_id, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
@@ -73,13 +72,15 @@ async def advance_clock(request: Request) -> JSONResponse:
     seconds: Any = body.get("seconds")
     if not is_number(seconds) or not 0 <= seconds <= _MAX_ADVANCE:
         raise ValidationFailed.one("seconds", "The seconds field must be a number from 0 to ten years.")
-    now = store_of(request).advance(float(seconds))
-    return JSONResponse({"now": format_time(now)})
+    store = store_of(request)
+    now = store.advance(float(seconds))
+    return JSONResponse({"now": store.stamp(now)})
 
 
 async def get_clock(request: Request) -> JSONResponse:
     """The mock's current time."""
-    return JSONResponse({"now": format_time(store_of(request).clock.timestamp())})
+    store = store_of(request)
+    return JSONResponse({"now": store.stamp(store.clock.timestamp())})
 
 
 async def register_webhook(request: Request) -> JSONResponse:

@@ -6,7 +6,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from apipay_harness.mock.clock import DAY, day_number, format_time
+from apipay_harness.mock import variants as v
+from apipay_harness.mock.clock import DAY, day_number
 from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse
@@ -18,7 +19,8 @@ __all__ = ["ROUTES", "date_range", "page_of"]
 
 async def get_status(request: Request) -> JSONResponse:
     """Health check; needs no key."""
-    return JSONResponse({"status": "ok", "timestamp": format_time(store_of(request).clock.timestamp())})
+    store = store_of(request)
+    return JSONResponse({"status": "ok", "timestamp": store.stamp(store.clock.timestamp())})
 
 
 async def create_invoice(request: Request) -> JSONResponse:
@@ -26,8 +28,19 @@ async def create_invoice(request: Request) -> JSONResponse:
     org = organization(request)
     body = await body_of(request, "createInvoice")
     assert body is not None
-    invoice = store_of(request).create_invoice(org, body)
-    return JSONResponse(invoice.render(), status_code=201)
+    store = store_of(request)
+    invoice = store.create_invoice(org, body)
+    return JSONResponse(_summary(invoice, store.variants.on(v.CREATE_ANSWER_OMITS_UNSET)), status_code=201)
+
+
+def _summary(invoice: Invoice, omit_unset: bool) -> dict[str, Any]:
+    """An invoice as the create answer and list rows show it (``create_answer_omits_unset`` drops unset texts)."""
+    body = invoice.render()
+    if omit_unset:
+        for name in ("description", "external_order_id"):
+            if body[name] is None:
+                del body[name]
+    return body
 
 
 def date_range(query: dict[str, Any]) -> tuple[float | None, float | None]:
@@ -67,6 +80,14 @@ _SORT_KEYS = {
     "created_at": lambda inv: (inv.created_at, inv.id),
     "amount_as_text": lambda inv: (str(inv.amount), inv.id),
 }
+_FIELD_KEYS = {
+    "id": lambda inv: inv.id,
+    "amount": lambda inv: inv.amount,
+    "client_name": lambda inv: (inv.client_name is not None, inv.client_name or ""),
+    "status": lambda inv: inv.status,
+    "amount_as_text": lambda inv: str(inv.amount),
+}
+"""The sort keys without the id that breaks ties (``unstated_orders_reversed`` orders ties newest first)."""
 
 
 async def list_invoices(request: Request) -> JSONResponse:
@@ -80,8 +101,15 @@ async def list_invoices(request: Request) -> JSONResponse:
     statuses = query.get("status[]")
     if store.faults.on("list_status_filter_ignored"):
         statuses = None
-    search = (query.get("search") or "").casefold()
+    case_sensitive = store.variants.on(v.SEARCH_CASE_SENSITIVE)
+    search = query.get("search") or ""
+    search = search if case_sensitive else search.casefold()
     search_order_id = not store.faults.on("list_search_ignores_order_id")
+    search_id = store.variants.on(v.SEARCH_MATCHES_IDS)
+
+    def text(value: str | None) -> str:
+        return (value or "") if case_sensitive else (value or "").casefold()
+
     rows: list[Invoice] = []
     source = store.invoices.values() if store.faults.on("tenant_leak_list") else store.invoices_of(org.id)
     for inv in source:
@@ -93,25 +121,32 @@ async def list_invoices(request: Request) -> JSONResponse:
             continue
         if (
             search
-            and search not in (inv.description or "").casefold()
-            and (not search_order_id or search not in (inv.external_order_id or "").casefold())
+            and search not in text(inv.description)
+            and (not search_order_id or search not in text(inv.external_order_id))
+            and (not search_id or search not in str(inv.id))
         ):
             continue
         rows.append(inv)
     sort_by = query["sort_by"]
     if sort_by == "amount" and store.faults.on("list_sort_amount_as_text"):
         sort_by = "amount_as_text"
-    if sort_by in ("id", "created_at"):
-        if query["sort_order"] == "desc":
-            rows.reverse()  # already in id order, and ids follow created_at (the clock only moves forward)
+    descending = query["sort_order"] == "desc"
+    sparse_ids = store.variants.on(v.IDS_SPARSE_UNORDERED)
+    if sort_by == "created_at" or (sort_by == "id" and not sparse_ids):
+        if descending:
+            rows.reverse()  # already in creation order, which is created_at order (the clock only moves forward)
+    elif store.variants.on(v.UNSTATED_ORDERS_REVERSED):
+        rows.reverse()  # ties (equal values) come newest first, whichever way the field is sorted
+        rows.sort(key=_FIELD_KEYS[sort_by], reverse=descending)
     else:
-        rows.sort(key=_SORT_KEYS[sort_by], reverse=query["sort_order"] == "desc")
+        rows.sort(key=_SORT_KEYS[sort_by], reverse=descending)
     page, meta = page_of(rows, query)
     if meta["current_page"] > meta["last_page"] and store.faults.on("server_error_past_last_page"):
         raise ApiError(500, "Server Error")
     if store.faults.on("list_last_page_off_by_one"):
         meta["last_page"] = meta["total"] // meta["per_page"] + 1
-    return JSONResponse({"data": [inv.render() for inv in page], "meta": meta})
+    omit_unset = store.variants.on(v.CREATE_ANSWER_OMITS_UNSET)
+    return JSONResponse({"data": [_summary(inv, omit_unset) for inv in page], "meta": meta})
 
 
 async def get_invoice(request: Request) -> JSONResponse:

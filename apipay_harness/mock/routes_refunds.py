@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from starlette.requests import Request
 
+from apipay_harness.mock import variants as v
 from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.money import money
@@ -45,6 +46,8 @@ async def list_invoice_refunds(request: Request) -> JSONResponse:
     store = store_of(request)
     invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on("tenant_leak_refund_totals"))
     refunds = [store.refunds[rid].render() for rid in invoice.refunds if rid in store.refunds]
+    if store.variants.on(v.UNSTATED_ORDERS_REVERSED):
+        refunds.reverse()
     return JSONResponse({"invoice": invoice.render_totals(), "refunds": refunds})
 
 
@@ -65,7 +68,8 @@ async def list_refunds(request: Request) -> JSONResponse:
         and (low is None or r.created_at >= low)
         and (high is None or r.created_at < high)
     ]
-    rows.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+    oldest_first = store.variants.on(v.UNSTATED_ORDERS_REVERSED)
+    rows.sort(key=lambda r: (r.created_at, r.id), reverse=not oldest_first)
     page, meta = page_of(rows, query)
     return JSONResponse({"data": [r.render() for r in page], "meta": meta})
 

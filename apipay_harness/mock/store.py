@@ -8,17 +8,20 @@ One ``Store`` lives on ``app.state``. Its methods are synchronous, so between tw
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from apipay_harness.mock.clock import Clock, WorkQueue, format_time
+from apipay_harness.mock import variants as v
+from apipay_harness.mock.clock import Clock, WorkQueue, format_time, format_time_long
 from apipay_harness.mock.errors import ApiError, ValidationFailed, invoice_not_found
 from apipay_harness.mock.faults import Faults
 from apipay_harness.mock.fixtures import Fixtures, Organization
 from apipay_harness.mock.models import REFUNDABLE, CatalogItem, Invoice, InvoiceItem, Refund, Webhook
 from apipay_harness.mock.money import money, to_kopecks, total
 from apipay_harness.mock.retention import Retention
+from apipay_harness.mock.variants import Variants
 from apipay_harness.mock.webhooks import Dispatcher
 from apipay_harness.mock_limits import DEFAULT_MAX_INVOICES
 
@@ -27,6 +30,25 @@ __all__ = ["DEFAULT_CANCEL_DELAY", "DEFAULT_EXPIRE_AFTER", "DEFAULT_REFUND_DELAY
 DEFAULT_CANCEL_DELAY = 2.0
 DEFAULT_REFUND_DELAY = 5.0
 DEFAULT_EXPIRE_AFTER = 3600.0
+
+_SPARSE_START = 5_000_000_000
+_SPARSE_STEP = 500_009
+_SPARSE_SPAN = 1_000_003
+"""``ids_sparse_unordered``: ids are START + (n × STEP mod SPAN), a prime SPAN, so none repeats within SPAN ids."""
+_CANCEL_DELAYS = (0.0, 1.0, 45.0)
+"""``cancel_delays_vary``: clock seconds a queued cancel takes, picked by invoice (all inside the suites' 60 s)."""
+_REFUND_DELAYS = (0.0, 1.0, 45.0, 7200.0)
+"""``refund_delays_vary``: clock seconds a refund stays pending, picked by refund."""
+_SOONER_EXPIRY = 300.0
+_WEBHOOK_DELAY_STEP = 0.5
+"""``webhooks_delayed``: real seconds of delay per step; an invoice's deliveries wait 0 to 3 steps."""
+
+
+def _id_sequence(*, sparse: bool) -> Iterator[int]:
+    """1, 2, 3 ... or, with ``ids_sparse_unordered``, large ids in no order (a bijection of the counter)."""
+    if not sparse:
+        return itertools.count(1)
+    return (_SPARSE_START + (n * _SPARSE_STEP) % _SPARSE_SPAN for n in itertools.count(1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +72,19 @@ class Store:
         fixtures: Fixtures,
         settings: Settings,
         faults: Faults,
+        variants: Variants | None = None,
         clock: Clock | None = None,
         max_amount: Decimal = Decimal("99999999.99"),
+        min_amount: Decimal = Decimal("0.01"),
     ) -> None:
         self.max_amount = max_amount
+        self.min_amount = min_amount
         self.fixtures = fixtures
         self.settings = settings
         self.faults = faults
+        self.variants = variants or Variants()
+        self.webhook_shaper: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+        """Reshapes a webhook payload before it is signed (the ``extra_properties`` variant), when set."""
         self.clock = clock or Clock()
         self.queue = WorkQueue()
         self.dispatcher = Dispatcher(faults=faults)
@@ -71,9 +99,10 @@ class Store:
         self.invoices: dict[int, Invoice] = {}
         self._by_org: dict[int, list[Invoice]] = {}
         self.refunds: dict[int, Refund] = {}
-        self._invoice_ids = itertools.count(1)
-        self._refund_ids = itertools.count(1)
-        self._item_ids = itertools.count(1)
+        sparse = self.variants.on(v.IDS_SPARSE_UNORDERED)
+        self._invoice_ids = _id_sequence(sparse=sparse)
+        self._refund_ids = _id_sequence(sparse=sparse)
+        self._item_ids = _id_sequence(sparse=sparse)
         self._webhook_ids = itertools.count(1)
         self._catalog_ids = itertools.count(max(self.catalog, default=0) + 1000)
         self.retention = Retention(
@@ -88,6 +117,10 @@ class Store:
     def next_catalog_id(self) -> int:
         """A fresh catalog item id."""
         return next(self._catalog_ids)
+
+    def stamp(self, ts: float) -> str:
+        """A clock time as the API writes it (``Z`` and whole seconds, or the ``timestamps_long_form`` variant's)."""
+        return format_time_long(ts) if self.variants.on(v.TIMESTAMPS_LONG_FORM) else format_time(ts)
 
     # -- time -------------------------------------------------------------------------------------------
 
@@ -124,6 +157,11 @@ class Store:
             if hook is None or hook.organization != org.id:
                 raise ValidationFailed.one("webhook_id", "The selected webhook id is invalid.")
         cart = body.get("cart_items")
+        if cart and body.get("amount") is not None:
+            if self.variants.on(v.CART_AMOUNT_VALIDATED) or self.variants.on(v.AMOUNT_WINS_OVER_CART):
+                self._check_amount(body["amount"])
+            if self.variants.on(v.AMOUNT_WINS_OVER_CART):
+                cart = None
         now = self.clock.timestamp()
         lines = self._cart_lines(org, cart) if cart else []
         if cart:
@@ -153,16 +191,26 @@ class Store:
             description=body.get("description"),
             external_order_id=body.get("external_order_id"),
             created_at=now,
-            created_at_text=format_time(now),
+            created_at_text=self.stamp(now),
             webhook_id=None if webhook_id is None else int(webhook_id),
             updated_at=now,
             items=items,
+            available_before_payment=self.variants.on(v.AVAILABLE_BEFORE_PAYMENT),
         )
         self.invoices[invoice_id] = invoice
         self._by_org.setdefault(org.id, []).append(invoice)
         self.retention.stored(invoice)
-        self.queue.schedule(now + self.settings.expire_after, lambda: self._expire_if_pending(invoice), key=invoice_id)
+        expire_after = _SOONER_EXPIRY if self.variants.on(v.INVOICES_EXPIRE_SOONER) else self.settings.expire_after
+        self.queue.schedule(now + expire_after, lambda: self._expire_if_pending(invoice), key=invoice_id)
         return invoice
+
+    def _check_amount(self, raw: Any) -> None:
+        """An amount held to AmountInput's bounds, as a flat invoice's is (422 outside them)."""
+        amount = Decimal(raw)
+        if amount < self.min_amount:
+            raise ValidationFailed.one("amount", f"The amount field must be at least {self.min_amount}.")
+        if amount > self.max_amount:
+            raise ValidationFailed.one("amount", f"The amount field must not be greater than {self.max_amount}.")
 
     def _cart_lines(self, org: Organization, cart: list[dict[str, Any]]) -> list[tuple[CatalogItem, int]]:
         if not org.catalog:
@@ -199,11 +247,14 @@ class Store:
         }
         if invoice.status != "pending" and not self.faults.on(faulty.get(invoice.status, "")):
             raise ApiError(400, f"Only pending invoices can be cancelled (this one is {invoice.status})")
-        if self.settings.cancel_mode == "sync":
+        if self.settings.cancel_mode == "sync" or self.variants.on(v.CANCEL_SYNCHRONOUS):
             self._set_status(invoice, "cancelled")
             return True
         self._set_status(invoice, "cancelling")
-        due = self.clock.timestamp() + self.settings.cancel_delay
+        delay = self.settings.cancel_delay
+        if self.variants.on(v.CANCEL_DELAYS_VARY):
+            delay = _CANCEL_DELAYS[invoice.id % len(_CANCEL_DELAYS)]
+        due = self.clock.timestamp() + delay
         if not self.faults.on("cancel_stuck_cancelling"):
             self.queue.schedule(due, lambda: self._set_status(invoice, "cancelled"), key=invoice.id)
         return False
@@ -213,7 +264,7 @@ class Store:
         if invoice.status != "pending":
             raise ApiError(409, f"Only pending invoices can be paid (this one is {invoice.status})")
         invoice.client_name = client_name
-        invoice.paid_at = format_time(self.clock.timestamp())
+        invoice.paid_at = self.stamp(self.clock.timestamp())
         self._set_status(invoice, "paid")
 
     def expire(self, invoice: Invoice) -> None:
@@ -237,17 +288,20 @@ class Store:
 
     def check_statuses(self, org: Organization) -> list[dict[str, Any]]:
         """The organization's pending invoices, as ``status/check`` reports them."""
-        return [
+        if self.variants.on(v.STATUS_CHECK_LISTS_NONE):
+            return []
+        checked = [
             {
                 "id": inv.id,
                 "status": inv.status,
                 "amount": money(inv.amount),
                 "kaspi_invoice_id": inv.kaspi_invoice_id,
-                "updated_at": format_time(inv.updated_at),
+                "updated_at": self.stamp(inv.updated_at),
             }
-            for inv in self.invoices.values()
-            if inv.organization == org.id and inv.status in ("pending", "cancelling")
+            for inv in self.invoices_of(org.id)
+            if inv.status in ("pending", "cancelling")
         ]
+        return checked[::-1] if self.variants.on(v.UNSTATED_ORDERS_REVERSED) else checked
 
     # -- refunds ----------------------------------------------------------------------------------------
 
@@ -265,26 +319,36 @@ class Store:
         if self.faults.on("refund_rounding_truncated"):
             amount = Decimal(int(amount))
         if amount > available and not self.faults.on("refund_sum_unchecked"):
-            raise ValidationFailed.one(
-                "amount", f"The amount field must not be greater than the available {available} for refund."
-            )
+            message = f"The amount field must not be greater than the available {available} for refund."
+            if self.variants.on(v.OVER_REFUND_REFUSED_400):
+                raise ApiError(400, message)
+            raise ValidationFailed.one("amount", message)
         return amount
 
     def record_refund(self, invoice: Invoice, amount: Decimal, reason: str | None) -> Refund:
         """Record a checked refund and move the invoice on."""
         self.retention.room_for_refund(invoice)
         now = self.clock.timestamp()
-        refund = Refund(next(self._refund_ids), invoice.id, invoice.organization, amount, reason, now, format_time(now))
+        refund = Refund(next(self._refund_ids), invoice.id, invoice.organization, amount, reason, now, self.stamp(now))
         self.refunds[refund.id] = refund
         invoice.refunds.append(refund.id)
         invoice.total_refunded += amount
         full = invoice.total_refunded >= invoice.amount and not self.faults.on("full_refund_status_partial")
         self._set_status(invoice, "refunded" if full else "partially_refunded")
-        self.queue.schedule(now + self.settings.refund_delay, lambda: self._complete(refund), key=invoice.id)
+        delay = self.settings.refund_delay
+        if self.variants.on(v.REFUND_DELAYS_VARY):
+            delay = _REFUND_DELAYS[refund.id % len(_REFUND_DELAYS)]
+        if self.variants.on(v.REFUNDS_PASS_THROUGH_PROCESSING):
+            self.queue.schedule(now + delay / 2, lambda: self._process(refund), key=invoice.id)
+        self.queue.schedule(now + delay, lambda: self._complete(refund), key=invoice.id)
         return refund
 
-    def _complete(self, refund: Refund) -> None:
+    def _process(self, refund: Refund) -> None:
         if refund.status == "pending" and self.refunds.get(refund.id) is refund:
+            refund.status = "processing"
+
+    def _complete(self, refund: Refund) -> None:
+        if refund.status in ("pending", "processing") and self.refunds.get(refund.id) is refund:
             refund.status = "completed"
 
     # -- webhooks ---------------------------------------------------------------------------------------
@@ -313,7 +377,7 @@ class Store:
                 "client_name": invoice.client_name,
                 "paid_at": invoice.paid_at,
             }
-            source = "kaspi"
+            source = "api" if self.variants.on(v.WEBHOOK_SOURCE_API) else "kaspi"
         else:
             body = {
                 "id": invoice.id,
@@ -325,7 +389,10 @@ class Store:
             source = "api"
         if event == "invoice.refunded" and invoice.refunds and self.faults.on("webhook_refund_total_stale"):
             body["total_refunded"] = money(invoice.total_refunded - self.refunds[invoice.refunds[-1]].amount)
-        payload = {"event": event, "invoice": body, "source": source, "timestamp": format_time(self.clock.timestamp())}
-        self.dispatcher.send(url=hook.url, secret=hook.secret, payload=payload)
+        payload = {"event": event, "invoice": body, "source": source, "timestamp": self.stamp(self.clock.timestamp())}
+        if self.webhook_shaper is not None:
+            payload = self.webhook_shaper(payload)
+        delay = _WEBHOOK_DELAY_STEP * (invoice.id % 4) if self.variants.on(v.WEBHOOKS_DELAYED) else 0.0
+        self.dispatcher.send(url=hook.url, secret=hook.secret, payload=payload, delay=delay)
         if invoice.status == "paid" and self.faults.on("webhook_duplicate_paid"):
-            self.dispatcher.send(url=hook.url, secret=hook.secret, payload=payload)
+            self.dispatcher.send(url=hook.url, secret=hook.secret, payload=payload, delay=delay)

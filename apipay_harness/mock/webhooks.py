@@ -49,8 +49,8 @@ class Dispatcher:
         self._client: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def send(self, *, url: str, secret: str, payload: dict[str, Any]) -> None:
-        """Record a delivery and send it in the background (no-op recording if no loop runs)."""
+    def send(self, *, url: str, secret: str, payload: dict[str, Any], delay: float = 0.0) -> None:
+        """Record a delivery and send it in the background ``delay`` real seconds later (without a loop: record it)."""
         body = msgspec.json.encode(payload)
         signed = body
         if self._faults.on("webhook_signature_wrong"):
@@ -75,11 +75,13 @@ class Dispatcher:
         if len(self._tasks) >= self._max_in_flight:
             record["error"] = f"not sent: {self._max_in_flight} deliveries were already under way"
             return
-        task = loop.create_task(self._deliver(record, body))
+        task = loop.create_task(self._deliver(record, body, delay))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, record: dict[str, Any], body: bytes) -> None:
+    async def _deliver(self, record: dict[str, Any], body: bytes, delay: float) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)  # a late delivery, as a busy sender's queue makes it
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=self._timeout)
         headers = {"Content-Type": "application/json", "X-Webhook-Signature": record["signature"]}

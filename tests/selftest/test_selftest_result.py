@@ -65,3 +65,42 @@ def test_check_fault_names_defaults_to_the_whole_catalog() -> None:
 def test_check_fault_names_rejects_unknown_names() -> None:
     with pytest.raises(UsageError, match="unknown fault"):
         check_fault_names(["phone_pattern_off_by_one", "bogus"])
+
+
+def _variant_run(name: str, status: Status, **extra: str) -> RunOutcome:
+    return RunOutcome(fault=None, status=status, seconds=2.0, exit_code=0, variants=(name,), label=name, **extra)
+
+
+def test_result_variant_false_alarm_exits_1_and_is_counted() -> None:
+    result = SelftestResult(
+        clean=_run(None, "passed"),
+        faults=[_run("a", "caught")],
+        variants=[_variant_run("v1", "passed"), _variant_run("v2", "false_alarm", suite="lists", check="sorting")],
+    )
+    assert (result.exit_code, result.false_alarms) == (1, 1)
+
+
+def test_result_every_variant_passed_exits_0() -> None:
+    result = SelftestResult(clean=_run(None, "passed"), variants=[_variant_run("v1", "passed")])
+    assert (result.exit_code, result.false_alarms) == (0, 0)
+
+
+def test_result_variant_that_could_not_run_exits_1() -> None:
+    result = SelftestResult(clean=_run(None, "passed"), variants=[_variant_run("v1", "error", detail="timed out")])
+    assert result.exit_code == 1
+
+
+def test_matrix_shows_variants_beside_the_faults_with_the_false_alarm() -> None:
+    result = SelftestResult(
+        clean=_run(None, "passed"),
+        faults=[_run("a", "caught", suite="s", check="c")],
+        variants=[_variant_run("v1", "passed"), _variant_run("v2", "false_alarm", suite="lists", check="sorting")],
+    )
+    text = render_text(result)
+    assert "variant" in text.splitlines()[4]
+    row = next(line for line in text.splitlines() if line.startswith("v2 "))
+    assert "FALSE ALARM" in row and "lists/sorting" in row
+    assert "1/1 faults caught, clean run passed; 1/2 variant runs passed; 1 false alarm(s)" in text
+    markdown = render_markdown(result)
+    assert "| variant | result | false alarm in (suite/check) |" in markdown
+    assert "| `v2` | FALSE ALARM | lists/sorting |" in markdown

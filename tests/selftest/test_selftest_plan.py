@@ -1,0 +1,54 @@
+"""Which runs a selftest makes: the clean run, the named faults and variants, and the variant groups together."""
+
+from __future__ import annotations
+
+import pytest
+
+from apipay_harness.errors import UsageError
+from apipay_harness.mock import variants as v
+from apipay_harness.mock.variants import VARIANTS, Variant, compatible_groups
+from apipay_harness.selftest_plan import check_variant_names, plan
+
+
+def test_plan_runs_clean_then_faults_then_variants_alone() -> None:
+    runs = plan(faults=["tenant_leak_get"], variants=["cancel_synchronous"], together=False)
+    assert [run.label for run in runs] == ["(clean mock)", "tenant_leak_get", "cancel_synchronous"]
+    assert [run.directory for run in runs] == ["clean", "tenant_leak_get", "variant-cancel_synchronous"]
+    assert runs[2].description == v.CANCEL_SYNCHRONOUS.description
+
+
+def test_plan_together_splits_the_catalog_where_variants_conflict() -> None:
+    together = [run for run in plan(faults=[], variants=[], together=True) if run.group]
+    assert len(together) == 2
+    assert [run.label for run in together] == [f"together #{n} ({len(VARIANTS) - 1} variants)" for n in (1, 2)]
+    for run in together:
+        assert (v.CANCEL_SYNCHRONOUS.name in run.variants) != (v.CANCEL_DELAYS_VARY.name in run.variants)
+    assert set(together[0].variants) | set(together[1].variants) == set(VARIANTS)
+
+
+def test_check_variant_names_defaults_to_the_whole_catalog_and_rejects_unknown_names() -> None:
+    assert check_variant_names([]) == list(VARIANTS)
+    with pytest.raises(UsageError, match="unknown variant.*bogus"):
+        check_variant_names(["cancel_synchronous", "bogus"])
+
+
+def test_conflicting_variants_may_each_run_alone() -> None:
+    names = [v.CANCEL_SYNCHRONOUS.name, v.CANCEL_DELAYS_VARY.name]
+    assert [run.variants for run in plan(faults=[], variants=names, together=False)[1:]] == [(n,) for n in names]
+
+
+def _v(name: str, *conflicts: Variant) -> Variant:
+    return Variant(name, "d.", "docs/en/x.md", "s", "q", conflicts)
+
+
+def test_compatible_groups_are_the_maximal_sets_without_a_conflict() -> None:
+    a, b = _v("a"), _v("b")
+    c = _v("c", a)
+    d = _v("d", b, c)
+    groups = {frozenset(x.name for x in g) for g in compatible_groups([a, b, c, d])}
+    assert groups == {frozenset("ab"), frozenset("bc"), frozenset("ad")}
+
+
+def test_compatible_groups_without_conflicts_is_everything_once() -> None:
+    a, b = _v("a"), _v("b")
+    assert compatible_groups([a, b]) == [(a, b)]
