@@ -1,4 +1,4 @@
-"""Benchmark: the full ``apipay-harness selftest`` — wall time, faults caught, median seconds to detect.
+"""Benchmark: the full ``apipay-harness selftest`` — wall time, faults caught, variants passed, median to detect.
 
 Usage: ``python bench/selftest_full.py [--jobs N] [--report-dir DIR]`` (default: the CPU count, a temporary
 directory). It runs the installed command exactly as a user does and reads its ``selftest.json``; the
@@ -36,11 +36,15 @@ def main() -> int:
     escaped = [run["fault"] for run in report["faults"] if run["status"] != "caught"]
     median = report["median_seconds_to_detect"]
     today = datetime.now(UTC).date().isoformat()
+    alarms = [run["label"] for run in report.get("variants", []) if run["status"] != "passed"]
+    variants = f"{report.get('variants_passed', 0)}/{report.get('variants_total', 0)}"
     sys.stdout.write(
-        "\n| date | jobs | exit | faults caught | clean run | median s to detect | wall s | not caught |\n"
-        "|---|---:|---:|---:|---|---:|---:|---|\n"
+        "\n| date | jobs | exit | faults caught | clean run | variant runs passed | median s to detect | wall s "
+        "| not caught | false alarms |\n"
+        "|---|---:|---:|---:|---|---:|---:|---:|---|---|\n"
         f"| {today} | {args.jobs} | {done.returncode} | {report['faults_caught']}/{report['faults_total']} "
-        f"| {report['clean']['status']} | {median} | {wall:.0f} | {', '.join(escaped) or '-'} |\n"
+        f"| {report['clean']['status']} | {variants} | {median} | {wall:.0f} | {', '.join(escaped) or '-'} "
+        f"| {', '.join(alarms) or '-'} |\n"
     )
     return done.returncode
 
