@@ -9,18 +9,9 @@ import pytest
 
 from apipay_harness.mock import variants
 from apipay_harness.mock.variants import DOCS_VERSION, VARIANTS, Variant
+from tests.provider_docs import provider_file
 
 MOCK_DIR = Path(variants.__file__).parent
-REPO = MOCK_DIR.parents[1]
-
-
-def _provider_docs() -> Path | None:
-    """The provider's documents of ``DOCS_VERSION``: ``shared/provider/`` next to this checkout or above it."""
-    for folder in (REPO, *REPO.parents):
-        candidate = folder / "shared" / "provider" / DOCS_VERSION
-        if candidate.is_dir():
-            return candidate
-    return None
 
 
 def _flat(text: str) -> str:
@@ -57,9 +48,13 @@ def test_conflicts_are_checked_both_ways_and_never_with_itself() -> None:
 
 @pytest.mark.parametrize("variant", list(VARIANTS.values()), ids=list(VARIANTS))
 def test_variant_quote_is_found_word_for_word_in_its_source(variant: Variant) -> None:
-    docs = _provider_docs()
-    if docs is None:
-        pytest.skip(f"the provider's documents (shared/provider/{DOCS_VERSION}/) are not next to this checkout")
-    source = docs / variant.source
-    assert source.is_file(), f"{variant.name}: no document {variant.source}"
+    source = provider_file(DOCS_VERSION, *variant.source.split("/"))
     assert _flat(variant.quote) in _flat(source.read_text(encoding="utf-8")), variant.name
+
+
+def test_every_variant_has_a_test_showing_its_change_over_http() -> None:
+    """tests/mock/test_variants.py switches each variant on by its constant and shows what it changes."""
+    tests = (Path(__file__).parent / "test_variants.py").read_text(encoding="utf-8")
+    constants = {value.name: name for name, value in vars(variants).items() if isinstance(value, Variant)}
+    untested = [name for name, constant in constants.items() if f"v.{constant}" not in tests]
+    assert not untested

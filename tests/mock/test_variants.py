@@ -362,7 +362,8 @@ def test_search_matches_ids_finds_an_invoice_by_its_id(default: Mock) -> None:
         found = mock.api.get("/invoices", params={"search": str(invoice["id"])}).json()["data"]
         assert [row["id"] for row in found] == [invoice["id"]]
     invoice = default.create(description="nothing numeric")
-    assert default.api.get("/invoices", params={"search": str(invoice["id"])}).json()["data"] == []
+    found = default.api.get("/invoices", params={"search": str(invoice["id"])}).json()["data"]
+    assert invoice["id"] not in [row["id"] for row in found]
 
 
 def test_search_case_sensitive_needs_the_same_case(default: Mock) -> None:
