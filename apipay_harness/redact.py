@@ -4,6 +4,9 @@ What is redacted:
 
 - the VALUES of known secrets (API keys, webhook secrets), wherever they appear in text, also in their
   URL-encoded and JSON-escaped forms;
+- any PIECE of ``FRAGMENT`` (8) or more characters of such a value: text that was cut (a message quoting
+  the first 200 characters of an answer) can hold half a key, and half a key is still a leak. The mock's
+  published keys (``whole_only``) are redacted whole only: pieces of them are ordinary words ("verified");
 - the value of any field, header or query parameter whose NAME is sensitive: one of ``SENSITIVE_NAMES``
   exactly, or containing one of ``SENSITIVE_MARKERS`` (``token``, ``key``, ``secret``, ``password``), unless
   it is one of the few well-known harmless names in ``HARMLESS_NAMES``.
@@ -24,6 +27,7 @@ from urllib.parse import quote, quote_plus
 from apipay_harness.results import CheckResult
 
 __all__ = [
+    "FRAGMENT",
     "HARMLESS_NAMES",
     "REDACTED",
     "SENSITIVE_MARKERS",
@@ -67,6 +71,9 @@ HARMLESS_NAMES = frozenset({"idempotency-key", "x-idempotency-key"})
 
 _MIN_TEXT_SECRET = 1
 
+FRAGMENT = 8
+"""A piece of a secret this long or longer is redacted wherever it appears."""
+
 # A ``name: value`` / ``name=value`` opening inside free text (a header line, a query parameter, a JSON member),
 # and the value that follows it.
 _NAME = re.compile(r"""(?P<q>["']?)(?P<name>[A-Za-z][\w-]*)(?P=q)\s*[:=]\s*""")
@@ -92,11 +99,17 @@ def _forms(secret: str) -> set[str]:
 
 
 class Redactor:
-    """Removes secrets from the text and data a contract run records."""
+    """Removes secrets from the text and data a contract run records.
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
+    **secrets** – values to redact wherever they (or a piece of ``FRAGMENT`` or more characters of them) appear.
+    **whole_only** – *(optional)* values that, when they are among the secrets, are redacted only whole.
+    """
+
+    def __init__(self, secrets: Iterable[str] = (), *, whole_only: Iterable[str] = ()) -> None:
         self._values: frozenset[str] = frozenset()
+        self._whole_only = frozenset(whole_only)
         self._pattern: re.Pattern[str] | None = None
+        self._pieces: re.Pattern[str] | None = None
         self.add(*secrets)
 
     def add(self, *secrets: str) -> None:
@@ -105,12 +118,18 @@ class Redactor:
         if values == self._values:
             return
         spellings: set[str] = set()
+        pieces: set[str] = set()
         for value in values:
-            spellings |= _forms(value)
+            forms = _forms(value)
+            spellings |= forms
+            if value not in self._whole_only:
+                pieces |= {form[i : i + FRAGMENT] for form in forms for i in range(len(form) - FRAGMENT + 1)}
         # Longest first, so ``test-key-2`` goes before ``test-key`` eats its prefix.
         ordered = sorted(spellings, key=lambda s: (-len(s), s))
         self._values = frozenset(values)
         self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
+        # A lookahead finds every (overlapping) start of a piece; the covered spans are then merged.
+        self._pieces = re.compile("(?=(" + "|".join(re.escape(p) for p in sorted(pieces)) + "))") if pieces else None
 
     def __repr__(self) -> str:
         return f"Redactor(<{len(self._values)} secrets>)"
@@ -121,7 +140,13 @@ class Redactor:
             return text
         if self._pattern is not None:
             text = self._pattern.sub(REDACTED, text)
+        if self._pieces is not None:
+            text = _redact_spans(text, self._pieces)
         return _redact_pairs(text)
+
+    def excerpt(self, text: str, limit: int) -> str:
+        """The first ``limit`` characters of ``text``, redacted BEFORE the cut so no piece of a secret survives."""
+        return self.text(text)[:limit]
 
     def value(self, obj: Any) -> Any:
         """Return a copy of JSON-like ``obj`` with sensitive fields and secret values redacted at any depth."""
@@ -154,6 +179,26 @@ class Redactor:
         if value is not None and is_sensitive_name(name) and not isinstance(value, Mapping | list | tuple):
             return REDACTED
         return self.value(value)
+
+
+def _redact_spans(text: str, pieces: re.Pattern[str]) -> str:
+    """Replace every run of characters covered by a piece of a secret with one ``REDACTED``."""
+    spans: list[list[int]] = []
+    for match in pieces.finditer(text):
+        start, end = match.start(), match.start() + len(match.group(1))
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for start, end in spans:
+        out += [text[pos:start], REDACTED]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _redact_pairs(text: str) -> str:

@@ -142,3 +142,50 @@ def test_redactor_add_redacts_a_secret_made_up_during_the_run(redactor: Redactor
     redactor.add("made-up-77")
     assert redactor.text("hmac keyed by made-up-77") == f"hmac keyed by {REDACTED}"
     assert redactor.text(f"still {KEY}") == f"still {REDACTED}"
+
+
+LONG_KEY = "hk-7d41c0a9e35b2f68c1d04e9a"
+
+
+@pytest.mark.parametrize("cut", [8, 14, 20, len(LONG_KEY) - 1])
+def test_redactor_text_removes_a_key_cut_in_half_at_either_end(cut: int) -> None:
+    redactor = Redactor([LONG_KEY])
+    head = f"Received: 400 {{'message': 'bad key {LONG_KEY[:cut]}"  # a message cut after `cut` characters of it
+    tail = f"{LONG_KEY[-cut:]} was refused'}}"  # a text that starts inside the key
+    assert LONG_KEY[:8] not in redactor.text(head) and redactor.text(head).endswith(REDACTED)
+    assert LONG_KEY[-8:] not in redactor.text(tail) and redactor.text(tail).startswith(REDACTED)
+
+
+def test_redactor_text_removes_any_eight_character_piece_of_a_secret() -> None:
+    redactor = Redactor([LONG_KEY])
+    for start in range(len(LONG_KEY) - 7):
+        piece = LONG_KEY[start : start + 8]
+        assert piece not in redactor.text(f"xx {piece} yy"), piece
+
+
+def test_redactor_text_keeps_pieces_shorter_than_eight_characters() -> None:
+    assert Redactor([LONG_KEY]).text(f"id {LONG_KEY[:7]}") == f"id {LONG_KEY[:7]}"
+
+
+def test_redactor_text_merges_overlapping_pieces_into_one_mark() -> None:
+    redactor = Redactor([LONG_KEY])
+    assert redactor.text(f"<{LONG_KEY[3:20]}>") == f"<{REDACTED}>"
+
+
+def test_redactor_keeps_words_that_are_pieces_of_a_published_mock_key() -> None:
+    redactor = Redactor(["unverified-key", LONG_KEY], whole_only=["unverified-key"])
+    text = "sent the unverified organization's key"
+    assert redactor.text(text) == text
+    assert redactor.text("key unverified-key here") == f"key {REDACTED} here"
+
+
+def test_redactor_excerpt_redacts_before_it_cuts() -> None:
+    redactor = Redactor([LONG_KEY])
+    text = "x" * 190 + LONG_KEY + " tail"
+    assert redactor.excerpt(text, 200) == "x" * 190 + REDACTED
+
+
+def test_redactor_redacts_pieces_of_a_secret_added_during_the_run() -> None:
+    redactor = Redactor()
+    redactor.add("whsec_0123456789abcdef")
+    assert redactor.text("signed with whsec_0123456789") == f"signed with {REDACTED}"
