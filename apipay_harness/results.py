@@ -1,8 +1,9 @@
 """The result stream a contract run emits and every report writer reads (STYLE R19).
 
 A run is: one ``RunInfo`` (what was judged), then a ``CheckResult`` per
-(suite, operation, check), then the writers' ``finish``. Results are redacted when they
-are recorded (``apipay_harness.redact``), so writers never see a secret.
+(suite, operation, check), then the writers' ``finish`` with a ``RunEnd`` (complete, or cut
+short and why). Results are redacted when they are recorded (``apipay_harness.redact``), so
+writers never see a secret.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
-__all__ = ["CheckResult", "ResultWriter", "RunInfo", "Verdict"]
+__all__ = ["CheckResult", "ResultWriter", "RunEnd", "RunInfo", "Verdict"]
 
 Verdict = Literal["passed", "failed", "skipped", "error"]
 
@@ -24,10 +25,30 @@ class RunInfo:
     spec_version: str
     mode: str
     """``quick`` or ``default``."""
-    seed: int | None
+    seed: int
+    """The seed the run used (a fresh one when none was given), so it can be replayed."""
     started_at: str
     profile: str = "sandbox"
     control: bool = True
+    replay: str = ""
+    """The command that replays this run (the same seed and selection; never a key)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunEnd:
+    """How a run ended: complete, or cut short (why, and how many of the selected contract tests finished)."""
+
+    cut_short: str = ""
+    """Empty when the run completed; else why it stopped early (Ctrl-C, the target out of bounds, -x)."""
+    planned: int = 0
+    """Contract tests selected for the run."""
+    finished: int = 0
+    """Contract tests that finished before the end."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether every selected check ran."""
+        return not self.cut_short
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,5 +88,5 @@ class ResultWriter(Protocol):
     def handle(self, result: CheckResult) -> None:
         """Take one result."""
 
-    def finish(self) -> None:
-        """Write the report out."""
+    def finish(self, end: RunEnd | None = None) -> None:
+        """Write the report out, saying whether the run was complete."""

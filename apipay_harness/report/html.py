@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 
 from apipay_harness.report.summary import Collector, Summary, cell_verdict, count, write_atomically
+from apipay_harness.results import RunEnd
 
 __all__ = ["HtmlWriter", "render_html"]
 
@@ -102,6 +103,7 @@ def render_html(summary: Summary) -> str:
     return template.render(
         info=summary.info,
         summary=summary,
+        cut_short=summary.cut_short,
         verdict=summary.verdict,
         totals=summary.totals,
         duration="unknown" if seconds is None else f"{seconds:.1f} s",
@@ -118,6 +120,6 @@ def render_html(summary: Summary) -> str:
 class HtmlWriter(Collector):
     """Writes ``conformance.html`` at the end of the run."""
 
-    def finish(self) -> None:
+    def finish(self, end: RunEnd | None = None) -> None:
         """Write the report out."""
-        write_atomically(self.path, render_html(self.summary()))
+        write_atomically(self.path, render_html(self.summary(end)))

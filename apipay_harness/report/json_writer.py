@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from apipay_harness.report.summary import Collector, Summary, write_atomically
+from apipay_harness.results import RunEnd
 
 __all__ = ["SCHEMA_VERSION", "JsonWriter", "render_json"]
 
@@ -28,6 +29,11 @@ def render_json(summary: Summary) -> dict[str, Any]:
         "spec_version": info.spec_version,
         "mode": info.mode,
         "seed": info.seed,
+        "replay": info.replay,
+        "complete": summary.end.complete,
+        "cut_short": summary.end.cut_short,
+        "tests_planned": summary.end.planned,
+        "tests_finished": summary.end.finished,
         "profile": info.profile,
         "control": info.control,
         "started_at": info.started_at,
@@ -63,7 +69,7 @@ def _default(value: object) -> str:
 class JsonWriter(Collector):
     """Writes ``conformance.json`` at the end of the run."""
 
-    def finish(self) -> None:
+    def finish(self, end: RunEnd | None = None) -> None:
         """Write the report out."""
-        text = json.dumps(render_json(self.summary()), indent=2, ensure_ascii=False, default=_default)
+        text = json.dumps(render_json(self.summary(end)), indent=2, ensure_ascii=False, default=_default)
         write_atomically(self.path, text + "\n")

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from apipay_harness.report.summary import Collector, Summary, write_atomically
-from apipay_harness.results import CheckResult
+from apipay_harness.results import CheckResult, RunEnd
 
 __all__ = ["JUnitWriter", "render_junit"]
 
@@ -78,6 +78,16 @@ def _counts(results: list[CheckResult]) -> dict[str, str]:
     }
 
 
+def _cut_short_suite(root: ET.Element, summary: Summary) -> None:
+    """A run cut short shows in the CI's test view as an errored ``run`` check, never as all green."""
+    node = ET.SubElement(root, "testsuite", {"name": "run", "tests": "1", "failures": "0", "errors": "1"})
+    case = ET.SubElement(node, "testcase", {"classname": "run", "name": "all selected checks ran", "time": "0.000"})
+    error = ET.SubElement(case, "error", {"message": _clean(_first_line(summary.cut_short)), "type": "cut_short"})
+    error.text = _clean(summary.cut_short)
+    root.set("tests", str(int(root.get("tests", "0")) + 1))
+    root.set("errors", str(int(root.get("errors", "0")) + 1))
+
+
 def render_junit(summary: Summary) -> ET.ElementTree[ET.Element]:
     """The report as a JUnit XML tree."""
     info = summary.info
@@ -95,12 +105,17 @@ def render_junit(summary: Summary) -> ET.ElementTree[ET.Element]:
             ("target", info.target),
             ("spec_version", info.spec_version),
             ("mode", info.mode),
-            ("seed", "" if info.seed is None else str(info.seed)),
+            ("seed", str(info.seed)),
+            ("replay", info.replay),
             ("profile", info.profile),
+            ("complete", "true" if summary.end.complete else "false"),
+            ("cut_short", summary.cut_short),
         ):
             ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
         for result in results:
             _testcase(node, result)
+    if not summary.end.complete:
+        _cut_short_suite(root, summary)
     ET.indent(root)
     return ET.ElementTree(root)
 
@@ -108,8 +123,8 @@ def render_junit(summary: Summary) -> ET.ElementTree[ET.Element]:
 class JUnitWriter(Collector):
     """Writes ``junit.xml`` at the end of the run."""
 
-    def finish(self) -> None:
+    def finish(self, end: RunEnd | None = None) -> None:
         """Write the report out."""
-        tree = render_junit(self.summary())
+        tree = render_junit(self.summary(end))
         text = ET.tostring(tree.getroot(), encoding="unicode", xml_declaration=False)
         write_atomically(self.path, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n")

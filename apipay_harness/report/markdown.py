@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from apipay_harness.report.summary import Collector, Summary, count, write_atomically
-from apipay_harness.results import CheckResult
+from apipay_harness.results import CheckResult, RunEnd
 
 __all__ = ["MAX_CHARS", "MarkdownWriter", "render_markdown"]
 
@@ -15,7 +15,7 @@ MAX_CHARS = 60_000
 _MAX_BLOCK = 4_000
 """Longest message or reproducer shown for one failure; the rest is in conformance.html / .json."""
 
-_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️"}
+_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️", "interrupted": "⏹️"}
 
 
 def _cell(text: str) -> str:
@@ -50,14 +50,14 @@ def _header(summary: Summary) -> list[str]:
         f"target {_code(info.target)}",
         f"spec {_code(info.spec_version)}",
         f"mode {_code(info.mode)}",
-        f"seed {_code('none' if info.seed is None else str(info.seed))}",
+        f"seed {_code(str(info.seed))}",
         f"profile {_code(info.profile)}",
     ]
     if not info.control:
         facts.append("no control API")
     if seconds is not None:
         facts.append(f"{seconds:.1f} s")
-    return [
+    lines = [
         f"## {icon} ApiPay contract: **{verdict.upper()}**",
         "",
         f"{count(totals['checks'], 'check')}: {totals['passed']} passed, {totals['failed']} failed, "
@@ -66,6 +66,11 @@ def _header(summary: Summary) -> list[str]:
         " · ".join(facts),
         "",
     ]
+    if summary.cut_short:
+        lines += [f"> **{summary.cut_short}**", ""]
+    if info.replay:
+        lines += [f"Replay: {_code(info.replay)}", ""]
+    return lines
 
 
 def _matrix(summary: Summary) -> list[str]:
@@ -138,6 +143,6 @@ def render_markdown(summary: Summary, *, max_chars: int = MAX_CHARS) -> str:
 class MarkdownWriter(Collector):
     """Writes ``conformance.md`` at the end of the run."""
 
-    def finish(self) -> None:
+    def finish(self, end: RunEnd | None = None) -> None:
         """Write the report out."""
-        write_atomically(self.path, render_markdown(self.summary()))
+        write_atomically(self.path, render_markdown(self.summary(end)))

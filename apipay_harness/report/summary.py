@@ -7,9 +7,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from apipay_harness.results import CheckResult, RunInfo, Verdict
+from apipay_harness.results import CheckResult, RunEnd, RunInfo, Verdict
 
-__all__ = ["SUITE_ORDER", "VERDICTS", "Collector", "Summary", "cell_verdict", "count", "write_atomically"]
+__all__ = [
+    "SUITE_ORDER",
+    "VERDICTS",
+    "Collector",
+    "Summary",
+    "cell_verdict",
+    "count",
+    "cut_short_line",
+    "write_atomically",
+]
 
 SUITE_ORDER = ("schema", "bounds", "lifecycle", "auth", "lists", "webhooks", "concurrency", "errors")
 """The suites in the order a reader meets them; unknown suites follow alphabetically."""
@@ -42,9 +51,17 @@ class Summary:
     finished_at: str
     results: tuple[CheckResult, ...]
     totals: dict[str, int] = field(default_factory=dict)
+    end: RunEnd = field(default_factory=RunEnd)
 
     @classmethod
-    def build(cls, info: RunInfo, results: list[CheckResult], *, finished_at: str | None = None) -> Summary:
+    def build(
+        cls,
+        info: RunInfo,
+        results: list[CheckResult],
+        *,
+        finished_at: str | None = None,
+        end: RunEnd | None = None,
+    ) -> Summary:
         """Sort the results (suite, operation, check) and count them."""
         ordered = tuple(sorted(results, key=lambda r: (_suite_key(r.suite), r.operation, r.check)))
         counts = Counter(r.verdict for r in ordered)
@@ -53,16 +70,26 @@ class Summary:
         totals["cases"] = sum(r.cases for r in ordered)
         totals["failures"] = sum(r.failures for r in ordered)
         finished = finished_at or datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        return cls(info=info, finished_at=finished, results=ordered, totals=totals)
+        return cls(info=info, finished_at=finished, results=ordered, totals=totals, end=end or RunEnd())
 
     @property
     def verdict(self) -> str:
-        """``failed`` when any check failed, ``error`` when any could not run, ``skipped`` when none ran."""
+        """The run's verdict, worst first: ``failed``, ``interrupted``, ``error``, ``passed``, ``skipped``.
+
+        A run cut short is never ``passed``: the checks that did not run could have failed.
+        """
         if self.totals["failed"]:
             return "failed"
+        if not self.end.complete:
+            return "interrupted"
         if self.totals["error"]:
             return "error"
         return "passed" if self.totals["passed"] else "skipped"
+
+    @property
+    def cut_short(self) -> str:
+        """One sentence saying the run was cut short (empty when it was complete)."""
+        return cut_short_line(self.end)
 
     @property
     def duration_seconds(self) -> float | None:
@@ -131,11 +158,21 @@ class Collector:
         """Take one (already redacted) result."""
         self._results.append(result)
 
-    def summary(self) -> Summary:
-        """The run so far, ready to render."""
+    def summary(self, end: RunEnd | None = None) -> Summary:
+        """The run so far, ready to render (``end`` says whether it was complete)."""
         if self._info is None:
             raise RuntimeError(f"{type(self).__name__}.finish() called before start()")
-        return Summary.build(self._info, self._results)
+        return Summary.build(self._info, self._results, end=end)
+
+
+def cut_short_line(end: RunEnd) -> str:
+    """``Cut short after 12 of 40 checks: interrupted (Ctrl-C). Only the checks listed ran.``; empty when complete."""
+    if end.complete:
+        return ""
+    return (
+        f"Cut short after {end.finished} of {end.planned} selected contract tests: {end.cut_short}. "
+        "Only the checks listed here ran; the verdict covers nothing else."
+    )
 
 
 def write_atomically(path: Path, text: str) -> None:
