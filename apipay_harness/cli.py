@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from apipay_harness.errors import HarnessError, UsageError
+from apipay_harness.exit_codes import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS
 from apipay_harness.mock_limits import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_HEADER_TIMEOUT,
@@ -25,10 +26,6 @@ from apipay_harness.target import Profile
 from apipay_harness.versions import DEFAULT_VERSION, version_names
 
 __all__ = ["main", "run"]
-
-EXIT_OK = 0
-EXIT_VIOLATIONS = 1
-EXIT_CANNOT_RUN = 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,7 +154,9 @@ def mock(
 @click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
 @click.option("--quick", is_flag=True, help="Fewer examples, shorter state machines: for CI gates.")
 @click.option("-k", "keyword", metavar="EXPR", help="Only the checks matching EXPR (pytest -k).")
-@click.option("--seed", type=int, default=None, help="Make the run reproducible.")
+@click.option(
+    "--seed", type=int, default=None, help="Replay a run [default: a fresh one, printed with the replay command]."
+)
 def contract(
     *,
     base_url: str | None,
@@ -198,20 +197,26 @@ def contract(
     )
     progress = TerminalProgress(Console(file=sys.stderr))  # bound now: the run captures sys.stderr
     try:
-        outcome = run_contract(
-            options, keyword=keyword, report_dir=Path(report_dir), listener=progress, on_start=progress.started
-        )
+        outcome = run_contract(options, keyword=keyword, report_dir=Path(report_dir), progress=progress)
     finally:
         progress.close()
-    counts = outcome.counts
-    click.echo(
-        f"{outcome.target}: {counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed, "
-        f"{counts.get('error', 0)} errors, {counts.get('skipped', 0)} skipped; report in {outcome.report_dir}/"
-    )
+    if outcome.started:
+        counts = outcome.counts
+        click.echo(
+            f"{outcome.target}: {counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed, "
+            f"{counts.get('error', 0)} errors, {counts.get('skipped', 0)} skipped; report in {outcome.report_dir}/"
+        )
+        click.echo(f"seed {outcome.seed}; replay: {outcome.replay}")
     for problem in outcome.cleanup_problems:
         click.echo(f"cleanup: {problem}", err=True)
-    if outcome.exit_code == EXIT_CANNOT_RUN:
-        reason = outcome.abort_reason or "the contract run could not complete (see the messages above)"
+    if outcome.exit_code == EXIT_INTERRUPTED:
+        click.echo(
+            f"interrupted: the run was cut short after {outcome.finished} of {outcome.planned} contract tests; "
+            f"the report in {outcome.report_dir}/ lists the checks that ran",
+            err=True,
+        )
+    elif outcome.exit_code == EXIT_CANNOT_RUN:
+        reason = outcome.abort_reason or outcome.cut_short or "the contract run could not complete"
         click.echo(f"error: {reason}", err=True)
     return outcome.exit_code
 
@@ -235,6 +240,13 @@ def contract(
 @click.option("--remote-workers", type=int, default=0, help="Also wait for N workers joining from other machines.")
 @click.option("--master-bind-host", default="127.0.0.1", show_default=True, help="Interface the master listens on.")
 @click.option("--master-port", type=int, default=None, help="The master's port [default: 5557 with remote workers].")
+@click.option(
+    "--progress-every",
+    type=click.FloatRange(min=1),
+    default=10.0,
+    show_default=True,
+    help="Seconds between progress lines when not on a terminal (a terminal gets one live line).",
+)
 def load(
     *,
     base_url: str | None,
@@ -255,12 +267,16 @@ def load(
     remote_workers: int,
     master_bind_host: str,
     master_port: int | None,
+    progress_every: float,
 ) -> int:
     """Headless Locust run (master + workers) with thresholds and a post-run audit (default: against the mock)."""
     from pathlib import Path
 
+    from rich.console import Console
+
     from apipay_harness.load.runner import LoadOptions, run_load
     from apipay_harness.load.thresholds import Thresholds
+    from apipay_harness.progress import LoadProgressLine
     from apipay_harness.target import Target
 
     if profile == "production":
@@ -292,7 +308,11 @@ def load(
             f"waiting for {remote_workers} remote worker(s): locust -f {load_dir() / 'locustfile.py'} --worker "
             f"--master-host <this host> --master-port {master_port or DEFAULT_MASTER_PORT}"
         )
-    outcome = run_load(target, options)
+    display = LoadProgressLine(Console(file=sys.stderr), every=progress_every)
+    try:
+        outcome = run_load(target, options, progress=display)
+    finally:
+        display.close()
     summary = outcome.summary.to_dict()
     totals = summary["totals"]
     click.echo(
@@ -321,7 +341,7 @@ def load(
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Runs at once [default: the CPU count].")
 @click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
-@click.option("--seed", type=int, default=None, help="Hypothesis seed of every run [default: a fixed one].")
+@click.option("--seed", type=int, default=None, help="Hypothesis seed of every run [default: a fixed one, 20260213].")
 @click.option("--run-timeout", type=click.FloatRange(min=1), default=600.0, show_default=True, help="Seconds per run.")
 @click.option("-k", "keyword", metavar="EXPR", help="Only the contract checks matching EXPR, in every run (pytest -k).")
 @click.option("--list-faults", is_flag=True, help="Print the fault catalog as a Markdown table and exit.")
@@ -345,13 +365,7 @@ def selftest(
     """
     from pathlib import Path
 
-    from apipay_harness.selftest import (
-        DEFAULT_SEED,
-        RunOutcome,
-        check_fault_names,
-        check_variant_names,
-        run_selftest,
-    )
+    from apipay_harness.selftest import RunOutcome, check_fault_names, check_variant_names, run_selftest
     from apipay_harness.selftest_report import render_text, write_reports
 
     if list_faults:
@@ -364,10 +378,13 @@ def selftest(
 
         click.echo(variant_table(), nl=False)
         return EXIT_OK
+    from apipay_harness.preflight import check_report_dir
+
     everything = not (faults or variants or variants_together)
     fault_names = check_fault_names(faults) if faults or everything else []
     variant_names = check_variant_names(variants) if variants or everything else []
     together = variants_together or everything
+    check_report_dir(Path(report_dir))
     click.echo(
         f"selftest: clean run + {len(fault_names)} fault(s) + {len(variant_names)} variant(s)"
         + (" + the variants together" if together else ""),
@@ -383,7 +400,7 @@ def selftest(
         together=together,
         jobs=jobs,
         report_dir=Path(report_dir),
-        seed=DEFAULT_SEED if seed is None else seed,
+        seed=seed,
         run_timeout=run_timeout,
         keyword=keyword,
         listener=progress,
@@ -511,9 +528,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        return EXIT_CANNOT_RUN
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("interrupted: stopped before the run began (no report written)", err=True)
+        return EXIT_INTERRUPTED
     except click.ClickException as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         return EXIT_CANNOT_RUN

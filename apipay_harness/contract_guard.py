@@ -16,6 +16,8 @@ import threading
 import httpx
 import pytest
 
+from apipay_harness.bounded_http import BoundedClient
+
 __all__ = ["PRODUCTION_INVOICE_CAP", "Guard", "is_destructive"]
 
 PRODUCTION_INVOICE_CAP = 20
@@ -92,7 +94,7 @@ class Guard:
     def cleanup(self, *, base_url: str) -> list[str]:
         """Cancel every created invoice that is still pending; returns one line per invoice it could not cancel."""
         problems: list[str] = []
-        with httpx.Client(base_url=base_url.rstrip("/"), timeout=10.0) as client:
+        with BoundedClient(base_url=base_url.rstrip("/")) as client:
             for invoice_id, key in sorted(self.created.items()):
                 headers = {"X-API-Key": key} if key else {}
                 try:

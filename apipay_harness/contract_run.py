@@ -2,13 +2,16 @@
 
 ``ContractRun`` is registered as a pytest plugin object by ``pytest_plugin``. It does
 nothing until a test carrying the ``contract`` marker is collected; then it builds the
-target (starting the embedded mock when no base URL is given), records one or more
-``CheckResult`` per contract test, redacts them at this one place, and hands them to
-the report writers and to any listener (the live progress display).
+target (starting the embedded mock when no base URL is given, else checking it with the
+preflight), records one or more ``CheckResult`` per contract test, redacts them at this
+one place, and hands them to the report writers and to any listener (the live progress
+display). A run that stops early (Ctrl-C, a target out of bounds, ``-x``) is reported as
+cut short, never as passed.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import AbstractContextManager, ExitStack
@@ -20,22 +23,39 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from apipay_harness.bounded_http import OutOfBounds, Tripwire
 from apipay_harness.contract_guard import Guard
 from apipay_harness.contract_outcomes import Outcome, TestIdentity, identity_of, outcome_of
-from apipay_harness.errors import HarnessError, TargetUnreachable, UsageError
+from apipay_harness.errors import HarnessError, UsageError
+from apipay_harness.preflight import check_report_dir, check_target
 from apipay_harness.redact import Redactor
+from apipay_harness.replay import replay_command
 from apipay_harness.report import writers_for
 from apipay_harness.reproducer import curl
-from apipay_harness.results import CheckResult, ResultWriter, RunInfo
-from apipay_harness.target import Profile, Target
+from apipay_harness.results import CheckResult, ResultWriter, RunEnd, RunInfo
+from apipay_harness.target import PUBLISHED_KEYS, Profile, Target
 
 if TYPE_CHECKING:
     from apipay_harness.mock import MockProcess
 
-__all__ = ["ContractRun", "ResultSink", "RunOptions", "check_reachable"]
+__all__ = ["INTERRUPTED", "ContractRun", "ResultSink", "RunOptions", "fresh_seed", "run_seed"]
 
-REACHABILITY_TIMEOUT = 5.0
-"""Seconds the target gets to answer ``GET /status`` before the run gives up (exit 2)."""
+INTERRUPTED = "interrupted (Ctrl-C)"
+"""Why a run stopped when the user interrupted it."""
+
+
+def fresh_seed() -> int:
+    """A new random seed for a run given none: recorded in every report so the run can be replayed."""
+    return secrets.randbelow(2**31)
+
+
+def run_seed(config: pytest.Config) -> int:
+    """The seed of this pytest session: ``--seed`` when given, else a fresh one chosen once and kept."""
+    seed = config.getoption("apipay_seed", None)
+    if seed is None:
+        seed = fresh_seed()
+        config.option.apipay_seed = seed
+    return int(seed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +94,7 @@ class RunOptions:
             profile=get("apipay_profile", "sandbox") or "sandbox",
             report_dir=get("apipay_report_dir", None),
             quick=bool(get("apipay_quick", False)),
-            seed=get("apipay_seed", None),
+            seed=run_seed(config),
         )
 
     def build_target(self) -> Target | None:
@@ -90,24 +110,6 @@ class RunOptions:
         if target is None:
             return None
         return replace(target, unverified_key=self.unverified_key, rate_limited_key=self.rate_limited_key)
-
-
-def check_reachable(target: Target, *, timeout: float = REACHABILITY_TIMEOUT) -> None:
-    """Raise unless ``GET {base_url}/status`` (and the control API, if any) answer within ``timeout`` seconds."""
-    limit = httpx.Timeout(timeout, connect=timeout)
-    try:
-        httpx.get(f"{target.base_url}/status", timeout=limit)
-    except httpx.HTTPError as exc:
-        raise TargetUnreachable(target.base_url, type(exc).__name__) from None
-    if target.control_url is None:
-        return
-    try:
-        httpx.get(f"{target.control_url}/clock", timeout=limit)
-    except httpx.HTTPError as exc:
-        raise UsageError(
-            f"control API {target.control_url} is unreachable ({type(exc).__name__}); "
-            "start it, fix --control-url / APIPAY_CONTROL_URL, or pass --no-control"
-        ) from None
 
 
 class ResultSink:
@@ -131,19 +133,27 @@ class ContractRun:
         self.options = options
         self.active = False
         self.guard = Guard(production=options.profile == "production")
+        self.tripwire = Tripwire()
         self.listeners: list[Callable[[CheckResult], None]] = []
         self.counts = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
+        self.planned: dict[str, int] = {}
+        """Contract tests selected per suite, in the order they run."""
+        self.finished = 0
         self._target: Target | None = None
         self._embedded = False
         self._stack = ExitStack()
         self._writers: list[ResultWriter] = []
-        self._redactor: Redactor | None = None
-        self._secrets: list[str] = []
+        self._redactor = Redactor(whole_only=PUBLISHED_KEYS)
         self._sinks: dict[str, ResultSink] = {}
         self._outcomes: dict[str, Outcome] = {}
         self._started: dict[str, float] = {}
         self.cleanup_problems: list[str] = []
         self.abort_reason: str | None = None
+        """Why the run stopped early with exit 2 (the target out of bounds or unreachable), if it did."""
+        self.cut_short: str | None = None
+        """Why the run stopped before every selected check ran (also set for Ctrl-C and -x)."""
+        self.interrupted = False
+        """Whether the user interrupted the run (Ctrl-C / SIGINT)."""
 
     # ----- the target -------------------------------------------------------------------------
 
@@ -158,7 +168,7 @@ class ContractRun:
         return self._target
 
     def target(self) -> Target:
-        """The target of this run; the embedded mock is started on first use."""
+        """The target of this run; the embedded mock is started on first use, any other target checked first."""
         if self._target is None:
             if self.options.control_url and self.options.no_control:
                 raise UsageError("--control-url and --no-control contradict each other; give one of them")
@@ -170,34 +180,44 @@ class ContractRun:
                     target = replace(target, control_url=None)
                 self._embedded = True
             else:
-                check_reachable(target)
+                check_target(target)
             self._target = target
-            self._secrets.extend(target.secrets)
-            self._redactor = Redactor(self._secrets)
+            self._redactor.add(*target.secrets)
         return self._target
 
     def add_secret(self, secret: str) -> None:
         """Redact ``secret`` too (a webhook secret a suite made up) from everything recorded after now."""
-        if secret and secret not in self._secrets:
-            self._secrets.append(secret)
-            self._redactor = Redactor(self._secrets)
+        if secret:
+            self._redactor.add(secret)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret of the run (and any piece of 8 or more characters of one) redacted."""
+        return self._redactor.text(text)
 
     # ----- pytest hooks -----------------------------------------------------------------------
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Wake up only when contract tests were collected."""
-        self.active = any(identity_of(item) is not None for item in items)
+        """Wake up only when contract tests were collected; count them per suite for the progress display."""
+        self.planned = {}
+        for item in items:
+            ident = identity_of(item)
+            if ident is not None:
+                self.planned[ident.suite] = self.planned.get(ident.suite, 0) + 1
+        self.active = bool(self.planned)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Start the target and the report once we know this is a contract run."""
         if not self.active or session.config.option.collectonly:
             return
         try:
+            if self.options.report_dir is not None:
+                check_report_dir(Path(self.options.report_dir))
             target = self.target()
+            self._start_writers(target, keyword=session.config.getoption("keyword", "") or None)
         except HarnessError as exc:
+            self.abort_reason = str(exc)
             pytest.exit(str(exc), returncode=2)
-        self._start_writers(target)
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         """A contract test starts: no request sent yet, the clock running."""
@@ -212,6 +232,11 @@ class ContractRun:
         ident = identity_of(item) if self.active else None
         if ident is None:
             return
+        if call.excinfo is not None and isinstance(call.excinfo.value, OutOfBounds):
+            # The target's answers can no longer be judged: stop after this test, exit 2 with the reason.
+            self.tripwire.trip(str(call.excinfo.value))
+            self.abort_reason = self.tripwire.reason
+            item.session.shouldstop = self.abort_reason or True
         phase = outcome_of(call.excinfo, when=call.when)
         current = self._outcomes.get(item.nodeid)
         if current is None or (current.verdict == "passed" and phase.verdict != "passed"):
@@ -219,19 +244,30 @@ class ContractRun:
         if call.when == "teardown":
             self._emit(item, ident)
 
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """Remember why the run was cut short: ``pytest.exit`` (its reason), a stop it asked for, or Ctrl-C."""
+        value = excinfo.value
+        if isinstance(value, pytest.exit.Exception):
+            self.abort_reason = self.abort_reason or str(value.msg)
+            self.cut_short = self.abort_reason
+        elif isinstance(value, pytest.Session.Interrupted) and self.abort_reason:
+            self.cut_short = self.abort_reason
+        else:
+            self.interrupted = True
+            self.cut_short = INTERRUPTED
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Tidy up after the production profile and write the report."""
+        """Tidy up after the production profile and write the report, saying whether it is complete."""
         if not self.active or self._target is None:
             return
+        if self.cut_short is None and (session.shouldfail or session.shouldstop):
+            self.cut_short = str(session.shouldfail or session.shouldstop)
         if self.options.profile == "production":
             self.cleanup_problems = self.guard.cleanup(base_url=self._target.base_url)
+        planned = sum(self.planned.values())
+        end = RunEnd(cut_short=self.cut_short or "", planned=planned, finished=self.finished)
         for writer in self._writers:
-            writer.finish()
-
-    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        """Remember why ``pytest.exit`` cut the run short, for the command's one-line message."""
-        if isinstance(excinfo.value, pytest.exit.Exception):
-            self.abort_reason = str(excinfo.value.msg)
+            writer.finish(end)
 
     def pytest_unconfigure(self) -> None:
         """Stop the embedded mock."""
@@ -246,8 +282,7 @@ class ContractRun:
 
     def record(self, result: CheckResult) -> None:
         """Redact one result and hand it to the writers and listeners."""
-        if self._redactor is not None:
-            result = self._redactor.result(result)
+        result = self._redactor.result(result)
         self.counts[result.verdict] = self.counts.get(result.verdict, 0) + 1
         for writer in self._writers:
             writer.handle(result)
@@ -258,7 +293,7 @@ class ContractRun:
         """A curl command for ``request`` (preceded by hypothesis' step program, when there is one)."""
         parts = [n for n in notes if n.strip()]
         if request is not None:
-            parts.append(_curl(request, self._redactor))
+            parts.append(str(curl(request, redactor=self._redactor)))
         return "\n".join(parts)
 
     def _emit(self, item: pytest.Item, ident: TestIdentity) -> None:
@@ -270,13 +305,23 @@ class ContractRun:
         reproducer = self.reproducer(self.guard.last_request, outcome.notes)
         if not results or (outcome.verdict != "passed" and not covered):
             results.append(outcome.to_result(ident, reproducer=reproducer, seconds=seconds))
+        # A test recording several results (one per operation x check) shares its wall time among those that
+        # did not time themselves, so every result carries a real duration and the suite's times add up.
+        untimed = [r for r in results if not r.seconds]
+        share = round(max(seconds - sum(r.seconds for r in results), 0.0) / len(untimed), 3) if untimed else 0.0
         results = [
-            replace(r, reproducer=reproducer) if r.verdict == "failed" and not r.reproducer else r for r in results
+            replace(
+                r,
+                reproducer=reproducer if r.verdict == "failed" and not r.reproducer else r.reproducer,
+                seconds=r.seconds or share,
+            )
+            for r in results
         ]
+        self.finished += 1
         for result in results:
             self.record(result)
 
-    def _start_writers(self, target: Target) -> None:
+    def _start_writers(self, target: Target, *, keyword: str | None) -> None:
         from apipay_harness.spec import load_spec
 
         report_dir = self.options.report_dir
@@ -284,16 +329,21 @@ class ContractRun:
             return
         version = str((load_spec().get("info") or {}).get("version", ""))
         label = f"{target.base_url} (embedded mock)" if self._embedded else target.base_url
+        seed = self.options.seed if self.options.seed is not None else fresh_seed()
         info = RunInfo(
             target=label,
             spec_version=version,
             mode=self.options.mode,
-            seed=self.options.seed,
+            seed=seed,
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
             profile=target.profile,
             control=target.has_control,
+            replay=self.redact(replay_command(self.options, keyword=keyword, embedded=self._embedded)),
         )
-        self._writers = writers_for(Path(report_dir))
+        try:
+            self._writers = writers_for(Path(report_dir))
+        except OSError as exc:
+            raise UsageError(f"cannot write the report directory {report_dir}: {exc.strerror or exc}") from None
         for writer in self._writers:
             writer.start(info)
 
@@ -307,7 +357,3 @@ def _running_mock() -> AbstractContextManager[MockProcess]:
     from apipay_harness.mock import running_mock
 
     return running_mock()
-
-
-def _curl(request: httpx.Request, redactor: Redactor | None) -> str:
-    return str(curl(request, redactor=redactor))

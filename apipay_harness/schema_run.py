@@ -19,6 +19,8 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
+from apipay_harness.bounded_http import OutOfBounds, Tripwire
+from apipay_harness.bounded_requests import bounded_requests
 from apipay_harness.resources import data_dir
 from apipay_harness.spec import escape_pointer
 from apipay_harness.types import JSONObject
@@ -152,18 +154,34 @@ def catalog_mapper(catalog_ids: Sequence[int]) -> Callable[[Any, Any], Any]:
     return map_body
 
 
-def run_engine(schema: Any, *, on_scenario: Callable[[int], None] | None = None) -> EngineRun:
-    """Run every enabled phase of ``schema`` and tally each check per operation."""
+def run_engine(
+    schema: Any, *, on_scenario: Callable[[int], None] | None = None, tripwire: Tripwire | None = None
+) -> EngineRun:
+    """Run every enabled phase of ``schema`` and tally each check per operation.
+
+    Every request the engine sends is read within the harness's bounds (``bounded_requests``). An answer out of
+    bounds stops the engine's traffic (the tripwire fails the rest at once) and is raised as ``OutOfBounds``
+    once the engine is done; a Ctrl-C the engine caught is raised again as ``KeyboardInterrupt``, so the run
+    is reported as interrupted instead of going on.
+    """
     run = EngineRun()
-    for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
-            _tally(run, event.recorder)
-            if on_scenario is not None:
-                on_scenario(len(event.recorder.cases))
-        elif isinstance(event, events.NonFatalError):
-            run.errors.append(f"{event.label}: {type(event.value).__name__}: {event.value}")
-        elif isinstance(event, events.FatalError):
-            run.errors.append(f"fatal: {type(event.exception).__name__}: {event.exception}")
+    interrupted = False
+    with bounded_requests(tripwire=tripwire) as wire:
+        for event in from_schema(schema).execute():
+            if isinstance(event, events.ScenarioFinished):
+                _tally(run, event.recorder)
+                if on_scenario is not None:
+                    on_scenario(len(event.recorder.cases))
+            elif isinstance(event, events.NonFatalError):
+                run.errors.append(f"{event.label}: {type(event.value).__name__}: {event.value}")
+            elif isinstance(event, events.FatalError):
+                run.errors.append(f"fatal: {type(event.exception).__name__}: {event.exception}")
+            elif isinstance(event, events.Interrupted):
+                interrupted = True
+    if interrupted:
+        raise KeyboardInterrupt
+    if wire.reason is not None:
+        raise OutOfBounds(wire.reason)
     return run
 
 
@@ -184,12 +202,19 @@ def _tally(run: EngineRun, recorder: Any) -> None:
             if not tally.title:
                 failure = info.failure
                 tally.title = str(failure.title)
-                tally.message = str(failure.message or "")
                 steps = [step.curl for step in info.steps] or [info.code_sample]
                 tally.reproducer = "\n".join(steps)
                 exchange = recorder.interactions.get(case_id)
                 if exchange is not None and exchange.response is not None:
                     tally.status = int(exchange.response.status_code)
+                tally.message = str(failure.message or "") or _received(tally.status, label)
+
+
+def _received(status: int | None, operation: str) -> str:
+    """A message for a failure schemathesis left without one (``not_a_server_error``): which status came back."""
+    if status is None:
+        return f"Received: no answer to {operation}"
+    return f"Received: {status} from {operation}"
 
 
 def broken_rule(spec: JSONObject, *, operation: str, check: str, status: int | None) -> str:

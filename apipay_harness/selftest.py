@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ from typing import Any, Literal
 
 from apipay_harness.errors import HarnessError
 from apipay_harness.mock import running_mock
+from apipay_harness.preflight import check_report_dir
 from apipay_harness.selftest_plan import PlannedRun, check_fault_names, check_variant_names, plan
 from apipay_harness.target import Target
 
@@ -40,6 +42,7 @@ __all__ = [
     "Status",
     "check_fault_names",
     "check_variant_names",
+    "replay_selftest",
     "run_selftest",
 ]
 
@@ -96,7 +99,9 @@ class SelftestResult:
     """Variant runs: each variant alone, then the together runs."""
     seconds: float = 0.0
     jobs: int = 1
-    seed: int | None = None
+    seed: int = DEFAULT_SEED
+    replay: str = ""
+    """The command that runs this selftest again with the same seed and selection."""
 
     @property
     def exit_code(self) -> int:
@@ -144,6 +149,8 @@ def run_selftest(
     """
     runs = plan(faults=faults, variants=variants, together=together)
     jobs = max(1, jobs or os.cpu_count() or 1)
+    seed = DEFAULT_SEED if seed is None else seed
+    check_report_dir(report_dir)
     runs_dir = report_dir.resolve() / "selftest-runs"
     started = time.perf_counter()
 
@@ -163,7 +170,28 @@ def run_selftest(
         seconds=round(time.perf_counter() - started, 2),
         jobs=jobs,
         seed=seed,
+        replay=replay_selftest(faults=faults, variants=variants, together=together, seed=seed, keyword=keyword),
     )
+
+
+def replay_selftest(
+    *, faults: Sequence[str], variants: Sequence[str] = (), together: bool = False, seed: int, keyword: str | None
+) -> str:
+    """``apipay-harness selftest --seed N [--fault NAME]... [--variant NAME]... [-k EXPR]``: the same runs again."""
+    parts = ["apipay-harness", "selftest", "--seed", str(seed)]
+    everything = (
+        set(faults) == set(check_fault_names(())) and set(variants) == set(check_variant_names(())) and together
+    )
+    if not everything:
+        for name in dict.fromkeys(faults):
+            parts += ["--fault", name]
+        for name in dict.fromkeys(variants):
+            parts += ["--variant", name]
+        if together:
+            parts.append("--variants-together")
+    if keyword:
+        parts += ["-k", keyword]
+    return shlex.join(parts)
 
 
 def _contract_command(target: Target, *, report_dir: Path, seed: int | None, keyword: str | None) -> list[str]:

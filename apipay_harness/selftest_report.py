@@ -56,6 +56,10 @@ def _verdict(result: SelftestResult) -> str:
     )
 
 
+def _seed_line(result: SelftestResult) -> str:
+    return f"seed {result.seed}; replay: {result.replay}" if result.replay else f"seed {result.seed}"
+
+
 def _table(header: tuple[str, str, str, str], rows: list[tuple[str, str, str, str]]) -> list[str]:
     rows = [header, *rows]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
@@ -65,12 +69,12 @@ def _table(header: tuple[str, str, str, str], rows: list[tuple[str, str, str, st
 
 
 def render_text(result: SelftestResult) -> str:
-    """The matrix as aligned plain text for the terminal (faults, then variants), ending with the verdict."""
+    """The matrix as aligned plain text for the terminal (faults, then variants), ending with the verdict and seed."""
     lines = _table(("fault", "result", "caught by (suite/check)", "seconds"), _rows([result.clean, *result.faults]))
     if result.variants:
         header = ("variant", "result", "false alarm in (suite/check)", "seconds")
         lines += ["", *_table(header, _rows(result.variants))]
-    return "\n".join([*lines, "", _verdict(result)])
+    return "\n".join([*lines, "", _verdict(result), _seed_line(result)])
 
 
 def _cell(text: str) -> str:
@@ -83,6 +87,8 @@ def render_markdown(result: SelftestResult) -> str:
         "# apipay-harness selftest",
         "",
         f"**{_verdict(result)}**",
+        "",
+        f"Seed `{result.seed}`" + (f" · replay: `{result.replay}`" if result.replay else ""),
         "",
         "| fault | result | caught by (suite/check) | seconds | what breaks |",
         "|---|---|---|---:|---|",
@@ -118,6 +124,7 @@ def render_json(result: SelftestResult) -> dict[str, Any]:
         "median_seconds_to_detect": result.median_seconds_to_detect(),
         "jobs": result.jobs,
         "seed": result.seed,
+        "replay": result.replay,
     }
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_RATE_LIMITED_KEY",
     "DEFAULT_UNVERIFIED_KEY",
     "ENV_VARS",
+    "PUBLISHED_KEYS",
     "Profile",
     "Target",
 ]
@@ -29,6 +30,8 @@ DEFAULT_API_KEY = "test-key"
 DEFAULT_API_KEY_2 = "test-key-2"
 DEFAULT_UNVERIFIED_KEY = "unverified-key"
 DEFAULT_RATE_LIMITED_KEY = "limited-key"
+PUBLISHED_KEYS = frozenset({DEFAULT_API_KEY, DEFAULT_API_KEY_2, DEFAULT_UNVERIFIED_KEY, DEFAULT_RATE_LIMITED_KEY})
+"""The mock's keys, printed in its documentation: redacted whole, but their pieces ("verified") are ordinary words."""
 
 ENV_VARS = {
     "base_url": "APIPAY_BASE_URL",

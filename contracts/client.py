@@ -6,18 +6,34 @@ so the plugin can turn a failing test's last request into a curl reproducer.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-__all__ = ["DEFAULT_TIMEOUT", "MAX_BODY_BYTES", "ApiClient"]
+from apipay_harness.bounded_http import DEFAULT_BOUNDS, BoundedClient, Bounds, OutOfBounds, Tripwire
 
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
-MAX_BODY_BYTES = 10 * 1024 * 1024
-"""The largest answer the harness reads: no documented answer comes near it, and a 1 GiB one must not hang a run."""
+__all__ = ["ApiClient", "send_or_give_up"]
+
+
+def send_or_give_up(client: BoundedClient, request: httpx.Request) -> httpx.Response:
+    """Send ``request`` through ``client``; an answer out of bounds or too late ends the run with exit 2.
+
+    A target that breaks a bound once cannot be judged any further (its answers are cut, or never come), so
+    the run stops with one line naming the request instead of recording a failure per test.
+    """
+    try:
+        return client.send(request)
+    except OutOfBounds as exc:
+        reason = str(exc)
+    except httpx.TimeoutException as exc:
+        where = f"{request.method} {request.url.path}"
+        reason = f"the target did not answer {where} within {client.bounds.seconds:g}s ({type(exc).__name__})"
+    if client.tripwire is not None:
+        client.tripwire.trip(reason)
+        reason = client.tripwire.reason or reason
+    pytest.exit(reason, returncode=2)
 
 
 class ApiClient:
@@ -29,6 +45,10 @@ class ApiClient:
     | ``client.get("/invoices/42")`` | ``GET {base_url}/invoices/42`` with ``X-API-Key`` |
     | ``client.last_request`` | what was actually sent last, for a reproducer |
 
+    Every answer is read within ``bounds`` (size and total time). An answer that breaks them, or a target that
+    does not answer in time, ends the whole run with exit 2 and one line: its answers cannot be judged. Clients
+    sharing a ``tripwire`` stop together.
+
     **on_request** – *(optional)* called with every request before it is sent (the plugin's exchange log; it
     may raise to refuse a request, as the production profile's invoice cap does).
     **on_response** – *(optional)* called with every response (the plugin tracks the invoices a run created).
@@ -39,20 +59,21 @@ class ApiClient:
         *,
         base_url: str,
         key: str | None,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        bounds: Bounds = DEFAULT_BOUNDS,
+        tripwire: Tripwire | None = None,
         on_request: Callable[[httpx.Request], None] | None = None,
         on_response: Callable[[httpx.Response], None] | None = None,
     ) -> None:
         headers = {"X-API-Key": key} if key is not None else {}
         self.base_url = base_url.rstrip("/")
         self.key = key
-        self._client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
+        self._client = BoundedClient(
+            base_url=self.base_url, headers=headers, bounds=bounds, tripwire=tripwire or Tripwire()
+        )
         self.last_request: httpx.Request | None = None
         self.last_response: httpx.Response | None = None
         self._on_request = on_request
         self._on_response = on_response
-        self._gave_up: str | None = None
-        self._deadline = (timeout.read if isinstance(timeout, httpx.Timeout) else timeout) or DEFAULT_TIMEOUT.read
 
     def __repr__(self) -> str:
         return f"ApiClient(base_url={self.base_url!r}, key={'[redacted]' if self.key else None})"
@@ -72,27 +93,7 @@ class ApiClient:
         return response
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        """Send and read one exchange; a target that stalls past the timeout or answers too much ends the run (2)."""
-        where = f"{request.method} {request.url.path}"
-        if self._gave_up is not None:
-            pytest.exit(self._gave_up, returncode=2)
-        started = time.monotonic()
-        try:
-            response = self._client.send(request, stream=True)
-            announced = response.headers.get("content-length", "")
-            if announced.isdigit() and int(announced) > MAX_BODY_BYTES:
-                response.close()
-                self._gave_up = f"the target announced a {announced}-byte answer to {where} (limit {MAX_BODY_BYTES})"
-            else:
-                response.read()
-                took = time.monotonic() - started
-                if took < self._deadline:
-                    return response
-                # An answer that arrives only as the timeout runs out is a stall too (or the run would crawl).
-                self._gave_up = f"the target took {took:.1f}s to answer {where} (limit {self._deadline:g}s)"
-        except httpx.TimeoutException as exc:
-            self._gave_up = f"the target did not answer {where} within {self._deadline:g}s ({type(exc).__name__})"
-        pytest.exit(self._gave_up, returncode=2)
+        return send_or_give_up(self._client, request)
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         """Send a GET."""

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from hypothesis import HealthCheck, settings
 
-from apipay_harness.contract_run import ContractRun, ResultSink
+from apipay_harness.contract_run import ContractRun, ResultSink, run_seed
 from apipay_harness.pytest_plugin import contract_run
 from apipay_harness.spec import load_spec
 from apipay_harness.target import Target
@@ -34,15 +34,14 @@ settings.register_profile("default", max_examples=60, stateful_step_count=30, **
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Pick the hypothesis profile and seed of the run."""
+    """Pick the hypothesis profile and the seed of the run: ``--seed``, or a fresh one the reports record."""
+    from hypothesis import core
+
     quick = bool(config.getoption("apipay_quick", False))
     settings.load_profile("quick" if quick else "default")
-    seed = config.getoption("apipay_seed", None)
-    if seed is not None:
-        from hypothesis import core
-
-        core.global_force_seed = seed  # the same switch hypothesis' own --hypothesis-seed flips
-        random.seed(seed)
+    seed = run_seed(config)
+    core.global_force_seed = seed  # the same switch hypothesis' own --hypothesis-seed flips
+    random.seed(seed)
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +76,11 @@ def client_for(run: ContractRun, target: Target) -> Iterator[Callable[[str | Non
     def make(key: str | None) -> ApiClient:
         if key not in clients:
             clients[key] = ApiClient(
-                base_url=target.base_url, key=key, on_request=run.guard.before, on_response=run.guard.after
+                base_url=target.base_url,
+                key=key,
+                tripwire=run.tripwire,
+                on_request=run.guard.before,
+                on_response=run.guard.after,
             )
         return clients[key]
 
@@ -97,7 +100,7 @@ def control(target: Target, run: ContractRun) -> Iterator[Control]:
     """The target's control API; skips the test with one reason when the target has none."""
     if target.control_url is None:
         pytest.skip(NO_CONTROL_REASON)
-    handle = Control(control_url=target.control_url, on_secret=run.add_secret)
+    handle = Control(control_url=target.control_url, tripwire=run.tripwire, on_secret=run.add_secret, redact=run.redact)
     yield handle
     handle.close()
 

@@ -1,15 +1,30 @@
-"""A webhook receiver on loopback that keeps the exact bytes of every delivery, for the webhooks suite."""
+"""A webhook receiver on loopback that keeps the exact bytes of every delivery, for the webhooks suite.
+
+The target under test is the sender, and it is not trusted: each connection carries one delivery, read
+within the harness's bounds (``apipay_harness.bounded_http``): at most ``max_bytes`` of body, whether framed
+by ``Content-Length`` or chunked, and one deadline for the whole request, headers included (a watchdog shuts
+the connection at the deadline, so a sender dripping bytes cannot hold a thread). A delivery out of bounds is
+answered 413 (too large) or dropped (too slow) and noted in ``Receiver.refused``, never kept.
+"""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BufferedIOBase
 from typing import Any
 
+from apipay_harness.bounded_http import DEFAULT_BOUNDS, AnswerTooLarge, Bounds, Budget, OutOfBounds
+
 __all__ = ["Delivery", "Receiver", "receiving"]
+
+_LINE = 1024
+"""The longest chunk-size or trailer line read."""
+_PIECE = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +39,13 @@ class Delivery:
 class Receiver:
     """Collects deliveries; tests wait on a condition with a deadline, never on a sleep."""
 
-    def __init__(self, server: ThreadingHTTPServer) -> None:
+    def __init__(self, server: ThreadingHTTPServer, *, bounds: Bounds = DEFAULT_BOUNDS) -> None:
         self._server = server
+        self.bounds = bounds
         self._condition = threading.Condition()
         self._deliveries: list[Delivery] = []
+        self.refused: list[str] = []
+        """One line per delivery the receiver would not keep (out of bounds or malformed)."""
 
     @property
     def url(self) -> str:
@@ -41,6 +59,11 @@ class Receiver:
             self._deliveries.append(delivery)
             self._condition.notify_all()
 
+    def refuse(self, reason: str) -> None:
+        """Note a delivery that was not kept."""
+        with self._condition:
+            self.refused.append(reason)
+
     def snapshot(self) -> list[Delivery]:
         """Every delivery so far."""
         with self._condition:
@@ -53,20 +76,104 @@ class Receiver:
             return list(self._deliveries)
 
 
+class _Malformed(ValueError):
+    """The request's framing is broken (a bad length or chunk size)."""
+
+
+def _read_body(rfile: BufferedIOBase, headers: Any, budget: Budget) -> bytes:
+    """The request body, framed by ``Content-Length`` or chunked, counted against ``budget``."""
+    if "chunked" in str(headers.get("Transfer-Encoding", "")).lower():
+        return _read_chunked(rfile, budget)
+    text = str(headers.get("Content-Length") or "0").strip()
+    if not text.isdigit():
+        raise _Malformed(f"Content-Length {text[:40]!r}")
+    length = int(text)
+    if length > budget.bounds.max_bytes:
+        raise budget.too_large()
+    return _read_exactly(rfile, length, budget)
+
+
+def _read_exactly(rfile: BufferedIOBase, length: int, budget: Budget) -> bytes:
+    pieces: list[bytes] = []
+    left = length
+    while left:
+        piece = rfile.read(min(left, _PIECE))
+        if not piece:
+            raise _Malformed(f"the body ended {left} bytes short")
+        budget.take(len(piece))
+        pieces.append(piece)
+        left -= len(piece)
+    return b"".join(pieces)
+
+
+def _read_chunked(rfile: BufferedIOBase, budget: Budget) -> bytes:
+    pieces: list[bytes] = []
+    while True:
+        size_line = rfile.readline(_LINE).split(b";")[0].strip()
+        try:
+            size = int(size_line, 16)
+        except ValueError:
+            raise _Malformed(f"chunk size {size_line[:40]!r}") from None
+        if size == 0:
+            while rfile.readline(_LINE).strip():  # trailers, up to the blank line
+                if budget.seconds_left() <= 0:
+                    raise budget.too_slow()
+            return b"".join(pieces)
+        if budget.taken + size > budget.bounds.max_bytes:
+            raise budget.too_large()
+        pieces.append(_read_exactly(rfile, size, budget))
+        rfile.readline(_LINE)
+
+
 def _handler(receiver_ref: list[Receiver]) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def setup(self) -> None:
+            super().setup()
+            self.connection.settimeout(receiver_ref[0].bounds.seconds)
+
+        def handle(self) -> None:
+            """One delivery per connection, cut off at the deadline however slowly its bytes come."""
+            watchdog = threading.Timer(receiver_ref[0].bounds.seconds, self._cut)
+            watchdog.daemon = True
+            watchdog.start()
+            try:
+                self.close_connection = True
+                with suppress(OSError):
+                    self.handle_one_request()
+            finally:
+                watchdog.cancel()
+
+        def _cut(self) -> None:
+            with suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            receiver = receiver_ref[0]
+            budget = Budget(receiver.bounds, where=f"the delivery to {self.path}")
+            try:
+                body = _read_body(self.rfile, self.headers, budget)
+            except AnswerTooLarge as exc:
+                receiver.refuse(str(exc))
+                self._answer(413, b'{"message": "too large"}')
+                return
+            except (OutOfBounds, _Malformed, OSError) as exc:
+                receiver.refuse(f"{type(exc).__name__}: {exc}")
+                with suppress(OSError):
+                    self._answer(400, b'{"message": "unreadable"}')
+                return
             headers = {name.lower(): value for name, value in self.headers.items()}
-            receiver_ref[0].add(Delivery(self.path, headers, body))
-            self.send_response(200)
+            receiver.add(Delivery(self.path, headers, body))
+            self._answer(200, b"{}")
+
+        def _answer(self, status: int, body: bytes) -> None:
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "2")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(b"{}")
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
             """Stay quiet: library code never prints."""
@@ -75,12 +182,12 @@ def _handler(receiver_ref: list[Receiver]) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def receiving() -> Iterator[Receiver]:
+def receiving(*, bounds: Bounds = DEFAULT_BOUNDS) -> Iterator[Receiver]:
     """Serve a receiver on a free loopback port in a thread for the duration of the block."""
     ref: list[Receiver] = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(ref))
     server.daemon_threads = True
-    receiver = Receiver(server)
+    receiver = Receiver(server, bounds=bounds)
     ref.append(receiver)
     thread = threading.Thread(target=server.serve_forever, name="webhook-receiver", daemon=True)
     thread.start()

@@ -1,4 +1,4 @@
-"""Re-reading every touched invoice after a load run, for the audit, over plain httpx."""
+"""Re-reading every touched invoice after a load run, for the audit, each answer within the harness's bounds."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import httpx
 
+from apipay_harness.bounded_http import BoundedClient
 from apipay_harness.load.audit import Reread
 from apipay_harness.load.records import Ledger
 from apipay_harness.load.steps import retry_after
@@ -26,7 +27,7 @@ def reread_invoices(target: Target, ledgers: Mapping[int, Ledger], *, cancel_dea
     """GET every invoice (honouring 429 ``retry_after``); one still ``cancelling`` is re-read until its deadline."""
     headers = {"X-API-Key": target.api_key, "Accept": "application/json"}
     limits = httpx.Limits(max_connections=_THREADS, max_keepalive_connections=_THREADS)
-    with httpx.Client(base_url=target.base_url, headers=headers, timeout=10.0, limits=limits) as client:
+    with BoundedClient(base_url=target.base_url, headers=headers, limits=limits) as client:
 
         def read(invoice_id: int) -> Reread:
             for _ in range(_ATTEMPTS):

@@ -14,20 +14,20 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import httpx
-
-from apipay_harness.errors import HarnessError, TargetUnreachable, UsageError
+from apipay_harness.errors import HarnessError, UsageError
 from apipay_harness.load.audit import DEFAULT_CANCEL_DEADLINE, audit
 from apipay_harness.load.locust_options import DEFAULT_THINK_TIME, master_args
+from apipay_harness.load.progress import LoadProgress, read_progress
 from apipay_harness.load.records import Event, build_ledgers
 from apipay_harness.load.reread import reread_invoices
 from apipay_harness.load.summary import LoadSummary, read_history, write_summary
 from apipay_harness.load.thresholds import Breach, Thresholds
+from apipay_harness.preflight import check_report_dir, check_target
 from apipay_harness.resources import load_dir
 from apipay_harness.target import ENV_VARS, Target
 
@@ -46,6 +46,8 @@ _STARTUP_SLACK = 60.0
 _REMOTE_WAIT = 300
 DEFAULT_MASTER_PORT = 5557
 _WORKER_EXIT = 20.0
+_PROGRESS_POLL = 1.0
+"""How often a running load run reports its progress (the display decides how often to show it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,14 +120,24 @@ def parse_duration(text: str) -> int:
     return total
 
 
-def run_load(target: Target | None, options: LoadOptions, *, mock_faults: tuple[str, ...] = ()) -> LoadOutcome:
-    """Run the scenario against ``target`` (``None``: a freshly started mock) and judge it."""
+def run_load(
+    target: Target | None,
+    options: LoadOptions,
+    *,
+    mock_faults: tuple[str, ...] = (),
+    progress: Callable[[LoadProgress], None] | None = None,
+) -> LoadOutcome:
+    """Run the scenario against ``target`` (``None``: a freshly started mock) and judge it.
+
+    The report directory and the target are checked first (``apipay_harness.preflight``: exit 2, one line);
+    ``progress`` is called about every second while Locust runs.
+    """
     if target is not None and target.profile == "production":
         raise UsageError("load runs are refused with --profile production: they would flood a real account")
-    options.report_dir.mkdir(parents=True, exist_ok=True)
+    check_report_dir(options.report_dir)
     with _target_or_mock(target, mock_faults) as (live, label):
-        _preflight(live)
-        run = _run_locust(live, options)
+        check_target(live)
+        run = _run_locust(live, options, progress)
         ledgers = build_ledgers(Event.from_wire(e) for e in run.get("events", []))
         rereads = reread_invoices(live, ledgers, cancel_deadline=options.cancel_deadline)
     report = audit(ledgers, rereads, cancel_deadline=options.cancel_deadline)
@@ -159,30 +171,16 @@ def _target_or_mock(target: Target | None, faults: tuple[str, ...]) -> Iterator[
         yield mock.target, f"{mock.base_url} (embedded mock)"
 
 
-def _preflight(target: Target) -> None:
-    """Say within 10 s, in one line, when the target does not answer or refuses the key."""
-    try:
-        status = httpx.get(f"{target.base_url}/status", timeout=10.0)
-        probe = httpx.get(
-            f"{target.base_url}/invoices", params={"per_page": 1}, headers={"X-API-Key": target.api_key}, timeout=10.0
-        )
-    except httpx.HTTPError as exc:
-        raise TargetUnreachable(target.base_url, type(exc).__name__) from None
-    if status.status_code != 200:
-        raise UsageError(
-            f"GET {target.base_url}/status answered {status.status_code}; --base-url must be the API root (…/api/v1)"
-        )
-    if probe.status_code in (401, 403):
-        raise UsageError(f"the target rejected the API key ({probe.status_code}); check --api-key or APIPAY_API_KEY")
-
-
-def _run_locust(target: Target, options: LoadOptions) -> dict[str, Any]:
+def _run_locust(
+    target: Target, options: LoadOptions, progress: Callable[[LoadProgress], None] | None
+) -> dict[str, Any]:
     """Start the master and its workers, wait for the run to end, and return what the master wrote."""
     locustfile, classes = SCENARIOS[options.scenario]
     path = str(load_dir() / locustfile)
     out = options.report_dir
     run_file = out / "locust-run.json"
     run_file.unlink(missing_ok=True)
+    (out / "locust_stats_history.csv").unlink(missing_ok=True)  # a previous run's rows are not this run's progress
     env = {**os.environ, ENV_VARS["api_key"]: target.api_key, "PYTHONUNBUFFERED": "1"}
     workers = options.worker_count
     expected = workers + options.remote_workers
@@ -211,7 +209,8 @@ def _run_locust(target: Target, options: LoadOptions) -> dict[str, Any]:
         master += ["--expect-workers", str(expected), "--expect-workers-max-wait", str(wait_for_workers)]
     master += list(classes)
     worker = [*common, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port), *classes]
-    deadline = time.monotonic() + parse_duration(options.run_time) + _STARTUP_SLACK + wait_for_workers
+    run_time = parse_duration(options.run_time)
+    deadline = time.monotonic() + run_time + _STARTUP_SLACK + wait_for_workers
     with contextlib.ExitStack() as stack:
         logs = [stack.enter_context((out / "locust-master.log").open("wb"))]
         procs = [subprocess.Popen(master, stdout=logs[0], stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)]
@@ -221,10 +220,7 @@ def _run_locust(target: Target, options: LoadOptions) -> dict[str, Any]:
             procs.append(
                 subprocess.Popen(worker, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
             )
-        try:
-            code = procs[0].wait(timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            raise HarnessError(f"the Locust master did not finish in time; see {out / 'locust-master.log'}") from None
+        code = _wait_for_master(procs[0], deadline=deadline, out=out, run_time=run_time, progress=progress)
         for proc in procs[1:]:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=_WORKER_EXIT)
@@ -232,6 +228,28 @@ def _run_locust(target: Target, options: LoadOptions) -> dict[str, Any]:
         raise HarnessError(f"the Locust master failed (exit {code}); see {out / 'locust-master.log'}")
     run: dict[str, Any] = json.loads(run_file.read_text(encoding="utf-8"))
     return run
+
+
+def _wait_for_master(
+    master: subprocess.Popen[bytes],
+    *,
+    deadline: float,
+    out: Path,
+    run_time: int,
+    progress: Callable[[LoadProgress], None] | None,
+) -> int:
+    """Wait for the master's exit code, reporting progress from its stats history about every second."""
+    started = time.monotonic()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise HarnessError(f"the Locust master did not finish in time; see {out / 'locust-master.log'}")
+        try:
+            return master.wait(timeout=min(left, _PROGRESS_POLL) if progress is not None else left)
+        except subprocess.TimeoutExpired:
+            if progress is not None:
+                elapsed = time.monotonic() - started
+                progress(read_progress(out / "locust_stats_history.csv", elapsed=elapsed, run_time=run_time))
 
 
 def _stop_all(procs: list[subprocess.Popen[bytes]]) -> None:

@@ -59,6 +59,40 @@ def test_contract_report_covers_every_core_suite(embedded_run: tuple[Any, Path])
     assert {"schema", "bounds", "auth", "errors"} <= suites
 
 
+def test_contract_embedded_run_leaves_no_hypothesis_directory_in_the_cwd(embedded_run: tuple[Any, Path]) -> None:
+    _, reports = embedded_run
+    assert sorted(p.name for p in reports.parent.iterdir()) == ["reports"]
+
+
+def test_contract_prints_the_seed_and_a_replay_command_without_keys(embedded_run: tuple[Any, Path]) -> None:
+    done, reports = embedded_run
+    report = json.loads((reports / "conformance.json").read_text())
+    seed = report["seed"]
+    assert isinstance(seed, int) and report["replay"] == f"apipay-harness contract --seed {seed} --quick"
+    assert f"seed {seed}; replay: apipay-harness contract --seed {seed} --quick" in done.stdout
+    assert not any(key in done.stdout for key in MOCK_KEYS)
+
+
+def test_contract_prints_one_line_per_suite_with_the_time_its_tests_took(embedded_run: tuple[Any, Path]) -> None:
+    done, reports = embedded_run
+    lines = [line for line in done.stderr.splitlines() if re.match(r"^\w+: \d+ cases", line)]
+    suites = [line.split(":")[0] for line in lines]
+    assert len(suites) == len(set(suites)), lines  # a suite whose tests are spread over the run: still one line
+    took = {line.split(":")[0]: float(re.findall(r"\(([\d.]+) s\)", line)[-1]) for line in lines}
+    results = json.loads((reports / "conformance.json").read_text())["checks"]
+    for suite, shown in took.items():
+        recorded = sum(r["seconds"] for r in results if r["suite"] == suite)
+        assert abs(shown - recorded) <= max(1.0, 0.25 * recorded), (suite, shown, recorded)
+
+
+def test_contract_junit_records_a_real_duration_for_every_schema_case(embedded_run: tuple[Any, Path]) -> None:
+    import xml.etree.ElementTree as ET
+
+    _, reports = embedded_run
+    cases = ET.parse(reports / "junit.xml").getroot().findall(".//testsuite[@name='schema']/testcase")
+    assert cases and all(float(case.get("time", "0")) > 0 for case in cases)
+
+
 def test_contract_separate_sync_mock_exits_0(sync_run: tuple[Any, Path, list[str]]) -> None:
     done, reports, _ = sync_run
     assert done.code == 0, done.stdout + done.stderr[-3000:]

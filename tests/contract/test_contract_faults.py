@@ -35,3 +35,16 @@ def test_contract_fault_exits_1_and_names_the_rule(
     results = json.loads((tmp_path / "reports" / "conformance.json").read_text())["checks"]
     assert rule in {r["rule"] for r in results if r["verdict"] == "failed"}
     assert rule in (tmp_path / "reports" / "conformance.md").read_text()
+
+
+@pytest.mark.parametrize("fault_mock", ["server_error_past_last_page"], indirect=True)
+def test_contract_server_error_failure_names_the_status_that_came_back(
+    fault_mock: MockProcess, tmp_path: Path, cli: Any, args_for: Any
+) -> None:
+    k = "test_schema_operation_conforms and invoices and not id and not refund"
+    done = cli(["contract", "--quick", "--seed", "3", *args_for(fault_mock), "-k", k], cwd=tmp_path)
+    assert done.code == 1, done.stdout + done.stderr[-2000:]
+    results = json.loads((tmp_path / "reports" / "conformance.json").read_text())["checks"]
+    failed = [r for r in results if r["check"] == "not_a_server_error" and r["verdict"] == "failed"]
+    assert failed and all(r["message"].startswith("Received: 5") for r in failed), failed
+    assert "Received: 500 from GET /invoices" in {r["message"] for r in failed}

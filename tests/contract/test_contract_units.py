@@ -175,3 +175,41 @@ def test_progress_on_a_terminal_names_the_running_check_and_settles_each_suite()
     text = out.getvalue()
     assert "test_bounds_edge_value[amount]" in text and "1 failure(s) so far" in text
     assert "bounds: 1 cases, 1 failed" in text and "errors: 2 cases, 0 failed" in text
+
+
+def test_progress_prints_one_line_for_a_suite_whose_tests_are_spread_over_the_run() -> None:
+    import io
+
+    from rich.console import Console
+
+    from apipay_harness.progress import TerminalProgress
+    from apipay_harness.results import CheckResult
+
+    out = io.StringIO()
+    progress = TerminalProgress(Console(file=out, force_terminal=False, width=100))
+    progress.planned({"errors": 2, "lifecycle": 1})
+    for suite in ("errors", "lifecycle", "errors"):  # as test_errors_*, test_lifecycle_*, test_robustness_* run
+        progress.started(suite, f"test_{suite}")
+        progress(CheckResult(suite=suite, operation="*", check="c", verdict="passed", cases=1))
+        progress.finished(suite)
+    after_run = out.getvalue()
+    progress.close()
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["lifecycle", "errors"]
+    assert "errors: 2 cases, 0 failed" in after_run  # printed when its last test finished, not at close
+
+
+def test_progress_of_a_run_cut_short_says_which_suites_did_not_finish() -> None:
+    import io
+
+    from rich.console import Console
+
+    from apipay_harness.progress import TerminalProgress
+
+    out = io.StringIO()
+    progress = TerminalProgress(Console(file=out, force_terminal=False, width=120))
+    progress.planned({"bounds": 3})
+    progress.started("bounds", "test_bounds_edge_value[amount]")
+    progress.finished("bounds")
+    progress.close()
+    assert "bounds: 0 cases, 0 failed" in out.getvalue() and "cut short after 1 of 3 tests" in out.getvalue()

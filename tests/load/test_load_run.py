@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,8 +118,31 @@ def test_load_says_a_rejected_api_key_in_one_line(tmp_path: Path) -> None:
     with running_mock() as mock:
         result = _load("--base-url", mock.base_url, "--api-key", "not-a-key", "--report-dir", str(tmp_path))
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "error: the target rejected the API key (401); check --api-key or APIPAY_API_KEY\n" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: the target refused --api-key (APIPAY_API_KEY) as unknown (401")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_load_shows_a_progress_line_per_interval_while_it_runs(tmp_path: Path) -> None:
+    result = _load(
+        "--run-time", "8s", "--users", "2", "--workers", "0", "--progress-every", "1", "--report-dir", str(tmp_path)
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    running = [
+        line for line in result.stderr.splitlines() if re.match(r"^load: \d+s of 8s, 2 users, \d+ requests", line)
+    ]
+    assert running, result.stderr
+    assert result.stderr.splitlines()[0].startswith("load: ")  # from the start, not only at the end
+
+
+def test_load_on_a_terminal_shows_one_live_progress_line(tmp_path: Path) -> None:
+    import shutil
+
+    script = shutil.which("script")
+    assert script, "util-linux `script` (Debian bsdutils) is needed to give the command a terminal"
+    command = f"{sys.executable} -m apipay_harness load --run-time 12s --users 2 --workers 0 --report-dir r"
+    subprocess.run([script, "-qec", command, str(tmp_path / "typescript")], cwd=tmp_path, timeout=120, check=True)
+    screen = (tmp_path / "typescript").read_text(errors="replace")
+    assert re.search(r"load: \d+s of 12s, 2 users", screen) and "verdict: passed" in screen
 
 
 def test_load_rejects_a_malformed_run_time() -> None:

@@ -54,6 +54,17 @@ def test_selftest_caught_fault_names_suite_and_check(sample: tuple[Done, Path]) 
     assert (Path(run["report_dir"]) / "conformance.json").is_file()
 
 
+def test_selftest_records_its_seed_and_replay_command_in_every_report(sample: tuple[Done, Path]) -> None:
+    done, out = sample
+    replay = f"apipay-harness selftest --seed 20260213 --fault {CAUGHT} --fault {ESCAPES} -k test_bounds"
+    assert (_report(sample)["seed"], _report(sample)["replay"]) == (20260213, replay)
+    assert "Seed `20260213`" in (out / "selftest.md").read_text(encoding="utf-8")
+    assert f"seed 20260213; replay: {replay}" in done.stdout
+    for run in [_report(sample)["clean"], *_report(sample)["faults"]]:
+        contract = json.loads((Path(run["report_dir"]) / "conformance.json").read_text(encoding="utf-8"))
+        assert contract["seed"] == 20260213 and "--seed 20260213" in contract["replay"]
+
+
 def test_selftest_escaped_fault_exits_1(sample: tuple[Done, Path]) -> None:
     done, _ = sample
     assert done.code == 1, done.stderr[-2000:]
