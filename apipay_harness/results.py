@@ -25,8 +25,9 @@ class RunInfo:
     spec_version: str
     mode: str
     """``quick`` or ``default``."""
-    seed: int
-    """The seed the run used (a fresh one when none was given), so it can be replayed."""
+    seed: int | None
+    """The seed the run used (a contract run draws a fresh one when none was given), so it can be replayed;
+    ``None`` only for a run that draws nothing at random, whose reports then leave the seed out."""
     started_at: str
     profile: str = "sandbox"
     control: bool = True

@@ -105,13 +105,14 @@ def render_junit(summary: Summary) -> ET.ElementTree[ET.Element]:
             ("target", info.target),
             ("spec_version", info.spec_version),
             ("mode", info.mode),
-            ("seed", str(info.seed)),
+            ("seed", "" if info.seed is None else str(info.seed)),
             ("replay", info.replay),
             ("profile", info.profile),
             ("complete", "true" if summary.end.complete else "false"),
             ("cut_short", summary.cut_short),
         ):
-            ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
+            if value or name in ("target", "spec_version", "mode", "profile", "complete"):
+                ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
         for result in results:
             _testcase(node, result)
     if not summary.end.complete:

@@ -50,7 +50,7 @@ def _header(summary: Summary) -> list[str]:
         f"target {_code(info.target)}",
         f"spec {_code(info.spec_version)}",
         f"mode {_code(info.mode)}",
-        f"seed {_code(str(info.seed))}",
+        *([f"seed {_code(str(info.seed))}"] if info.seed is not None else []),
         f"profile {_code(info.profile)}",
     ]
     if not info.control:
