@@ -106,6 +106,12 @@ def control(target: Target, run: ContractRun) -> Iterator[Control]:
 
 
 @pytest.fixture(scope="session")
+def redact(run: ContractRun) -> Callable[[str], str]:
+    """The run's redaction, for a message quoting answer text: ``redact(response.text)[:200]`` (redact, then cut)."""
+    return run.redact
+
+
+@pytest.fixture(scope="session")
 def register_secret(run: ContractRun) -> Callable[[str], None]:
     """Tell the run about a secret a suite made up, so no report ever shows it."""
     return run.add_secret
