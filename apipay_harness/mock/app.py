@@ -17,7 +17,7 @@ from apipay_harness.mock.params import query_parsers
 from apipay_harness.mock.ratelimit import RateLimitMiddleware
 from apipay_harness.mock.reshape import BodyShaper, ReshapeMiddleware, shaping_variants
 from apipay_harness.mock.router import MockApp, mount
-from apipay_harness.mock.store import Settings, Store
+from apipay_harness.mock.store import IdCounters, Settings, Store
 from apipay_harness.mock.validation import compile_schema
 from apipay_harness.mock.variants import Variants
 from apipay_harness.spec import load_spec, operations, resolve
@@ -53,11 +53,16 @@ def create_app(
     fixtures: Fixtures | None = None,
     clock: Clock | None = None,
     spec: JSONObject | None = None,
+    validators: Validators | None = None,
+    ids: IdCounters | None = None,
 ) -> RateLimitMiddleware | ReshapeMiddleware:
     """Build the mock app with its store; everything derived from the spec is built here, once.
 
     ``variants`` names other behaviours the documents allow (``apipay_harness.mock.variants``);
-    an unknown name, or two that exclude each other, is a ``UsageError``.
+    an unknown name, or two that exclude each other, is a ``UsageError``. For hosts that build many mocks in
+    one process, as the integrators' fixture builds one per test: ``validators`` (from ``build_validators``
+    with the same spec and faults) spares compiling them again, and ``ids`` shared by every mock keeps each
+    id from being handed out twice.
     """
     active = Faults(faults)
     chosen = Variants(variants)
@@ -71,8 +76,10 @@ def create_app(
         clock=clock,
         max_amount=Decimal(str(amount_input["maximum"])),
         min_amount=Decimal(str(amount_input["minimum"])),
+        ids=ids,
     )
-    validators = build_validators(spec, active)
+    if validators is None:
+        validators = build_validators(spec, active)
 
     @asynccontextmanager
     async def lifespan(app: MockApp) -> AsyncIterator[None]:

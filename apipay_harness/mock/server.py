@@ -16,7 +16,15 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from apipay_harness.errors import UsageError
 from apipay_harness.mock.connections import CONNECTIONS_SCOPE, ConnectionGuard, ConnectionLimits, State
 
-__all__ = ["GuardedProtocol", "JSONBadRequestProtocol", "bind", "guarded_protocol", "listening_line", "serve"]
+__all__ = [
+    "GuardedProtocol",
+    "JSONBadRequestProtocol",
+    "bind",
+    "guarded_protocol",
+    "listening_line",
+    "serve",
+    "server_for",
+]
 
 _SPARE_DESCRIPTORS = 64
 """Open files beyond the connection cap: the listening socket, webhook deliveries, stdio, logs."""
@@ -226,16 +234,18 @@ def _file_descriptors_for(limits: ConnectionLimits) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
 
 
-def serve(app: ASGIApp, sock: socket.socket, *, limits: ConnectionLimits | None = None) -> None:
-    """Run the app on ``sock`` until SIGINT/SIGTERM: uvloop, httptools (JSON 400s), one process, no access log.
+def server_for(
+    app: ASGIApp, *, limits: ConnectionLimits | None = None, configure_logging: bool = True
+) -> uvicorn.Server:
+    """The uvicorn server the mock runs under: uvloop, httptools (JSON 400s), no access log, no proxy headers.
 
     Connections are held to ``limits`` (read deadlines, head bound, cap; see ``connections.py``). uvicorn's own
     ``limit_concurrency`` is not used: past it uvicorn answers 503, and the mock answers no client a 5xx.
+    The command runs it in its main thread; the integrators' fixture runs it in a thread of the test process,
+    where the host's logging is not uvicorn's to reconfigure (``configure_logging=False``).
     """
     limits = limits or ConnectionLimits()
-    _file_descriptors_for(limits)
-    if _freeze_survivors not in gc.callbacks:
-        gc.callbacks.append(_freeze_survivors)
+    logging: dict[str, Any] = {} if configure_logging else {"log_config": None}
     config = uvicorn.Config(
         app,
         loop="uvloop",
@@ -247,6 +257,15 @@ def serve(app: ASGIApp, sock: socket.socket, *, limits: ConnectionLimits | None 
         timeout_graceful_shutdown=2,
         server_header=False,
         proxy_headers=False,
+        **logging,
     )
-    server = uvicorn.Server(config)
-    server.run(sockets=[sock])
+    return uvicorn.Server(config)
+
+
+def serve(app: ASGIApp, sock: socket.socket, *, limits: ConnectionLimits | None = None) -> None:
+    """Run the app on ``sock`` until SIGINT/SIGTERM, in one process (the ``mock`` command)."""
+    limits = limits or ConnectionLimits()
+    _file_descriptors_for(limits)
+    if _freeze_survivors not in gc.callbacks:
+        gc.callbacks.append(_freeze_survivors)
+    server_for(app, limits=limits).run(sockets=[sock])

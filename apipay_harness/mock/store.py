@@ -25,7 +25,7 @@ from apipay_harness.mock.variants import Variants
 from apipay_harness.mock.webhooks import Dispatcher
 from apipay_harness.mock_limits import DEFAULT_MAX_INVOICES
 
-__all__ = ["DEFAULT_CANCEL_DELAY", "DEFAULT_EXPIRE_AFTER", "DEFAULT_REFUND_DELAY", "Settings", "Store"]
+__all__ = ["DEFAULT_CANCEL_DELAY", "DEFAULT_EXPIRE_AFTER", "DEFAULT_REFUND_DELAY", "IdCounters", "Settings", "Store"]
 
 DEFAULT_CANCEL_DELAY = 2.0
 DEFAULT_REFUND_DELAY = 5.0
@@ -44,11 +44,11 @@ _WEBHOOK_DELAY_STEP = 0.5
 """``webhooks_delayed``: real seconds of delay per step; an invoice's deliveries wait 0 to 3 steps."""
 
 
-def _id_sequence(*, sparse: bool) -> Iterator[int]:
-    """1, 2, 3 ... or, with ``ids_sparse_unordered``, large ids in no order (a bijection of the counter)."""
+def _id_sequence(counter: Iterator[int], *, sparse: bool) -> Iterator[int]:
+    """The counter's 1, 2, 3 ... or, with ``ids_sparse_unordered``, large ids in no order (a bijection of it)."""
     if not sparse:
-        return itertools.count(1)
-    return (_SPARSE_START + (n * _SPARSE_STEP) % _SPARSE_SPAN for n in itertools.count(1))
+        return counter
+    return (_SPARSE_START + (n * _SPARSE_STEP) % _SPARSE_SPAN for n in counter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,18 @@ class Settings:
     expire_after: float = DEFAULT_EXPIRE_AFTER
     rate_limit: int | None = None
     max_invoices: int = DEFAULT_MAX_INVOICES
+
+
+class IdCounters:
+    """The id sequences a store hands out; stores that replace one another share one, so no id is ever reused."""
+
+    def __init__(self) -> None:
+        self.invoices = itertools.count(1)
+        self.refunds = itertools.count(1)
+        self.items = itertools.count(1)
+        self.webhooks = itertools.count(1)
+        self.catalog_items = itertools.count(0)
+        """Counts from the store's first free catalog id."""
 
 
 class Store:
@@ -76,6 +88,7 @@ class Store:
         clock: Clock | None = None,
         max_amount: Decimal = Decimal("99999999.99"),
         min_amount: Decimal = Decimal("0.01"),
+        ids: IdCounters | None = None,
     ) -> None:
         self.max_amount = max_amount
         self.min_amount = min_amount
@@ -99,12 +112,14 @@ class Store:
         self.invoices: dict[int, Invoice] = {}
         self._by_org: dict[int, list[Invoice]] = {}
         self.refunds: dict[int, Refund] = {}
+        ids = ids or IdCounters()
         sparse = self.variants.on(v.IDS_SPARSE_UNORDERED)
-        self._invoice_ids = _id_sequence(sparse=sparse)
-        self._refund_ids = _id_sequence(sparse=sparse)
-        self._item_ids = _id_sequence(sparse=sparse)
-        self._webhook_ids = itertools.count(1)
-        self._catalog_ids = itertools.count(max(self.catalog, default=0) + 1000)
+        self._invoice_ids = _id_sequence(ids.invoices, sparse=sparse)
+        self._refund_ids = _id_sequence(ids.refunds, sparse=sparse)
+        self._item_ids = _id_sequence(ids.items, sparse=sparse)
+        self._webhook_ids = ids.webhooks
+        first_catalog_id = max(self.catalog, default=0) + 1000
+        self._catalog_ids = (first_catalog_id + n for n in ids.catalog_items)
         self.retention = Retention(
             settings.max_invoices,
             invoices=self.invoices,
