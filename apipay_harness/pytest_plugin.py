@@ -5,6 +5,9 @@ this environment: it only adds its options and the ``contract`` marker, and stay
 unless a test carrying that marker is collected. Then it builds the target (starting the
 embedded mock when no ``--base-url`` is given), turns each contract test's outcome into
 ``CheckResult``s and feeds them to the report writers.
+
+It also loads ``apipay_harness.fixture.plugin``, the ``apipay_mock`` fixture for integrators' own
+suites, which is as inert: nothing starts unless a test asks for that fixture.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import pytest
 from apipay_harness.contract_run import ContractRun, RunOptions
 
 __all__ = ["RUN_KEY", "contract_run", "pytest_addoption", "pytest_configure"]
+
+pytest_plugins = ["apipay_harness.fixture.plugin"]
 
 RUN_KEY = pytest.StashKey[ContractRun]()
 
