@@ -239,6 +239,35 @@ def test_a_webhook_with_a_wrong_signature_changes_nothing(
     assert orders.status("order-1005") is None
 
 
+# Behaviours the provider's docs allow and the mock does not show unless asked: the shop must accept each.
+ANSWER_VARIANTS = ["create_answer_omits_unset", "optional_fields_absent", "extra_properties", "ids_sparse_unordered"]
+WEBHOOK_VARIANTS = ["webhook_source_api", "extra_properties", "timestamps_long_form", "webhooks_delayed"]
+
+
+@pytest.mark.parametrize("variant", ANSWER_VARIANTS)
+def test_the_checkout_accepts_every_documented_answer(
+    apipay_mock: ApiPayMock, payments: httpx.Client, variant: str
+) -> None:
+    apipay_mock.use(variants=[variant])
+
+    checkout = start_checkout(payments, order_id="order-1010", amount=Decimal("1500.10"), phone="87001234567")
+
+    assert (checkout.amount, checkout.status) == (Decimal("1500.10"), "pending")
+
+
+@pytest.mark.parametrize(
+    "variant", [pytest.param(v, marks=pytest.mark.apipay_mock(variants=[v])) for v in WEBHOOK_VARIANTS]
+)
+def test_every_documented_payment_webhook_marks_the_order_paid(
+    apipay_mock: ApiPayMock, payments: httpx.Client, orders: Orders, variant: str
+) -> None:
+    checkout = start_checkout(payments, order_id="order-1011", amount=Decimal("990"), phone="87001234567")
+
+    apipay_mock.pay(checkout.invoice_id)
+
+    assert orders.wait_for_status("order-1011", "paid", timeout=WAIT)
+
+
 def test_a_bad_phone_number_is_shown_to_the_customer(payments: httpx.Client) -> None:
     with pytest.raises(CheckoutRejected) as rejected:
         start_checkout(payments, order_id="order-1006", amount=Decimal("10"), phone="+7 700 123")

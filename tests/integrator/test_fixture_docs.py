@@ -8,6 +8,7 @@ from pathlib import Path
 
 from apipay_harness.fixture import ApiPayMock
 from apipay_harness.mock.faults import FAULTS
+from apipay_harness.mock.variants import VARIANTS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "fixture.md"
@@ -32,10 +33,23 @@ def test_the_first_test_of_the_docs_passes(apipay_mock: ApiPayMock) -> None:
     module.test_first_payment(apipay_mock)
 
 
-def test_faults_the_docs_name_are_in_the_catalog() -> None:
+def _first_cells_of_tables(section: str) -> list[set[str]]:
+    """The names in backticks in the first column of each Markdown table of ``section``, table by table."""
+    tables: list[set[str]] = []
+    in_table = False
+    for row in section.splitlines():
+        if row.startswith("|") and not in_table:
+            tables.append(set())
+        if row.startswith("| `"):
+            tables[-1].update(re.findall(r"`([a-z_]+)`", row.split("|")[1]))
+        in_table = row.startswith("|")
+    return tables
+
+
+def test_faults_and_variants_the_docs_name_are_in_their_catalogs() -> None:
     text = DOC.read_text(encoding="utf-8")
     section = text.split("## Faults and variants", 1)[1].split("\n## ", 1)[0]
-    first_cells = [row.split("|")[1] for row in section.splitlines() if row.startswith("| `")]
-    named = {name for cell in first_cells for name in re.findall(r"`([a-z_]+)`", cell)}
-    assert named, "the faults section names no fault"
-    assert named <= set(FAULTS), named - set(FAULTS)
+    faults, variants = _first_cells_of_tables(section)
+    assert faults <= set(FAULTS), faults - set(FAULTS)
+    assert variants <= set(VARIANTS), variants - set(VARIANTS)
+    assert len(faults) >= 5 and len(variants) >= 5
