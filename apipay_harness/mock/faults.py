@@ -1,9 +1,12 @@
-"""The fault catalog: realistic ways a server breaks the contract, switched on by name (STYLE R12).
+"""The fault catalog: realistic ways a server breaks the contract, switched on by name.
 
 Each entry is one function registered with ``@fault(hook=...)``; its docstring says what
 breaks and ``hook`` names the point in the mock's code that consults it. The code asks
 ``faults.on("name")`` at that point, so adding a fault is one entry here plus one ``if``
-at its hook. ``apipay-harness mock --fault NAME`` checks names against this registry.
+at its hook. One family is generated instead of written: a fault per (action, status)
+pair that the mock's own rules (``mock/rules.py``) forbid, named ``<action>_<status>_allowed``,
+each consulted by that action's guard. ``apipay-harness mock --fault NAME`` checks names
+against this registry.
 
 Hooks:
     spec.phone_pattern        the PhoneNumber pattern the validators are compiled from
@@ -14,8 +17,10 @@ Hooks:
     webhook.sign              the HMAC signature of a webhook delivery
     spec.bounds               the request schemas the validators are compiled from (``Faults.edit_spec``)
     invoice.cancel.guard      the status check of ``POST /invoices/{id}/cancel``
+    control.pay.guard         the status check of ``POST /_control/invoices/{id}/pay``
+    control.expire.guard      the status check of ``POST /_control/invoices/{id}/expire``
     invoice.cancel.settle     the queued completion of an async cancel
-    refund.guard              the status check of a refund
+    refund.guard              the status check of a refund (with or without an amount)
     refund.amount             the amount a refund records
     refund.status             the status a refund leaves the invoice in
     refund.answer             the invoice totals in the refund answer
@@ -24,6 +29,13 @@ Hooks:
     auth.verified             the organization check behind every key
     invoice.list.tenancy      the organization filter of ``GET /invoices``
     refund.totals.tenancy     the organization check of ``GET /invoices/{id}/refunds``
+    invoice.tenancy           the organization check of cancel and refund
+    refund.list.tenancy       the organization filter of ``GET /refunds``
+    invoice.status_check.tenancy  the organization filter of ``POST /invoices/status/check``
+    invoice.create.webhook    the ``webhook_id`` check of ``POST /invoices``
+    invoice.create.cart       the organization check of each ``cart_items`` line
+    catalog.list.tenancy      the organization filter of ``GET /catalog``
+    catalog.item.tenancy      the organization check of ``PATCH`` and ``DELETE /catalog/{id}``
     invoice.list.page         the ``meta`` and slicing of ``GET /invoices``
     invoice.list.filter       the date and text filters of ``GET /invoices``
     invoice.list.sort         the ``sort_by`` ordering of ``GET /invoices``
@@ -43,6 +55,7 @@ from typing import Any
 
 from apipay_harness.errors import UsageError
 from apipay_harness.mock.money import money
+from apipay_harness.mock.rules import allowed_fault, forbidden_pairs
 
 __all__ = ["FAULTS", "Fault", "Faults", "fault"]
 
@@ -63,13 +76,16 @@ def fault(*, hook: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
     """Register the decorated function's name and docstring as a fault at ``hook``."""
 
     def register(func: Callable[[], None]) -> Callable[[], None]:
-        name = func.__name__
-        if name in FAULTS:
-            raise ValueError(f"fault {name!r} is registered twice")
-        FAULTS[name] = Fault(name, (func.__doc__ or "").strip(), hook)
+        _register(func.__name__, (func.__doc__ or "").strip(), hook)
         return func
 
     return register
+
+
+def _register(name: str, description: str, hook: str) -> None:
+    if name in FAULTS:
+        raise ValueError(f"fault {name!r} is registered twice")
+    FAULTS[name] = Fault(name, description, hook)
 
 
 class Faults:
@@ -192,27 +208,16 @@ def cart_count_minimum_zero() -> None:
     """A cart line with ``count: 0`` is accepted and adds nothing to the amount."""
 
 
-# -- forbidden transitions ---------------------------------------------------------------------------
+# -- forbidden transitions: one fault per (action, status) pair the mock's own rules forbid ----------
 
 
-@fault(hook="invoice.cancel.guard")
-def cancel_paid_allowed() -> None:
-    """A paid invoice can be cancelled (paid → cancelling → cancelled), losing the customer's payment."""
+def _register_transition_faults() -> None:
+    """Generate the family from the rules' one declaration, so no pair is forgotten and none is written twice."""
+    for action, status in forbidden_pairs():
+        _register(allowed_fault(action.name, status), action.fault_sentence(status), action.hook)
 
 
-@fault(hook="invoice.cancel.guard")
-def cancel_expired_allowed() -> None:
-    """An expired invoice can be cancelled (expired → cancelled), rewriting a final status."""
-
-
-@fault(hook="invoice.cancel.guard")
-def cancel_cancelling_requeued() -> None:
-    """A second cancel of an invoice already in ``cancelling`` is queued again (202) instead of rejected with 400."""
-
-
-@fault(hook="refund.guard")
-def refund_unpaid_allowed() -> None:
-    """A pending, never-paid invoice can be refunded (pending → refunded)."""
+_register_transition_faults()
 
 
 @fault(hook="invoice.cancel.settle")
@@ -287,6 +292,51 @@ def tenant_leak_list() -> None:
 @fault(hook="refund.totals.tenancy")
 def tenant_leak_refund_totals() -> None:
     """``GET /invoices/{id}/refunds`` shows another organization's refund totals instead of 404."""
+
+
+@fault(hook="invoice.tenancy")
+def tenant_leak_cancel() -> None:
+    """``POST /invoices/{id}/cancel`` cancels another organization's invoice instead of answering 404."""
+
+
+@fault(hook="invoice.tenancy")
+def tenant_leak_refund() -> None:
+    """``POST /invoices/{id}/refund`` refunds another organization's paid invoice instead of answering 404."""
+
+
+@fault(hook="refund.list.tenancy")
+def tenant_leak_refund_list() -> None:
+    """``GET /refunds`` lists every organization's refunds, not only the caller's."""
+
+
+@fault(hook="invoice.status_check.tenancy")
+def tenant_leak_status_check() -> None:
+    """``POST /invoices/status/check`` reports every organization's pending invoices, not only the caller's."""
+
+
+@fault(hook="invoice.create.webhook")
+def tenant_leak_webhook_id() -> None:
+    """``POST /invoices`` accepts another organization's ``webhook_id``, so the invoice's events go to its URL."""
+
+
+@fault(hook="invoice.create.cart")
+def tenant_leak_cart_item() -> None:
+    """A cart invoice may take another organization's catalog item, at that organization's price."""
+
+
+@fault(hook="catalog.list.tenancy")
+def tenant_leak_catalog_list() -> None:
+    """``GET /catalog`` lists every organization's catalog items, not only the caller's."""
+
+
+@fault(hook="catalog.item.tenancy")
+def tenant_leak_catalog_update() -> None:
+    """``PATCH /catalog/{id}`` changes another organization's catalog item instead of answering 404."""
+
+
+@fault(hook="catalog.item.tenancy")
+def tenant_leak_catalog_delete() -> None:
+    """``DELETE /catalog/{id}`` deletes another organization's catalog item instead of answering 404."""
 
 
 # -- lists -------------------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from apipay_harness.mock.money import ZERO, money
+from apipay_harness.mock.rules import REFUNDABLE
 
 __all__ = ["AWAITING_PAYMENT", "REFUNDABLE", "CatalogItem", "Invoice", "InvoiceItem", "Refund", "Webhook"]
 
-REFUNDABLE = frozenset({"paid", "partially_refunded"})
 AWAITING_PAYMENT = frozenset({"pending", "cancelling"})
 
 

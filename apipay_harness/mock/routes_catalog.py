@@ -43,7 +43,7 @@ async def list_items(request: Request) -> JSONResponse:
     rows = [
         item
         for item in store_of(request).catalog.values()
-        if item.organization == org.id
+        if (item.organization == org.id or store_of(request).faults.on("tenant_leak_catalog_list"))
         and (not search or search in item.name.casefold())
         and (not barcode or item.barcode == barcode)
         and (not first or item.name.casefold().startswith(first))
@@ -93,17 +93,19 @@ async def create_items(request: Request) -> JSONResponse:
     return JSONResponse({"message": "Catalog items created", "items": created}, status_code=201)
 
 
-def _item(request: Request) -> CatalogItem:
+def _item(request: Request, *, leak: str) -> CatalogItem:
+    """The caller's catalog item of the path, or 404 (another organization's too, unless fault ``leak`` is on)."""
     org = organization(request, catalog=True)
-    item = store_of(request).catalog.get(path_id(request, not_found="Catalog item not found"))
-    if item is None or item.organization != org.id:
+    store = store_of(request)
+    item = store.catalog.get(path_id(request, not_found="Catalog item not found"))
+    if item is None or (item.organization != org.id and not store.faults.on(leak)):
         raise ApiError(404, "Catalog item not found")
     return item
 
 
 async def update_item(request: Request) -> JSONResponse:
     """Change any of an item's fields; invoices keep their snapshot."""
-    item = _item(request)
+    item = _item(request, leak="tenant_leak_catalog_update")
     store = store_of(request)
     body = await body_of(request, "updateCatalogItem")
     assert body is not None
@@ -127,7 +129,7 @@ async def update_item(request: Request) -> JSONResponse:
 
 async def delete_item(request: Request) -> JSONResponse:
     """Delete an item; invoices keep their snapshot."""
-    item = _item(request)
+    item = _item(request, leak="tenant_leak_catalog_delete")
     del store_of(request).catalog[item.id]
     return JSONResponse({"message": "Catalog item deletion initiated"})
 

@@ -24,7 +24,7 @@ async def refund_invoice(request: Request) -> JSONResponse:
     """Refund part or all of a paid invoice."""
     org = organization(request)
     store = store_of(request)
-    invoice = store.invoice_of(org, path_id(request))
+    invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on("tenant_leak_refund"))
     body = await body_of(request, "refundInvoice", required=False) or {}
     raw_amount = body.get("amount")
     amount = store.check_refund(invoice, None if raw_amount is None else Decimal(raw_amount))
@@ -62,7 +62,7 @@ async def list_refunds(request: Request) -> JSONResponse:
     rows = [
         r
         for r in store.refunds.values()
-        if r.organization == org.id
+        if (r.organization == org.id or store.faults.on("tenant_leak_refund_list"))
         and (not statuses or r.status in statuses)
         and (invoice_id is None or r.invoice_id == invoice_id)
         and (low is None or r.created_at >= low)

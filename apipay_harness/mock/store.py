@@ -18,9 +18,10 @@ from apipay_harness.mock.clock import Clock, WorkQueue, format_time, format_time
 from apipay_harness.mock.errors import ApiError, ValidationFailed, invoice_not_found
 from apipay_harness.mock.faults import Faults
 from apipay_harness.mock.fixtures import Fixtures, Organization
-from apipay_harness.mock.models import REFUNDABLE, CatalogItem, Invoice, InvoiceItem, Refund, Webhook
+from apipay_harness.mock.models import CatalogItem, Invoice, InvoiceItem, Refund, Webhook
 from apipay_harness.mock.money import money, to_kopecks, total
 from apipay_harness.mock.retention import Retention
+from apipay_harness.mock.rules import ACTIONS, REFUNDABLE, allowed_fault
 from apipay_harness.mock.variants import Variants
 from apipay_harness.mock.webhooks import Dispatcher
 from apipay_harness.mock_limits import DEFAULT_MAX_INVOICES
@@ -169,7 +170,8 @@ class Store:
         webhook_id = body.get("webhook_id")
         if webhook_id is not None:
             hook = self.webhooks.get(int(webhook_id))
-            if hook is None or hook.organization != org.id:
+            foreign = hook is not None and hook.organization != org.id and not self.faults.on("tenant_leak_webhook_id")
+            if hook is None or foreign:
                 raise ValidationFailed.one("webhook_id", "The selected webhook id is invalid.")
         cart = body.get("cart_items")
         if cart and body.get("amount") is not None:
@@ -234,7 +236,8 @@ class Store:
         found: list[tuple[CatalogItem, int]] = []
         for index, line in enumerate(cart):
             item = self.catalog.get(int(line["catalog_item_id"]))
-            if item is None or item.organization != org.id:
+            foreign = item is not None and item.organization != org.id and not self.faults.on("tenant_leak_cart_item")
+            if item is None or foreign:
                 errors[f"cart_items.{index}.catalog_item_id"] = ["The selected catalog item id is invalid."]
             else:
                 found.append((item, int(line["count"])))
@@ -253,14 +256,14 @@ class Store:
             raise invoice_not_found()
         return invoice
 
+    def lets(self, action: str, invoice: Invoice) -> bool:
+        """Whether ``action`` may go ahead from the invoice's status (the rules', or a fault that lets it through)."""
+        status = invoice.status
+        return status in ACTIONS[action].allowed_from or self.faults.on(allowed_fault(action, status))
+
     def cancel(self, invoice: Invoice) -> bool:
         """Cancel a pending invoice; True when it is already cancelled (sync), False when queued."""
-        faulty = {
-            "paid": "cancel_paid_allowed",
-            "expired": "cancel_expired_allowed",
-            "cancelling": "cancel_cancelling_requeued",
-        }
-        if invoice.status != "pending" and not self.faults.on(faulty.get(invoice.status, "")):
+        if not self.lets("cancel", invoice):
             raise ApiError(400, f"Only pending invoices can be cancelled (this one is {invoice.status})")
         if self.settings.cancel_mode == "sync" or self.variants.on(v.CANCEL_SYNCHRONOUS):
             self._set_status(invoice, "cancelled")
@@ -276,7 +279,7 @@ class Store:
 
     def pay(self, invoice: Invoice, client_name: str | None) -> None:
         """The customer pays a pending invoice (control API); 409 from any other status."""
-        if invoice.status != "pending":
+        if not self.lets("pay", invoice):
             raise ApiError(409, f"Only pending invoices can be paid (this one is {invoice.status})")
         invoice.client_name = client_name
         invoice.paid_at = self.stamp(self.clock.timestamp())
@@ -284,7 +287,7 @@ class Store:
 
     def expire(self, invoice: Invoice) -> None:
         """A pending invoice times out (control API); 409 from any other status."""
-        if invoice.status != "pending":
+        if not self.lets("expire", invoice):
             raise ApiError(409, f"Only pending invoices can expire (this one is {invoice.status})")
         self._set_status(invoice, "expired")
 
@@ -305,6 +308,7 @@ class Store:
         """The organization's pending invoices, as ``status/check`` reports them."""
         if self.variants.on(v.STATUS_CHECK_LISTS_NONE):
             return []
+        leak = self.faults.on("tenant_leak_status_check")
         checked = [
             {
                 "id": inv.id,
@@ -313,7 +317,7 @@ class Store:
                 "kaspi_invoice_id": inv.kaspi_invoice_id,
                 "updated_at": self.stamp(inv.updated_at),
             }
-            for inv in self.invoices_of(org.id)
+            for inv in (self.invoices.values() if leak else self.invoices_of(org.id))
             if inv.status in ("pending", "cancelling")
         ]
         return checked[::-1] if self.variants.on(v.UNSTATED_ORDERS_REVERSED) else checked
@@ -322,12 +326,14 @@ class Store:
 
     def check_refund(self, invoice: Invoice, amount: Decimal | None) -> Decimal:
         """The amount a refund will take, or 400/422 when the invoice or the amount does not allow it."""
-        unpaid_refund = invoice.status == "pending" and self.faults.on("refund_unpaid_allowed")
-        if invoice.status not in REFUNDABLE and not unpaid_refund:
+        if not self.lets("refund_full" if amount is None else "refund_partial", invoice):
             raise ApiError(
                 400, f"Only paid or partially refunded invoices can be refunded (this one is {invoice.status})"
             )
-        available = invoice.amount - invoice.total_refunded if unpaid_refund else invoice.available_for_refund
+        available = invoice.available_for_refund
+        if invoice.status not in REFUNDABLE:  # a fault let it through: refund what is left, or all of it again
+            left = invoice.amount - invoice.total_refunded
+            available = left if left > 0 else invoice.amount
         if amount is None:
             return available
         amount = to_kopecks(amount)
