@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 from typing import Any
 
 from contracts.model_transitions import TransitionTable
 
 __all__ = [
     "CENT",
+    "ENTERED_BY",
     "REFUND_RULE",
     "ExpectedEvent",
     "Expectation",
@@ -43,6 +45,17 @@ _SPONTANEOUS: Mapping[str, frozenset[str]] = {
 }
 """Transitions a server makes on its own: a payment timeout, and a queued cancellation completing."""
 _REFUND_FAILED = "failed"
+ENTERED_BY: Mapping[str, str] = MappingProxyType(
+    {
+        _PAID: "pay",
+        _CANCELLING: "cancel",
+        _CANCELLED: "cancel",
+        _EXPIRED: "expire",
+        _PARTIALLY_REFUNDED: "refund_partial",
+        _REFUNDED: "refund_full",
+    }
+)
+"""The action that leads into each status (a queued cancel also completes on the server's clock)."""
 
 
 def money(value: Any) -> Decimal:
