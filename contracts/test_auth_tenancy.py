@@ -3,11 +3,15 @@
 Every operation that needs a key answers 401 without one or with a wrong one, and 403 to
 an unverified organization's key. With the second organization's key, the first
 organization's invoice is 404 on get, cancel, refund and refunds, and shows up in none of
-its lists or totals.
+its lists, totals, refund lists or status checks. What else an organization owns stays its
+own: the second organization cannot list, change, delete or put in a cart the first one's
+catalog items, and the first cannot name the second one's webhook on its invoice. Where the
+docs name no status for such a refusal, any 4xx the operation documents is accepted.
 """
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -22,11 +26,14 @@ from contracts.checks import tenancy as _tenancy  # noqa: F401  (registers the t
 from contracts.checks.sample import needs_key, sample_request
 from contracts.client import ApiClient
 from contracts.control import Control
+from contracts.model_receiver import receiving
 
 _SPEC = load_spec()
 _KEYED = [op for op in operations(_SPEC) if needs_key(_SPEC, op)]
 _IDS = [op.label for op in _KEYED]
 WRONG_KEY = "not-a-key-" + "0" * 8
+_MAX_PAGES = 20
+"""Pages of a list read at most while looking for another organization's rows."""
 
 
 def _run(name: str, operation: str, response: Any, case: Any) -> None:
@@ -124,7 +131,7 @@ def test_tenancy_foreign_invoice_not_in_lists(other: ApiClient, foreign_invoice:
         other.get("/invoices", params={"search": marker}),
         [foreign_invoice["id"]],
     )
-    for page in range(1, 21):
+    for page in range(1, _MAX_PAGES + 1):
         response = other.get("/invoices", params={"page": page, "per_page": 100, "sort_by": "id", "sort_order": "desc"})
         _run("foreign_invoice_not_listed", "GET /invoices", response, [foreign_invoice["id"]])
         meta = response.json().get("meta") or {}
@@ -147,10 +154,11 @@ def test_tenancy_foreign_invoice_not_in_totals(api: ApiClient, other: ApiClient)
 
 
 @pytest.mark.contract(suite="auth", check="foreign_invoice_not_listed", operation="POST /invoices/status/check")
-def test_tenancy_foreign_invoice_not_status_checked(other: ApiClient, foreign_invoice: JSONObject) -> None:
-    """Organization 2's status check covers only its own pending invoices."""
+def test_tenancy_foreign_invoice_not_status_checked(api: ApiClient, other: ApiClient) -> None:
+    """Organization 2's status check covers only its own pending invoices, not organization 1's fresh pending one."""
+    pending = _create(api, f"tenancy-check-{uuid.uuid4().hex[:8]}")
     response = other.post("/invoices/status/check")
-    _run("foreign_invoice_not_listed", "POST /invoices/status/check", response, [foreign_invoice["id"]])
+    _run("foreign_invoice_not_listed", "POST /invoices/status/check", response, [pending["id"]])
 
 
 @pytest.mark.contract(suite="auth", check="foreign_refund_not_listed", operation="GET /refunds")
@@ -162,3 +170,89 @@ def test_tenancy_foreign_refunds_not_listed(api: ApiClient, other: ApiClient, co
     assert refunded.status_code == 201, f"setup: organization 1's refund answered {refunded.status_code}"
     for params in ({"invoice_id": invoice["id"]}, {"per_page": 100}):
         _run("foreign_invoice_not_listed", "GET /refunds", other.get("/refunds", params=params), [invoice["id"]])
+
+
+# -- what else an organization owns: catalog items and webhooks ----------------------------------------------------
+
+
+def _catalog(api: ApiClient, who: str) -> list[JSONObject]:
+    """Every item of the organization's catalog (all pages); skips when its catalog is off."""
+    items: list[JSONObject] = []
+    for page in range(1, _MAX_PAGES + 1):
+        response = api.get("/catalog", params={"page": page, "per_page": 200})
+        if response.status_code == 400:
+            pytest.skip(f"{who}'s catalog is off (GET /catalog answered 400): no catalog item to judge")
+        assert response.status_code == 200, f"setup: {who}'s GET /catalog answered {response.status_code}"
+        body = response.json()
+        items.extend(body["data"])
+        if page >= int(body["meta"]["last_page"]):
+            break
+    return items
+
+
+def _own_item(api: ApiClient) -> JSONObject:
+    items = _catalog(api, "organization 1")
+    if not items:
+        pytest.skip("organization 1's catalog is empty: no catalog item to judge")
+    return items[0]
+
+
+@pytest.mark.contract(suite="auth", check="foreign_catalog_item_not_listed", operation="GET /catalog")
+def test_tenancy_foreign_catalog_items_not_listed(api: ApiClient, other: ApiClient) -> None:
+    """No page of organization 2's catalog shows one of organization 1's items."""
+    mine = [int(item["id"]) for item in _catalog(api, "organization 1")]
+    if not mine:
+        pytest.skip("organization 1's catalog is empty: no catalog item to look for")
+    _catalog(other, "organization 2")  # skips when organization 2 has no catalog to look in
+    for page in range(1, _MAX_PAGES + 1):
+        response = other.get("/catalog", params={"page": page, "per_page": 200})
+        _run("foreign_catalog_item_not_listed", "GET /catalog", response, mine)
+        if page >= int(response.json()["meta"]["last_page"]):
+            break
+
+
+@pytest.mark.contract(suite="auth", check="foreign_resource_refused", operation="PATCH /catalog/{id}")
+def test_tenancy_foreign_catalog_item_cannot_be_changed(api: ApiClient, other: ApiClient) -> None:
+    """Organization 2's PATCH of organization 1's item is refused (it sends the item's own name: harmless if not)."""
+    item = _own_item(api)
+    response = other.patch(f"/catalog/{item['id']}", json={"name": item["name"]})
+    _run("foreign_resource_refused", "PATCH /catalog/{id}", response, "a PATCH of another organization's item")
+
+
+@pytest.mark.contract(suite="auth", check="foreign_resource_refused", operation="DELETE /catalog/{id}")
+def test_tenancy_foreign_catalog_item_cannot_be_deleted(api: ApiClient, other: ApiClient) -> None:
+    """Organization 2's DELETE of an item organization 1 made for this check is refused; organization 1 removes it."""
+    _own_item(api)  # skips when organization 1 has no catalog
+    units = api.get("/catalog/units")
+    assert units.status_code == 200 and units.json()["data"], "setup: GET /catalog/units gave no unit"
+    name = f"tenancy-{uuid.uuid4().hex[:12]}"
+    line = {"name": name, "selling_price": 1, "unit_id": units.json()["data"][0]["id"]}
+    created = api.post("/catalog", json={"items": [line]})
+    assert created.status_code in (201, 202), f"setup: creating a catalog item answered {created.status_code}"
+    found = [item for item in _catalog(api, "organization 1") if item.get("name") == name]
+    if not found:
+        pytest.skip("the catalog item made for this check is not listed yet (its creation is scheduled)")
+    try:
+        response = other.delete(f"/catalog/{found[0]['id']}")
+        _run("foreign_resource_refused", "DELETE /catalog/{id}", response, "a DELETE of another organization's item")
+    finally:
+        api.delete(f"/catalog/{found[0]['id']}")
+
+
+@pytest.mark.contract(suite="auth", check="foreign_resource_refused", operation="POST /invoices")
+def test_tenancy_foreign_catalog_item_not_in_cart(api: ApiClient, other: ApiClient) -> None:
+    """Organization 2 cannot put one of organization 1's catalog items in its cart."""
+    item = _own_item(api)
+    body = {"phone_number": "87001234567", "cart_items": [{"catalog_item_id": item["id"], "count": 1}]}
+    response = other.post("/invoices", json=body)
+    _run("foreign_resource_refused", "POST /invoices", response, "a cart with another organization's catalog item")
+
+
+@pytest.mark.contract(suite="auth", check="foreign_resource_refused", operation="POST /invoices")
+def test_tenancy_foreign_webhook_id_refused(api: ApiClient, other: ApiClient, target: Target, control: Control) -> None:
+    """Organization 1's invoice cannot name organization 2's webhook: its events would go to another's URL."""
+    with receiving() as receiver:
+        hook = control.register_webhook(url=receiver.url, secret=secrets.token_hex(16), api_key=target.api_key_2 or "")
+        body = {"amount": 10, "phone_number": "87001234567", "webhook_id": hook}
+        response = api.post("/invoices", json=body)
+    _run("foreign_resource_refused", "POST /invoices", response, "an invoice with another organization's webhook_id")

@@ -6,7 +6,7 @@ Its name is the id the report matrix, JUnit and ``-k`` use. Topics:
 
 - ``contracts.checks.schema``  — error bodies against the spec's schemas, 429 details;
 - ``contracts.checks.bounds``  — the edges of bounded fields;
-- ``contracts.checks.tenancy`` — 401/403 on every operation, other organizations' invoices.
+- ``contracts.checks.tenancy`` — 401/403 on every operation, other organizations' invoices, refunds, items, webhooks.
 """
 
 from __future__ import annotations

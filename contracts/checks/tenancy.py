@@ -1,17 +1,21 @@
-"""Checks on who may see what: 401 without a valid key, 403 unverified, 404 for another organization's invoice."""
+"""Checks on who may see what: 401 without a valid key, 403 unverified, nothing of another organization's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import httpx
 
+from apipay_harness.spec import resolve
 from contracts.checks import CheckContext, check
 from contracts.violations import Violation, expected_received
 
 __all__ = [
+    "foreign_catalog_item_not_listed",
     "foreign_invoice_not_found",
     "foreign_invoice_not_listed",
+    "foreign_resource_refused",
     "unauthenticated_rejected",
     "unverified_forbidden",
 ]
@@ -62,20 +66,85 @@ def foreign_invoice_not_found(ctx: CheckContext, response: httpx.Response, case:
     )
 
 
-@check
-def foreign_invoice_not_listed(ctx: CheckContext, response: httpx.Response, case: Iterable[int]) -> None:
-    """A list answered to one organization holds none of another organization's ids."""
-    foreign = set(case)
-    body = response.json() if response.status_code == 200 else {}
-    rows = body.get("data") or body.get("invoices") or body.get("refunds") or []
-    ids = {row.get("invoice_id", row.get("id")) for row in rows if isinstance(row, dict)}
+def _list_of(ctx: CheckContext, body: Any) -> list[Any] | None:
+    """The rows of a list answer, found under the array property the spec documents for the 200 answer."""
+    method, path = ctx.operation.split(" ", 1)
+    answer = resolve(ctx.spec, ctx.spec["paths"][path][method.lower()]["responses"]["200"])
+    schema = resolve(ctx.spec, answer["content"]["application/json"]["schema"])
+    for name, prop in (schema.get("properties") or {}).items():
+        kind = resolve(ctx.spec, prop).get("type")
+        if kind == "array" or (isinstance(kind, list) and "array" in kind):
+            rows = body.get(name) if isinstance(body, dict) else None
+            return rows if isinstance(rows, list) else None
+    raise LookupError(f"the spec documents no list in the 200 answer of {ctx.operation}")
+
+
+def _not_listed(
+    ctx: CheckContext, response: httpx.Response, foreign: set[int], *, name: str, field: Callable[[Any], Any], what: str
+) -> None:
+    try:
+        body = response.json() if response.status_code == 200 else None
+    except ValueError:
+        body = None
+    rows = _list_of(ctx, body)
+    ids = {field(row) for row in rows or () if isinstance(row, dict)}
     leaked = sorted(foreign & ids)
-    if response.status_code != 200 or leaked:
+    if response.status_code != 200 or rows is None or leaked:
         raise Violation(
             operation=ctx.operation,
-            check="foreign_invoice_not_listed",
-            title="another organization's invoice shows up in a list" if leaked else "the list could not be read",
-            message=expected_received(f"200 without invoices {sorted(foreign)}", f"{response.status_code}, {leaked}"),
-            rule="tenancy: an organization's lists and totals hold only its own invoices",
+            check=name,
+            title=f"another organization's {what} shows up in a list" if leaked else "the list could not be read",
+            message=expected_received(
+                f"200 with the documented list, without {what}s {sorted(foreign)}",
+                f"{response.status_code}, {'no documented list' if rows is None else leaked}",
+            ),
+            rule="tenancy: an organization's lists and totals hold only its own invoices, refunds and items",
+            severity="critical",
+        )
+
+
+@check
+def foreign_invoice_not_listed(ctx: CheckContext, response: httpx.Response, case: Iterable[int]) -> None:
+    """A list answered to one organization holds none of another organization's invoices (or their refunds)."""
+    _not_listed(
+        ctx,
+        response,
+        set(case),
+        name="foreign_invoice_not_listed",
+        field=lambda row: row.get("invoice_id", row.get("id")),
+        what="invoice",
+    )
+
+
+@check
+def foreign_catalog_item_not_listed(ctx: CheckContext, response: httpx.Response, case: Iterable[int]) -> None:
+    """The catalog answered to one organization holds none of another organization's items."""
+    _not_listed(
+        ctx,
+        response,
+        set(case),
+        name="foreign_catalog_item_not_listed",
+        field=lambda row: row.get("id"),
+        what="catalog item",
+    )
+
+
+@check
+def foreign_resource_refused(ctx: CheckContext, response: httpx.Response, case: str) -> None:
+    """Acting on another organization's catalog item or webhook is refused with a documented 4xx, never done.
+
+    The docs name no status for this, so any 4xx the operation documents is accepted (401 aside:
+    the key is valid); a 2xx is the leak.
+    """
+    method, path = ctx.operation.split(" ", 1)
+    documented = {int(code) for code in ctx.spec["paths"][path][method.lower()]["responses"] if code.startswith("4")}
+    allowed = sorted(documented - {401})
+    if response.status_code not in allowed:
+        raise Violation(
+            operation=ctx.operation,
+            check="foreign_resource_refused",
+            title=f"{case} was not refused",
+            message=expected_received(" or ".join(map(str, allowed)), f"{response.status_code} {response.text[:200]}"),
+            rule="tenancy: an organization acts only on its own catalog items and webhooks",
             severity="critical",
         )
