@@ -48,3 +48,24 @@ def test_contract_server_error_failure_names_the_status_that_came_back(
     failed = [r for r in results if r["check"] == "not_a_server_error" and r["verdict"] == "failed"]
     assert failed and all(r["message"].startswith("Received: 5") for r in failed), failed
     assert "Received: 500 from GET /invoices" in {r["message"] for r in failed}
+
+
+# A fault that breaks the lists and webhooks data build (the refund answer's totals), and one check of each suite
+# that has nothing to do with refund totals: selecting it alone must still fail, never skip into a green run.
+BUILD_BREAKER = "available_for_refund_stale"
+ONE_CHECK = [
+    pytest.param("test_lists_status_filter_with_several_values", id="lists-status-filter"),
+    pytest.param("test_webhooks_signature_is_hmac_of_raw_body", id="webhooks-signature"),
+]
+
+
+@pytest.mark.parametrize("fault_mock", [BUILD_BREAKER], indirect=True, ids=[BUILD_BREAKER])
+@pytest.mark.parametrize("selected", ONE_CHECK)
+def test_contract_k_selecting_one_check_reports_a_broken_build(
+    fault_mock: MockProcess, selected: str, tmp_path: Path, cli: Any, args_for: Any
+) -> None:
+    done = cli(["contract", "--quick", *args_for(fault_mock), "-k", selected], cwd=tmp_path)
+    assert done.code == 1, done.stdout + done.stderr[-2000:]
+    failed = [r for r in json.loads((tmp_path / "reports" / "conformance.json").read_text())["checks"] if r["failures"]]
+    assert len(failed) == 1, failed
+    assert "broke a rule" in failed[0]["title"] and "available_for_refund" in failed[0]["title"]
