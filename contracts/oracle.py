@@ -128,6 +128,13 @@ class ModelInvoice:
         """Whether the docs leave the totals open (a refund failed: they do not say if it still counts)."""
         return any(r.status == _REFUND_FAILED for r in self.refunds)
 
+    @property
+    def refund_readings(self) -> tuple[Decimal, ...]:
+        """Every ``total_refunded`` the docs allow: a failed refund not counted, and (once one failed) counted."""
+        if not self.totals_open:
+            return (self.total_refunded,)
+        return (self.total_refunded, sum((r.amount for r in self.refunds), Decimal("0.00")))
+
 
 @dataclass(frozen=True, slots=True)
 class ExpectedEvent:

@@ -177,12 +177,39 @@ def test_oracle_refund_status_follows_refund_table(oracle: Oracle) -> None:
     assert mismatch is not None and mismatch.rule.endswith("RefundStatus/x-status-transitions/statuses/completed")
 
 
-def test_oracle_failed_refund_leaves_totals_open(oracle: Oracle) -> None:
+def _with_failed_refund(oracle: Oracle) -> None:
+    """Invoice 1 of 100.00, paid, with a completed refund of 30.00 and a failed one of 70.00."""
     _paid(oracle)
-    oracle.refunded(1, refund_id=10, amount=Decimal("1.00"))
-    assert oracle.observe_refund(1, 10, "failed") is None
-    body = {"id": 1, "amount": "100.00", "total_refunded": "1.00", "is_fully_refunded": False}
-    assert diff_refund_totals(oracle, oracle.invoices[1], body) == []
+    oracle.refunded(1, refund_id=10, amount=Decimal("30.00"))
+    oracle.refunded(1, refund_id=11, amount=Decimal("70.00"))
+    assert oracle.observe_refund(1, 10, "completed") is None
+    assert oracle.observe_refund(1, 11, "failed") is None
+
+
+@pytest.mark.parametrize(
+    ("total", "available", "full"),
+    [("30.00", "70.00", False), ("100.00", "0.00", True)],
+    ids=["failed-not-counted", "failed-counted"],
+)
+def test_oracle_failed_refund_accepts_each_reading_of_the_totals(
+    oracle: Oracle, total: str, available: str, full: bool
+) -> None:
+    _with_failed_refund(oracle)
+    body = {"id": 1, "amount": "100.00", "total_refunded": total, "available_for_refund": available}
+    assert diff_refund_totals(oracle, oracle.invoices[1], {**body, "is_fully_refunded": full}) == []
+    assert diff_invoice(oracle, oracle.invoices[1], _detail(**body, is_fully_refunded=full)) == []
+
+
+@pytest.mark.parametrize(
+    ("total", "available", "full"),
+    [("30.00", "0.00", False), ("100.00", "70.00", True), ("50.00", "50.00", False), ("30.00", "70.00", True)],
+    ids=["mixed-readings", "mixed-the-other-way", "neither-reading", "flag-of-the-other-reading"],
+)
+def test_oracle_failed_refund_still_compares_the_totals(oracle: Oracle, total: str, available: str, full: bool) -> None:
+    _with_failed_refund(oracle)
+    body = {"id": 1, "amount": "100.00", "total_refunded": total, "available_for_refund": available}
+    mismatches = diff_refund_totals(oracle, oracle.invoices[1], {**body, "is_fully_refunded": full})
+    assert mismatches and all(m.rule == REFUND_RULE for m in mismatches)
 
 
 def test_oracle_cart_amount_is_exact_decimal_sum() -> None:
