@@ -1,4 +1,8 @@
-"""Shared fixtures: one mock per test session on a free loopback port, reset before each test that uses it."""
+"""Shared fixtures: one mock per test session on a free loopback port, reset before each test that uses it.
+
+The tests run in a random order (pytest-randomly, from the ``test`` extras), so none may lean on
+another having run first; the summary's last line names the seed that replays a failing order.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,16 @@ import httpx
 import pytest
 
 from apipay_harness.mock import MockProcess, running_mock
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Print the shuffle's seed at the end too (pytest-randomly's header line is hidden by ``-q``)."""
+    if not config.pluginmanager.hasplugin("randomly") or not config.getoption("randomly_reorganize", False):
+        return
+    seed = config.getoption("randomly_seed", None)
+    terminalreporter.write_line(
+        f"tests ran in random order, seed {seed}: replay it with --randomly-seed={seed} (file order: -p no:randomly)"
+    )
 
 
 @pytest.fixture(scope="session")

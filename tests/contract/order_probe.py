@@ -1,0 +1,45 @@
+"""Collect the contract suites the way ``apipay-harness contract`` does and print the order, one JSON list per run.
+
+Run as a child process (``python tests/contract/order_probe.py '[[extra args], ...]'``) so that each
+collection gets a fresh pytest and the test process's own plugins (pytest-randomly among them) play no part.
+Each printed item is ``[nodeid, line]``: the line its test function is defined on.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from apipay_harness.contract import pytest_args
+from apipay_harness.contract_run import RunOptions
+
+
+class _Recorder:
+    """Keeps the collected items' node ids and definition lines, in the order pytest will run them."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, int]] = []
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.items = [(item.nodeid, item.location[1] or 0) for item in session.items]
+
+
+def collect(extra: list[str]) -> list[tuple[str, int]]:
+    """The order of a contract run's checks with ``extra`` pytest arguments (nothing is sent to the target)."""
+    options = RunOptions(base_url="http://127.0.0.1:9/api/v1", api_key="k", quick=True)
+    recorder = _Recorder()
+    with tempfile.TemporaryDirectory() as report_dir:
+        args = pytest_args(options, keyword=None, report_dir=Path(report_dir))
+        code = pytest.main([*args, "--collect-only", *extra], plugins=[recorder])
+    if code != 0:
+        raise SystemExit(f"collection exited {int(code)} with {extra}")
+    return recorder.items
+
+
+if __name__ == "__main__":
+    for extra in json.loads(sys.argv[1]):
+        sys.stdout.write(json.dumps(collect(extra)) + "\n")
