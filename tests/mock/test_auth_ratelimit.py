@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import httpx
 import pytest
 
@@ -18,6 +20,10 @@ OPERATIONS = [
     ("GET", "/catalog"),
     ("GET", "/catalog/units"),
 ]
+
+
+def _now(control: httpx.Client) -> datetime:
+    return datetime.fromisoformat(control.get("/clock").json()["now"])
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
@@ -80,7 +86,22 @@ def test_rate_limit_flag_enforces_n_per_key_per_minute() -> None:
 )
 def test_every_answer_carries_the_rate_limit_header(api: httpx.Client, path: str) -> None:
     response = api.get(path)
+    assert "x-ratelimit-remaining" in response.headers, (response.status_code, dict(response.headers))
     assert int(response.headers["x-ratelimit-remaining"]) >= 0
+
+
+def test_reset_forgets_the_rate_limit_counts(mock: MockProcess, control: httpx.Client) -> None:
+    start_of_minute(control)
+    with httpx.Client(base_url=mock.base_url, headers={"X-API-Key": "limited-key"}) as client:
+        assert [client.get("/invoices").status_code for _ in range(6)] == [200] * 5 + [429]
+        minute = _now(control).replace(second=1, microsecond=0)
+        control.post("/reset").raise_for_status()
+        # Back into the very clock minute that ran out before the reset.
+        control.post("/clock/advance", json={"seconds": max(0.0, (minute - _now(control)).total_seconds())})
+        assert _now(control).replace(second=0, microsecond=0) == minute.replace(second=0)
+        answer = client.get("/invoices")
+    assert answer.status_code == 200
+    assert answer.headers["x-ratelimit-remaining"] == "4"
 
 
 def test_status_is_counted_but_never_refused(mock: MockProcess, control: httpx.Client) -> None:
