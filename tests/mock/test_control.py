@@ -29,13 +29,6 @@ def test_pay_without_body_works(api: httpx.Client, control: httpx.Client) -> Non
 
 
 @pytest.mark.parametrize("action", ["pay", "expire"])
-def test_pay_or_expire_of_non_pending_is_409(api: httpx.Client, control: httpx.Client, action: str) -> None:
-    invoice = create(api)
-    control.post(f"/invoices/{invoice['id']}/pay")
-    assert control.post(f"/invoices/{invoice['id']}/{action}").status_code == 409
-
-
-@pytest.mark.parametrize("action", ["pay", "expire"])
 def test_pay_or_expire_of_unknown_invoice_is_404(control: httpx.Client, action: str) -> None:
     assert control.post(f"/invoices/999999/{action}").status_code == 404
 
