@@ -22,10 +22,17 @@ def _spec() -> dict[str, Any]:
 
 
 def assert_schema(body: Any, schema_name: str) -> None:
-    """Validate ``body`` against ``components/schemas/<schema_name>`` of the spec."""
+    """Validate ``body`` against ``components/schemas/<schema_name>`` of the spec.
+
+    A mismatch is an ``AssertionError`` like any other failed check, so a test that kills a fault this
+    way is told from one that crashed on the answer.
+    """
     spec = _spec()
     schema = {"$ref": f"#/components/schemas/{schema_name}", "components": spec["components"]}
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(body)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(body))
+    if error is not None:
+        raise AssertionError(f"not a {schema_name}: {error.message} at {error.json_path}")
 
 
 def create(api: httpx.Client, **fields: Any) -> dict[str, Any]:

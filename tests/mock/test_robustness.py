@@ -85,6 +85,16 @@ def test_emoji_and_non_bmp_text_round_trip(api: httpx.Client) -> None:
     assert (again["description"], again["external_order_id"]) == (text, "𝟙𝟚𝟛")
 
 
+@pytest.mark.parametrize("field", ["description", "external_order_id"])
+def test_nul_byte_in_free_text_is_kept_or_refused_never_a_server_error(api: httpx.Client, field: str) -> None:
+    response = api.post("/invoices", json={"amount": 1, "phone_number": PHONE, field: "order\x00 7"})
+    assert response.status_code < 500, response.text
+    if response.status_code == 201:
+        assert api.get(f"/invoices/{response.json()['id']}").json()[field] == "order\x00 7"
+    else:
+        _assert_json_4xx(response)
+
+
 def test_description_length_counts_characters_not_bytes(api: httpx.Client) -> None:
     assert (
         api.post("/invoices", json={"amount": 1, "phone_number": PHONE, "description": "😀" * 500}).status_code == 201
