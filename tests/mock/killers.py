@@ -17,7 +17,8 @@ the parameter values this entry picks. Adding a fault's killer is one line::
 
 Families: ``transition(status, action)`` is the transition-table test for one (status, action)
 pair of the spec's ``x-status-transitions`` (actions in ``tests.mock.test_transitions.ACTIONS``),
-so a fault that lets a forbidden pair through is killed by naming the pair.
+so a fault that lets a forbidden pair through is killed by naming the pair, and generated faults
+get generated entries: ``**{name: [transition(s, a)] for name, (s, a) in PAIRS.items()}``.
 """
 
 from __future__ import annotations

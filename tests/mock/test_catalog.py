@@ -80,9 +80,17 @@ def test_batch_create_with_unknown_unit_is_422_keyed_by_index(api: httpx.Client)
     assert list(api.post("/catalog", json={"items": items}).json()["errors"]) == ["items.1.unit_id"]
 
 
-def test_other_organizations_item_is_404(api2: httpx.Client) -> None:
-    assert api2.patch("/catalog/101", json={"name": "mine"}).status_code == 404
-    assert api2.delete("/catalog/101").status_code == 404
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_other_organizations_item_is_404(api: httpx.Client, api2: httpx.Client, method: str) -> None:
+    created = api.post("/catalog", json={"items": [{"name": "Own kettle", "selling_price": 12.5, "unit_id": 1}]})
+    item_id = created.json()["items"][0]["id"]
+    response = api2.request(method, f"/catalog/{item_id}", json={"name": "mine"} if method == "PATCH" else None)
+    assert response.status_code == 404
+    assert [
+        (i["name"], i["selling_price"])
+        for i in api.get("/catalog", params={"search": "Own kettle"}).json()["data"]
+        if i["id"] == item_id
+    ] == [("Own kettle", "12.50")]
 
 
 @pytest.mark.parametrize("kind", sorted(PICTURES))

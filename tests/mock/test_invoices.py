@@ -184,6 +184,16 @@ def test_create_invoice_unknown_webhook_id_is_422(api: httpx.Client) -> None:
     assert "webhook_id" in response.json()["errors"]
 
 
+def test_create_invoice_with_other_organizations_webhook_id_is_422(api: httpx.Client, control: httpx.Client) -> None:
+    registered = control.post(
+        "/webhooks", json={"url": "http://127.0.0.1:9/org2", "secret": "s"}, headers={"X-API-Key": "test-key-2"}
+    )
+    assert registered.status_code == 201
+    response = api.post("/invoices", json={"amount": 1, "phone_number": PHONE, "webhook_id": registered.json()["id"]})
+    assert response.status_code == 422
+    assert "webhook_id" in response.json()["errors"]
+
+
 def test_invoice_ids_are_one_sequence_across_organizations(api: httpx.Client, api2: httpx.Client) -> None:
     first = create(api)["id"]
     second = create(api2)["id"]
