@@ -29,16 +29,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from apipay_harness.mock.rules import allowed_fault, forbidden_pairs
 from tests.mock.test_auth_ratelimit import (
     test_every_answer_carries_the_rate_limit_header,
     test_limited_key_gets_429_after_5_then_recovers_next_minute,
     test_unverified_organization_is_403,
 )
+from tests.mock.test_catalog import test_other_organizations_item_is_404
 from tests.mock.test_invoices import (
     test_async_cancel_is_202_then_cancelled_after_clock_delay,
     test_cart_invoice_amount_is_exact_sum_of_price_times_count,
     test_cart_snapshot_survives_catalog_patch,
+    test_cart_with_unknown_or_foreign_catalog_item_is_422,
     test_create_invoice_rejects_each_invalid_example_keyed_by_field,
+    test_create_invoice_with_other_organizations_webhook_id_is_422,
     test_get_invoice_has_every_detail_field,
     test_invoice_list_hides_other_organizations_invoices,
     test_list_invoices_bad_query_is_422,
@@ -51,6 +55,7 @@ from tests.mock.test_invoices import (
 )
 from tests.mock.test_refunds import (
     test_list_refunds_filters_by_invoice_id,
+    test_list_refunds_hides_other_organizations,
     test_parallel_refunds_never_exceed_the_amount,
     test_partial_refund_answers_201_with_documented_body,
     test_partial_refunds_add_up_to_the_amount_then_refunded,
@@ -60,6 +65,10 @@ from tests.mock.test_refunds import (
 from tests.mock.test_robustness import (
     test_huge_page_number_answers_an_empty_page,
     test_nul_byte_in_free_text_is_kept_or_refused_never_a_server_error,
+)
+from tests.mock.test_tenancy import (
+    test_catalog_list_shows_only_own_items,
+    test_status_check_reports_only_own_pending_invoices,
 )
 from tests.mock.test_transitions import ACTIONS, STATUSES, test_invoice_action_follows_the_transition_table
 from tests.mock.test_webhooks import (
@@ -149,10 +158,7 @@ KILLERS: dict[str, Sequence[Killer]] = {
     "per_page_maximum_off_by_one": [kill(test_list_invoices_bad_query_is_422, query="per_page=101")],
     "cart_count_minimum_zero": [_invalid("cart_items.0.count", 0)],
     # forbidden transitions
-    "cancel_paid_allowed": [transition("paid", "cancel")],
-    "cancel_expired_allowed": [transition("expired", "cancel")],
-    "cancel_cancelling_requeued": [transition("cancelling", "cancel")],
-    "refund_unpaid_allowed": [transition("pending", "partial_refund"), transition("pending", "full_refund")],
+    **{allowed_fault(action.name, status): [transition(status, action.name)] for action, status in forbidden_pairs()},
     "cancel_stuck_cancelling": [
         kill(test_async_cancel_is_202_then_cancelled_after_clock_delay),
         kill(test_cancel_sends_a_status_changed_event_once_cancelled),
@@ -175,6 +181,15 @@ KILLERS: dict[str, Sequence[Killer]] = {
     "tenant_leak_get": [kill(test_other_organizations_invoice_is_404, operation="get")],
     "tenant_leak_list": [kill(test_invoice_list_hides_other_organizations_invoices)],
     "tenant_leak_refund_totals": [kill(test_other_organizations_invoice_is_404, operation="refunds")],
+    "tenant_leak_cancel": [kill(test_other_organizations_invoice_is_404, operation="cancel")],
+    "tenant_leak_refund": [kill(test_other_organizations_invoice_is_404, operation="refund")],
+    "tenant_leak_refund_list": [kill(test_list_refunds_hides_other_organizations)],
+    "tenant_leak_status_check": [kill(test_status_check_reports_only_own_pending_invoices)],
+    "tenant_leak_webhook_id": [kill(test_create_invoice_with_other_organizations_webhook_id_is_422)],
+    "tenant_leak_catalog_list": [kill(test_catalog_list_shows_only_own_items)],
+    "tenant_leak_catalog_update": [kill(test_other_organizations_item_is_404, method="PATCH")],
+    "tenant_leak_catalog_delete": [kill(test_other_organizations_item_is_404, method="DELETE")],
+    "tenant_leak_cart_item": [kill(test_cart_with_unknown_or_foreign_catalog_item_is_422)],
     # lists
     "list_status_filter_ignored": [kill(test_list_invoices_filters_several_statuses)],
     "list_last_page_off_by_one": [kill(test_list_invoices_last_page_when_total_is_a_multiple_of_per_page, count=4)],
