@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+
 import pytest
 
 from apipay_harness.errors import UsageError
@@ -52,3 +55,39 @@ def test_compatible_groups_are_the_maximal_sets_without_a_conflict() -> None:
 def test_compatible_groups_without_conflicts_is_everything_once() -> None:
     a, b = _v("a"), _v("b")
     assert compatible_groups([a, b]) == [(a, b)]
+
+
+def _catalog(count: int, conflicting: set[tuple[int, int]]) -> list[Variant]:
+    made: list[Variant] = []
+    for i in range(count):
+        made.append(_v(f"v{i}", *(made[b] for a, b in conflicting if a == i and b < i)))
+    return made
+
+
+def _brute_force(variants: list[Variant]) -> set[frozenset[str]]:
+    def compatible(combo: tuple[Variant, ...]) -> bool:
+        return all(not a.conflicts_with(b) and not b.conflicts_with(a) for a, b in itertools.combinations(combo, 2))
+
+    sets = [
+        frozenset(x.name for x in combo)
+        for size in range(1, len(variants) + 1)
+        for combo in itertools.combinations(variants, size)
+        if compatible(combo)
+    ]
+    return {group for group in sets if not any(group < other for other in sets)}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_compatible_groups_equal_the_maximal_compatible_sets_by_brute_force(seed: int) -> None:
+    rng = random.Random(seed)
+    count = rng.randint(2, 9)
+    pairs = {(a, b) for a in range(count) for b in range(a) if rng.random() < 0.25}
+    variants = _catalog(count, pairs)
+    assert {frozenset(x.name for x in g) for g in compatible_groups(variants)} == _brute_force(variants)
+
+
+def test_compatible_groups_of_a_large_mostly_compatible_catalog() -> None:
+    """Sixty variants, three conflicting pairs: eight groups (a search over every subset would never end)."""
+    groups = compatible_groups(_catalog(60, {(1, 0), (11, 10), (21, 20)}))
+    assert len(groups) == 8
+    assert all(len(group) == 57 for group in groups)
