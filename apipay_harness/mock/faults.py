@@ -376,8 +376,8 @@ def webhook_missing_on_cancel() -> None:
 
 
 @fault(hook="webhook.notify")
-def webhook_duplicate_paid() -> None:
-    """The ``invoice.status_changed`` webhook of a payment is delivered twice."""
+def webhook_on_refused_cancel() -> None:
+    """A refused cancel (the invoice is no longer pending) still sends ``invoice.status_changed`` saying cancelled."""
 
 
 @fault(hook="webhook.notify")

@@ -13,8 +13,9 @@ from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.models import Invoice
 from apipay_harness.mock.router import route
+from apipay_harness.mock.store import Store
 
-__all__ = ["ROUTES", "date_range", "page_of"]
+__all__ = ["ALMATY_OFFSET", "ROUTES", "date_range", "page_of"]
 
 
 async def get_status(request: Request) -> JSONResponse:
@@ -43,17 +44,23 @@ def _summary(invoice: Invoice, omit_unset: bool) -> dict[str, Any]:
     return body
 
 
-def date_range(query: dict[str, Any]) -> tuple[float | None, float | None]:
+ALMATY_OFFSET = 5 * 3600
+"""Seconds Asia/Almaty is ahead of UTC (no daylight saving), the zone of the ``dates_in_almaty`` variant's days."""
+
+
+def date_range(store: Store, query: dict[str, Any]) -> tuple[float | None, float | None]:
     """Inclusive ``date_from``/``date_to`` as timestamps; 422 when the end is before the start.
 
-    Day numbers, not ``date`` arithmetic: the day after 9999-12-31 must be a bound, not an overflow.
+    The days are UTC calendar days, or Asia/Almaty ones with ``dates_in_almaty``. Day numbers, not
+    ``date`` arithmetic: the day after 9999-12-31 must be a bound, not an overflow.
     """
     start = day_number(query["date_from"]) if query.get("date_from") else None
     end = day_number(query["date_to"]) if query.get("date_to") else None
     if start is not None and end is not None and end < start:
         raise ValidationFailed.one("date_to", "The date to field must be a date after or equal to date from.")
-    low = float(start * DAY) if start is not None else None
-    high = float((end + 1) * DAY) if end is not None else None
+    shift = ALMATY_OFFSET if store.variants.on(v.DATES_IN_ALMATY) else 0
+    low = float(start * DAY - shift) if start is not None else None
+    high = float((end + 1) * DAY - shift) if end is not None else None
     return low, high
 
 
@@ -95,7 +102,7 @@ async def list_invoices(request: Request) -> JSONResponse:
     org = organization(request)
     store = store_of(request)
     query = query_of(request, "listInvoices")
-    low, high = date_range(query)
+    low, high = date_range(store, query)
     if high is not None and store.faults.on("list_date_to_exclusive"):
         high -= 86400
     statuses = query.get("status[]")

@@ -56,7 +56,7 @@ async def list_refunds(request: Request) -> JSONResponse:
     org = organization(request)
     store = store_of(request)
     query = query_of(request, "listRefunds")
-    low, high = date_range(query)
+    low, high = date_range(store, query)
     statuses = query.get("status[]")
     invoice_id = None if store.faults.on("refund_list_invoice_filter_ignored") else query.get("invoice_id")
     rows = [

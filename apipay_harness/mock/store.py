@@ -43,6 +43,8 @@ _REFUND_DELAYS = (0.0, 1.0, 45.0, 7200.0)
 _SOONER_EXPIRY = 300.0
 _WEBHOOK_DELAY_STEP = 0.5
 """``webhooks_delayed``: real seconds of delay per step; an invoice's deliveries wait 0 to 3 steps."""
+_DUPLICATE_DELAYS = (0.4, 0.8, 1.2)
+"""``webhook_duplicates``: real seconds after which the second copy of an event goes out, picked by invoice."""
 
 
 def _id_sequence(counter: Iterator[int], *, sparse: bool) -> Iterator[int]:
@@ -264,6 +266,8 @@ class Store:
     def cancel(self, invoice: Invoice) -> bool:
         """Cancel a pending invoice; True when it is already cancelled (sync), False when queued."""
         if not self.lets("cancel", invoice):
+            if self.faults.on("webhook_on_refused_cancel"):
+                self._notify(invoice, "invoice.status_changed", status="cancelled")
             raise ApiError(400, f"Only pending invoices can be cancelled (this one is {invoice.status})")
         if self.settings.cancel_mode == "sync" or self.variants.on(v.CANCEL_SYNCHRONOUS):
             self._set_status(invoice, "cancelled")
@@ -370,7 +374,23 @@ class Store:
 
     def _complete(self, refund: Refund) -> None:
         if refund.status in ("pending", "processing") and self.refunds.get(refund.id) is refund:
-            refund.status = "completed"
+            refund.status = "failed" if self._fails(refund) else "completed"
+
+    def _fails(self, refund: Refund) -> bool:
+        """Whether the refund fails (``refunds_sometimes_fail``): its invoice's first, still partially refunded.
+
+        A failed refund gives its amount back to the invoice unless ``failed_refunds_still_count`` is on; the
+        invoice's status stays as it is either way (the transitions have no way back).
+        """
+        counted = self.variants.on(v.FAILED_REFUNDS_STILL_COUNT)
+        if not (counted or self.variants.on(v.REFUNDS_SOMETIMES_FAIL)):
+            return False
+        invoice = self.invoices.get(refund.invoice_id)
+        if invoice is None or invoice.refunds[:1] != [refund.id] or invoice.status != "partially_refunded":
+            return False
+        if not counted:
+            invoice.total_refunded -= refund.amount
+        return True
 
     # -- webhooks ---------------------------------------------------------------------------------------
 
@@ -380,7 +400,8 @@ class Store:
         self.webhooks[hook.id] = hook
         return hook
 
-    def _notify(self, invoice: Invoice, event: str) -> None:
+    def _notify(self, invoice: Invoice, event: str, *, status: str | None = None) -> None:
+        """Send ``event`` about the invoice (``status``: what the payload says, when not the invoice's own)."""
         if invoice.status == "cancelled" and self.faults.on("webhook_missing_on_cancel"):
             return
         hook = self.webhooks.get(invoice.webhook_id) if invoice.webhook_id is not None else None
@@ -393,7 +414,7 @@ class Store:
                 "id": invoice.id,
                 "external_order_id": invoice.external_order_id,
                 "amount": money(invoice.amount),
-                "status": invoice.status,
+                "status": status or invoice.status,
                 "description": invoice.description,
                 "client_name": invoice.client_name,
                 "paid_at": invoice.paid_at,
@@ -415,5 +436,6 @@ class Store:
             payload = self.webhook_shaper(payload)
         delay = _WEBHOOK_DELAY_STEP * (invoice.id % 4) if self.variants.on(v.WEBHOOKS_DELAYED) else 0.0
         self.dispatcher.send(url=hook.url, secret=hook.secret, payload=payload, delay=delay)
-        if invoice.status == "paid" and self.faults.on("webhook_duplicate_paid"):
-            self.dispatcher.send(url=hook.url, secret=hook.secret, payload=payload, delay=delay)
+        if self.variants.on(v.WEBHOOK_DUPLICATES):
+            again = delay + _DUPLICATE_DELAYS[invoice.id % len(_DUPLICATE_DELAYS)]
+            self.dispatcher.send(url=hook.url, secret=hook.secret, payload=payload, delay=again)

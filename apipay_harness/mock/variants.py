@@ -26,9 +26,11 @@ __all__ = [
     "CANCEL_SYNCHRONOUS",
     "CART_AMOUNT_VALIDATED",
     "CREATE_ANSWER_OMITS_UNSET",
+    "DATES_IN_ALMATY",
     "DOCS_VERSION",
     "ERROR_KEYS_BRACKETED",
     "EXTRA_PROPERTIES",
+    "FAILED_REFUNDS_STILL_COUNT",
     "IDS_SPARSE_UNORDERED",
     "INVOICES_EXPIRE_SOONER",
     "MESSAGES_REWORDED",
@@ -37,6 +39,7 @@ __all__ = [
     "RATELIMIT_OTHER_BUDGET",
     "REFUNDS_PASS_THROUGH_PROCESSING",
     "REFUND_ANSWER_AS_DOCUMENTED",
+    "REFUNDS_SOMETIMES_FAIL",
     "REFUND_DELAYS_VARY",
     "SEARCH_CASE_SENSITIVE",
     "SEARCH_MATCHES_IDS",
@@ -45,6 +48,7 @@ __all__ = [
     "UNSTATED_ORDERS_REVERSED",
     "VARIANTS",
     "WEBHOOKS_DELAYED",
+    "WEBHOOK_DUPLICATES",
     "WEBHOOK_SOURCE_API",
     "Variant",
     "Variants",
@@ -248,6 +252,24 @@ REFUNDS_PASS_THROUGH_PROCESSING = _variant(
     quote="| `processing` | Being processed by Kaspi |",
 )
 
+REFUNDS_SOMETIMES_FAIL = _variant(
+    "refunds_sometimes_fail",
+    description="An invoice's first refund fails when it falls due if the invoice is still partially refunded; "
+    "a failed refund no longer counts in total_refunded.",
+    source="docs/en/refunds.md",
+    section="Refund Statuses (whether a failed refund still counts against available_for_refund is not stated)",
+    quote="| `failed` | Failed (e.g., Kaspi rejection) |",
+)
+
+FAILED_REFUNDS_STILL_COUNT = _variant(
+    "failed_refunds_still_count",
+    description="Refunds fail as with refunds_sometimes_fail, but a failed refund still counts in total_refunded "
+    "and against available_for_refund.",
+    source="docs/en/refunds.md",
+    section="Refund Rules (whether a failed refund's amount comes back is not stated)",
+    quote="**Amount validation** — Cannot exceed `available_for_refund`",
+)
+
 # -- lists ----------------------------------------------------------------------------------------------------------
 
 UNSTATED_ORDERS_REVERSED = _variant(
@@ -282,6 +304,15 @@ STATUS_CHECK_LISTS_NONE = _variant(
     quote="Проверка запущена",
 )
 
+DATES_IN_ALMATY = _variant(
+    "dates_in_almaty",
+    description="date_from and date_to are Asia/Almaty (UTC+5) calendar days, though every timestamp is written "
+    "in UTC; the provider's spec 2.1.0 of 2026-08-24 says so.",
+    source="docs/en/invoices.md",
+    section="List Invoices → Query Parameters (the time zone of a date is not stated)",
+    quote="| `date_from` | string | — | Start date (YYYY-MM-DD) |",
+)
+
 # -- webhooks and rate limit ------------------------------------------------------------------------------------------
 
 WEBHOOKS_DELAYED = _variant(
@@ -290,6 +321,15 @@ WEBHOOKS_DELAYED = _variant(
     source="docs/en/invoices.md",
     section="Check Invoice Status",
     quote="Useful when webhooks are delayed.",
+)
+
+WEBHOOK_DUPLICATES = _variant(
+    "webhook_duplicates",
+    description="Every invoice webhook is delivered twice: at once, and again 0.4 to 1.2 s later, "
+    "interleaved with the events that follow.",
+    source="docs/en/webhooks.md",
+    section="Response Requirements (a receiver must expect the same event more than once)",
+    quote="Be **idempotent** — handle duplicate deliveries",
 )
 
 RATELIMIT_OTHER_BUDGET = _variant(

@@ -74,7 +74,7 @@ from tests.mock.test_transitions import ACTIONS, STATUSES, test_invoice_action_f
 from tests.mock.test_webhooks import (
     test_cancel_sends_a_status_changed_event_once_cancelled,
     test_paid_invoice_sends_signed_status_changed,
-    test_payment_sends_exactly_one_status_changed_event,
+    test_refused_cancel_sends_no_event,
     test_refund_event_carries_the_total_refunded_after_it,
 )
 
@@ -200,7 +200,7 @@ KILLERS: dict[str, Sequence[Killer]] = {
     # webhooks
     "webhook_signature_wrong": [kill(test_paid_invoice_sends_signed_status_changed)],
     "webhook_missing_on_cancel": [kill(test_cancel_sends_a_status_changed_event_once_cancelled)],
-    "webhook_duplicate_paid": [kill(test_payment_sends_exactly_one_status_changed_event)],
+    "webhook_on_refused_cancel": [kill(test_refused_cancel_sends_no_event)],
     "webhook_refund_total_stale": [kill(test_refund_event_carries_the_total_refunded_after_it)],
     # robustness and rate limit
     "server_error_on_nul_byte": [

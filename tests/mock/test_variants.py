@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -317,6 +318,46 @@ def test_refunds_pass_through_processing_before_completed(default: Mock) -> None
     assert set(_refund_statuses(default, invoice["id"]).values()) == {"pending"}
 
 
+def _first_refund_fails(mock: Mock) -> dict[str, Any]:
+    """Pay 100, refund 40 then 10, let both fall due: the invoice's refunds and totals as the mock shows them."""
+    invoice = mock.create(amount=100)
+    mock.pay(invoice["id"])
+    mock.refund(invoice["id"], "40")
+    mock.refund(invoice["id"], "10")
+    mock.advance(60)
+    body: dict[str, Any] = mock.api.get(f"/invoices/{invoice['id']}/refunds").json()
+    return body
+
+
+def test_refunds_sometimes_fail_fails_the_first_partial_refund_and_gives_its_amount_back(default: Mock) -> None:
+    with mock_with(v.REFUNDS_SOMETIMES_FAIL) as mock:
+        body = _first_refund_fails(mock)
+        assert [r["status"] for r in body["refunds"]] == ["failed", "completed"]
+        assert body["invoice"]["status"] == "partially_refunded"
+        assert (body["invoice"]["total_refunded"], body["invoice"]["available_for_refund"]) == ("10.00", "90.00")
+        invoice = mock.create(amount=100)  # a first refund that refunds everything never fails
+        mock.pay(invoice["id"])
+        mock.refund(invoice["id"])
+        mock.advance(60)
+        assert set(_refund_statuses(mock, invoice["id"]).values()) == {"completed"}
+    body = _first_refund_fails(default)
+    assert [r["status"] for r in body["refunds"]] == ["completed", "completed"]
+    assert body["invoice"]["total_refunded"] == "50.00"
+
+
+def test_failed_refunds_still_count_keeps_a_failed_refund_in_the_totals(default: Mock) -> None:
+    with mock_with(v.FAILED_REFUNDS_STILL_COUNT) as mock:
+        body = _first_refund_fails(mock)
+        assert [r["status"] for r in body["refunds"]] == ["failed", "completed"]
+        assert (body["invoice"]["total_refunded"], body["invoice"]["available_for_refund"]) == ("50.00", "50.00")
+        invoice_id = body["invoice"]["id"]
+        over = mock.api.post(f"/invoices/{invoice_id}/refund", json={"amount": 50.01})
+        assert over.status_code == 422  # the failed 40 still counts against what may be refunded
+    with mock_with(v.REFUNDS_SOMETIMES_FAIL) as mock:
+        invoice_id = _first_refund_fails(mock)["invoice"]["id"]
+        assert mock.api.post(f"/invoices/{invoice_id}/refund", json={"amount": 50.01}).status_code == 201
+
+
 # -- lists ----------------------------------------------------------------------------------------------------------
 
 
@@ -354,6 +395,40 @@ def test_unstated_orders_reversed_turns_every_order_the_docs_leave_open(default:
     assert plain["status_check"][-2:] == plain["created"][2:]
     assert turned["ties"] == turned["created"][1::-1]  # equal amounts: newest first
     assert plain["ties"] == plain["created"][:2]
+
+
+def _listed_on(mock: Mock, day: str, token: str) -> list[int]:
+    rows = mock.api.get("/invoices", params={"date_from": day, "date_to": day, "search": token}).json()["data"]
+    return [int(row["id"]) for row in rows]
+
+
+def _to_utc_hour(mock: Mock, hour: int) -> None:
+    """Advance the mock's clock to the next ``hour``:30 UTC."""
+    now = datetime.fromisoformat(mock.control.get("/clock").json()["now"].replace("Z", "+00:00"))
+    target = now.replace(hour=hour, minute=30, second=0, microsecond=0)
+    if target <= now:
+        target += timedelta(days=1)
+    mock.advance((target - now).total_seconds())
+
+
+def test_dates_in_almaty_filters_by_almaty_calendar_days(default: Mock) -> None:
+    """At 20:30 UTC it is already the next day in Almaty (UTC+5): the invoice is listed on that next day."""
+    with mock_with(v.DATES_IN_ALMATY) as mock:
+        _to_utc_hour(mock, 20)
+        token = f"tz{uuid.uuid4().hex[:10]}"
+        invoice = mock.create(description=token)
+        utc_day = date.fromisoformat(invoice["created_at"][:10])
+        almaty_day = (utc_day + timedelta(days=1)).isoformat()
+        assert _listed_on(mock, almaty_day, token) == [invoice["id"]]
+        assert _listed_on(mock, utc_day.isoformat(), token) == []
+        mock.pay(invoice["id"])
+        refund = mock.refund(invoice["id"])["refund"]
+        on = mock.api.get("/refunds", params={"date_from": almaty_day, "date_to": almaty_day}).json()["data"]
+        assert [r["id"] for r in on] == [refund["id"]]
+    _to_utc_hour(default, 20)
+    token = f"tz{uuid.uuid4().hex[:10]}"
+    invoice = default.create(description=token)
+    assert _listed_on(default, invoice["created_at"][:10], token) == [invoice["id"]]
 
 
 def test_search_matches_ids_finds_an_invoice_by_its_id(default: Mock) -> None:
@@ -397,6 +472,31 @@ def test_webhooks_delayed_lets_a_later_event_of_another_invoice_arrive_first() -
         wait_for(lambda: len(receiver.received) == 2)
         order = [json.loads(raw)["invoice"]["id"] for raw, _ in receiver.received]
         assert order == [invoices[0], invoices[3]]
+
+
+def test_webhook_duplicates_delivers_every_event_twice_the_second_after_later_events() -> None:
+    with mock_with(v.WEBHOOK_DUPLICATES) as mock, webhook_receiver() as receiver:
+        _hook(mock, receiver.url)
+        first, second = mock.create(), mock.create()
+        mock.pay(first["id"])
+        mock.pay(second["id"])
+        assert len(_attempts(mock)) == 4  # recorded when sent: each event twice, the copy due later
+        wait_for(lambda: len(receiver.received) == 4)
+        events = [(json.loads(raw)["invoice"]["id"], raw) for raw, _ in receiver.received]
+        for invoice in (first, second):
+            copies = [raw for i, raw in events if i == invoice["id"]]
+            assert len(copies) == 2 and copies[0] == copies[1]
+    with mock_with() as mock, webhook_receiver() as receiver:
+        _hook(mock, receiver.url)
+        invoice = mock.create()
+        mock.pay(invoice["id"])
+        assert len(_attempts(mock)) == 1
+        wait_for(lambda: receiver.received)
+
+
+def _attempts(mock: Mock) -> list[dict[str, Any]]:
+    answer: list[dict[str, Any]] = mock.control.get("/webhooks/deliveries").json()
+    return answer
 
 
 def test_ratelimit_other_budget_counts_down_from_a_thousand(default: Mock) -> None:

@@ -139,3 +139,13 @@ def test_other_organizations_webhook_is_not_notified(api2: httpx.Client, control
     assert control.post(f"/invoices/{invoice['id']}/pay").status_code == 200
     # Deliveries are recorded as they are sent, so none to organization 1's URL means none was sent there.
     assert [d for d in control.get("/webhooks/deliveries").json() if d["url"] == url] == []
+
+
+def test_refused_cancel_sends_no_event(api: httpx.Client, control: httpx.Client) -> None:
+    """A refused cancel of a paid invoice changes nothing, so it must not announce ``cancelled``."""
+    url = _recorded_hook(control)
+    invoice = paid(api, control)
+    assert api.post(f"/invoices/{invoice['id']}/cancel").status_code == 400
+    control.post("/clock/advance", json={"seconds": 60})
+    assert api.get(f"/invoices/{invoice['id']}").json()["status"] == "paid"
+    assert [e["invoice"]["status"] for e in _events(control, url, invoice["id"])] == ["paid"]
