@@ -213,7 +213,7 @@ def test_an_invoice_left_unpaid_for_an_hour_expires_the_order(
     assert orders.wait_for_status("order-1003", "expired", timeout=WAIT)
 
 
-@pytest.mark.apipay_mock(faults=["webhook_duplicate_paid"])
+@pytest.mark.apipay_mock(variants=["webhook_duplicates"])  # the docs: receivers must handle duplicate deliveries
 def test_a_duplicated_payment_webhook_fulfils_the_order_once(
     apipay_mock: ApiPayMock, payments: httpx.Client, orders: Orders
 ) -> None:
