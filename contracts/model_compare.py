@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from contracts.oracle import REFUND_RULE, ModelInvoice, ModelItem, Oracle, money
+from contracts.oracle import REFUND_RULE, ModelInvoice, ModelItem, Oracle, Totals, money
 
 __all__ = ["ITEMS_RULE", "FieldMismatch", "diff_invoice", "diff_refund_totals", "diff_refunds", "model_items"]
 
@@ -93,30 +93,64 @@ def diff_invoice(oracle: Oracle, model: ModelInvoice, body: Mapping[str, Any]) -
 def _diff_totals(oracle: Oracle, model: ModelInvoice, body: Mapping[str, Any], *, prefix: str) -> list[FieldMismatch]:
     """``total_refunded``, ``is_fully_refunded`` and ``available_for_refund``, as far as the body carries them.
 
-    Once a refund failed the docs do not say whether it still counts, so each reading
-    (``ModelInvoice.refund_readings``) is accepted, applied to the three totals at once; a body
-    that fits none is shown against every reading. ``available_for_refund`` is compared only once
-    the invoice was paid: before that the docs leave it open.
+    Once a refund may have failed the docs do not say whether it still counts, so each reading the target
+    has not ruled out (``Oracle.totals``) is accepted, applied to the three totals at once; a body that fits
+    only some readings holds the target to them from then on, and a body that fits none is shown against
+    every one. ``available_for_refund`` is compared only once the invoice was paid: before that the docs
+    leave it open.
     """
-    fits: list[dict[str, Any]] = []
-    for total in model.refund_readings:
-        expected: dict[str, Any] = {"total_refunded": total, "is_fully_refunded": total == model.amount}
-        if model.status in oracle.paid_family():
-            expected["available_for_refund"] = model.amount - total
-        fits.append({name: value for name, value in expected.items() if name in body})
-    received = {name: _money_or_raw(body[name]) if name != "is_fully_refunded" else body[name] for name in fits[0]}
-    if any(fit == received for fit in fits):
+    names = [n for n in ("total_refunded", "is_fully_refunded", "available_for_refund") if n in body]
+    if model.status not in oracle.paid_family() and "available_for_refund" in names:
+        names.remove("available_for_refund")
+    if not names:
         return []
+    received = {name: _money_or_raw(body[name]) if name != "is_fully_refunded" else body[name] for name in names}
+    readings = oracle.totals(model.id)
+    fitting = [reading for reading, totals in readings.items() if _fits(model, totals, received)]
+    if fitting:
+        oracle.learn(fitting)
+        return []
+    ends = sorted({total for totals in readings.values() for total in totals.ends()})
+    shown = [received.get("total_refunded")]
+    if isinstance(received.get("available_for_refund"), Decimal):
+        shown.append(model.amount - received["available_for_refund"])
+    near = [total for total in shown if total in ends]  # the total the body meant: judge the other fields by it
+    picks = near[:1] or ends
+    expected: dict[str, list[Any]] = {
+        "total_refunded": picks,
+        "is_fully_refunded": sorted({total == model.amount for total in picks}),
+        "available_for_refund": [model.amount - total for total in picks],
+    }
+    wrong = [name for name in names if received[name] not in expected[name]] or names  # else: no one total fits all
     return [
         FieldMismatch(
             f"{prefix}{name}",
-            " or ".join(sorted({repr(fit[name]) for fit in fits})) if len(fits) > 1 else fits[0][name],
+            expected[name][0] if len(expected[name]) == 1 else " or ".join(map(repr, expected[name])),
             received[name],
             REFUND_RULE,
         )
-        for name in fits[0]
-        if any(fit[name] != received[name] for fit in fits)
+        for name in wrong
     ]
+
+
+def _fits(model: ModelInvoice, totals: Totals, received: Mapping[str, Any]) -> bool:
+    """Whether one total the reading allows explains every total field the body carries."""
+    shown = received.get("total_refunded")
+    if "available_for_refund" in received:
+        available = received["available_for_refund"]
+        if not isinstance(available, Decimal):
+            return False
+        implied = model.amount - available
+        if shown is not None and shown != implied:
+            return False
+        shown = implied
+    if shown is None:  # only the flag: some allowed total must give it
+        return any((total == model.amount) == received["is_fully_refunded"] for total in totals.ends()) or (
+            totals.span is not None
+        )
+    if shown not in totals:
+        return False
+    return "is_fully_refunded" not in received or received["is_fully_refunded"] == (shown == model.amount)
 
 
 def diff_refund_totals(oracle: Oracle, model: ModelInvoice, totals: Mapping[str, Any]) -> list[FieldMismatch]:

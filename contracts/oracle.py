@@ -7,6 +7,12 @@ here are which action leads to which status (pay → ``paid``, cancel → ``canc
 ``cancelled``, refund → ``partially_refunded`` or ``refunded``) and which transitions a
 server makes on its own (a payment timeout, a queued cancellation completing). Money is
 ``Decimal`` throughout.
+
+The docs do not say whether a ``failed`` refund still counts against ``available_for_refund``
+(``COUNTED``) or gives its amount back (``RELEASED``), and a refund may fail on the server's clock
+before the model sees it. So the oracle keeps every reading the target's answers still allow
+(``Oracle.readings``) and, under ``RELEASED``, every total the refunds whose fate is unknown allow;
+an answer that fits one reading only holds the target to it from then on.
 """
 
 from __future__ import annotations
@@ -21,14 +27,19 @@ from contracts.model_transitions import TransitionTable
 
 __all__ = [
     "CENT",
+    "COUNTED",
     "ENTERED_BY",
+    "READINGS",
     "REFUND_RULE",
+    "RELEASED",
     "ExpectedEvent",
     "Expectation",
     "ModelInvoice",
     "ModelItem",
     "ModelRefund",
     "Oracle",
+    "RefundWorld",
+    "Totals",
     "StatusMismatch",
     "money",
 ]
@@ -45,6 +56,12 @@ _SPONTANEOUS: Mapping[str, frozenset[str]] = {
 }
 """Transitions a server makes on its own: a payment timeout, and a queued cancellation completing."""
 _REFUND_FAILED = "failed"
+COUNTED = "a failed refund still counts"
+RELEASED = "a failed refund gives its amount back"
+READINGS = (RELEASED, COUNTED)
+"""What the docs leave open about a failed refund; each target shows one of them."""
+_MAX_EXACT = 4096
+"""Past this many possible totals (refunds whose fate is unknown) a reading accepts any total between its ends."""
 ENTERED_BY: Mapping[str, str] = MappingProxyType(
     {
         _PAID: "pay",
@@ -92,6 +109,36 @@ class ModelRefund:
     status: str
 
 
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """The ``total_refunded`` values one reading allows: exact values, or every kopeck between two ends."""
+
+    values: frozenset[Decimal]
+    span: tuple[Decimal, Decimal] | None = None
+    """Set instead of exact values when too many refunds' fate is unknown to list every sum."""
+
+    def __contains__(self, total: object) -> bool:
+        if not isinstance(total, Decimal):
+            return False
+        if self.span is not None:
+            return self.span[0] <= total <= self.span[1] and total == total.quantize(CENT)
+        return total in self.values
+
+    def ends(self) -> tuple[Decimal, ...]:
+        """The exact values, or the two ends of the span, in order."""
+        return self.span if self.span is not None else tuple(sorted(self.values))
+
+
+def _subset_sums(amounts: Iterable[Decimal]) -> frozenset[Decimal] | None:
+    """Every sum of a subset of ``amounts`` (None past ``_MAX_EXACT`` of them)."""
+    sums = {Decimal("0.00")}
+    for amount in amounts:
+        sums |= {s + amount for s in sums}
+        if len(sums) > _MAX_EXACT:
+            return None
+    return frozenset(sums)
+
+
 @dataclass(slots=True)
 class ModelInvoice:
     """What an invoice must look like on the server."""
@@ -110,55 +157,87 @@ class ModelInvoice:
 
     @property
     def total_refunded(self) -> Decimal:
-        """The sum of the refunds that did not fail."""
+        """The sum of the refunds not known to have failed (what is left to refund is judged by ``Oracle.totals``)."""
         return sum((r.amount for r in self.refunds if r.status != _REFUND_FAILED), Decimal("0.00"))
 
     @property
     def available_for_refund(self) -> Decimal:
-        """What may still be refunded."""
+        """The amount less ``total_refunded``: a refund to try, not the only value a target may show."""
         return self.amount - self.total_refunded
 
     @property
     def is_fully_refunded(self) -> bool:
-        """Whether the refunds add up to the whole amount."""
+        """Whether ``total_refunded`` is the whole amount."""
         return self.total_refunded == self.amount
 
-    @property
-    def totals_open(self) -> bool:
-        """Whether the docs leave the totals open (a refund failed: they do not say if it still counts)."""
-        return any(r.status == _REFUND_FAILED for r in self.refunds)
+    def totals(self, reading: str, *, may_fail: frozenset[str]) -> Totals:
+        """The ``total_refunded`` values ``reading`` allows now (``may_fail``: refund statuses that can still fail).
 
-    @property
-    def refund_readings(self) -> tuple[Decimal, ...]:
-        """Every ``total_refunded`` the docs allow: a failed refund not counted, and (once one failed) counted."""
-        if not self.totals_open:
-            return (self.total_refunded,)
-        return (self.total_refunded, sum((r.amount for r in self.refunds), Decimal("0.00")))
+        Under ``COUNTED`` every accepted refund counts, failed or not. Under ``RELEASED`` the failed ones
+        do not, and any refund still in a status that can fail may have failed unseen.
+        """
+        everything = sum((r.amount for r in self.refunds), Decimal("0.00"))
+        if reading == COUNTED:
+            return Totals(frozenset({everything}))
+        failed = sum((r.amount for r in self.refunds if r.status == _REFUND_FAILED), Decimal("0.00"))
+        unknown = [r.amount for r in self.refunds if r.status in may_fail]
+        sums = _subset_sums(unknown)
+        if sums is None:
+            return Totals(frozenset(), span=(everything - failed - sum(unknown, Decimal("0.00")), everything - failed))
+        return Totals(frozenset(everything - failed - s for s in sums))
 
 
 @dataclass(frozen=True, slots=True)
 class ExpectedEvent:
-    """A webhook the target must send exactly once."""
+    """A webhook the target must send at least once (a receiver must handle duplicates, so more are no fault)."""
 
     event: str
     invoice_id: int
     status: str
-    total_refunded: Decimal | None = None
+    totals: tuple[tuple[str, Decimal], ...] = ()
+    """For ``invoice.refunded``: the (reading, ``total_refunded``) pairs the payload may carry."""
 
-    def key(self) -> tuple[str, int, str, Decimal | None]:
-        """What identifies this delivery among the others."""
-        return (self.event, self.invoice_id, self.status, self.total_refunded)
+    def allowed_totals(self, readings: Iterable[str]) -> frozenset[Decimal] | None:
+        """The ``total_refunded`` values the payload may carry under ``readings`` (None: the event carries none)."""
+        if not self.totals:
+            return None
+        wanted = set(readings)
+        return frozenset(total for reading, total in self.totals if reading in wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class RefundWorld:
+    """One way things may stand when a refund is asked for: a reading, what is available, and what must follow."""
+
+    reading: str
+    available: Decimal | None
+    """What is available for refund (None: some kopeck value between the reading's ends, too many to list)."""
+    amount: Decimal
+    """What the refund takes in this world."""
+    accepted: bool
+    statuses: frozenset[str] = frozenset()
+    """The statuses the invoice may show after an accepted refund."""
 
 
 @dataclass(frozen=True, slots=True)
 class Expectation:
-    """What the target must answer to one step: accept it (moving to one of ``statuses``) or refuse it."""
+    """What the target must answer to one step: accept it (moving to one of ``statuses``) or refuse it.
+
+    A refund carries its ``worlds``: where they disagree the step is ``open`` (accepting and refusing are
+    both allowed), and the answer tells which reading the target follows.
+    """
 
     allowed: bool
     rule: str
     reason: str
     statuses: frozenset[str] = frozenset()
     amount: Decimal | None = None
+    worlds: tuple[RefundWorld, ...] = ()
+
+    @property
+    def open(self) -> bool:
+        """Whether the documents let the target both accept and refuse the step."""
+        return not self.allowed and any(w.accepted for w in self.worlds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +264,22 @@ class Oracle:
         self.refund_table = refunds
         self.invoices: dict[int, ModelInvoice] = {}
         self.events: list[ExpectedEvent] = []
+        self.readings: frozenset[str] = frozenset(READINGS)
+        """The readings of a failed refund the target's answers still allow (one, once an answer told)."""
+        self.may_fail = self._may_fail(refunds)
+        """Refund statuses from which a refund can still end ``failed``."""
+
+    @staticmethod
+    def _may_fail(table: TransitionTable) -> frozenset[str]:
+        found: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for status, rule in table.statuses.items():
+                if status not in found and rule.successors & (found | {_REFUND_FAILED}):
+                    found.add(status)
+                    changed = True
+        return frozenset(found)
 
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> Oracle:
@@ -266,24 +361,47 @@ class Oracle:
                 rule=self.table.pointer("statuses", invoice.status, "can_refund"),
                 reason=f"refund of invoice {invoice.id} ({invoice.status})",
             )
-        available = invoice.available_for_refund
-        wanted = available if amount is None else amount
-        if wanted <= 0 or wanted > available:
+        worlds = tuple(self._refund_worlds(invoice, amount))
+        accepted = [w for w in worlds if w.accepted]
+        availables = sorted({w.available for w in worlds if w.available is not None})
+        shown = " or ".join(map(str, availables)) or "an open amount"
+        wanted = amount if amount is not None else (accepted[0].amount if accepted else worlds[0].amount)
+        allowed = len(accepted) == len(worlds)
+        moved = frozenset().union(*(w.statuses for w in accepted)) if accepted else frozenset()
+        forbidden = [s for s in moved if not self.table.allows(invoice.status, s)]
+        if forbidden:
             return Expectation(
                 allowed=False,
-                rule=REFUND_RULE,
-                reason=f"refund of {wanted} on invoice {invoice.id} with {available} available",
+                rule=self.table.pointer("statuses", invoice.status, "successors"),
+                reason=f"refund of {wanted} on invoice {invoice.id} with {shown} available",
                 amount=wanted,
             )
-        new = _REFUNDED if wanted == available else _PARTIALLY_REFUNDED
-        allowed = self.table.allows(invoice.status, new)
         return Expectation(
             allowed=allowed,
-            rule=self.table.pointer("statuses", invoice.status, "successors") if not allowed else REFUND_RULE,
-            reason=f"refund of {wanted} on invoice {invoice.id} with {available} available",
-            statuses=frozenset({new}) if allowed else frozenset(),
+            rule=REFUND_RULE,
+            reason=f"refund of {wanted} on invoice {invoice.id} with {shown} available",
+            statuses=moved,
             amount=wanted,
+            worlds=worlds,
         )
+
+    def _refund_worlds(self, invoice: ModelInvoice, amount: Decimal | None) -> list[RefundWorld]:
+        """Each reading still allowed, with each amount it may leave available, and what a refund must do there."""
+        worlds = []
+        for reading in READINGS:
+            if reading not in self.readings:
+                continue
+            totals = invoice.totals(reading, may_fail=self.may_fail)
+            for total in sorted(totals.ends(), reverse=True):  # first: no refund failed unseen
+                available = invoice.amount - total
+                wanted = available if amount is None else amount
+                accepted = 0 < wanted <= available
+                statuses = {_REFUNDED if wanted == available else _PARTIALLY_REFUNDED} if accepted else set()
+                if totals.span is not None and accepted:  # some sum between the ends may leave exactly this much
+                    statuses = {_REFUNDED, _PARTIALLY_REFUNDED}
+                exact = available if totals.span is None else None
+                worlds.append(RefundWorld(reading, exact, wanted, accepted, frozenset(statuses)))
+        return worlds
 
     # -- applying what the target accepted ---------------------------------------------------------------------------
 
@@ -301,13 +419,47 @@ class Oracle:
         """The invoice timed out."""
         self._move(invoice_id, _EXPIRED)
 
-    def refunded(self, invoice_id: int, *, refund_id: int, amount: Decimal, reason: str | None = None) -> None:
-        """The target accepted a refund of ``amount``; it starts in the refund table's initial status."""
+    def refunded(
+        self,
+        invoice_id: int,
+        *,
+        refund_id: int,
+        amount: Decimal,
+        reason: str | None = None,
+        status: str | None = None,
+        worlds: Iterable[RefundWorld] = (),
+        total_shown: Decimal | None = None,
+    ) -> None:
+        """The target accepted a refund of ``amount``; it starts in the refund table's initial status.
+
+        ``status`` is the invoice's new status as the answer showed it, ``worlds`` the ones the answer fits
+        (by default: every reading still allowed); the webhook it sends may carry the total of any of them
+        (``total_shown``, the answer's own, where the world's total is one of too many to list).
+        """
         invoice = self.invoices[invoice_id]
+        fits = list(worlds) or [w for w in self._refund_worlds(invoice, amount) if w.accepted]
+        after = {
+            (w.reading, invoice.amount - w.available + amount if w.available is not None else total_shown) for w in fits
+        }
+        totals = tuple(sorted((reading, total) for reading, total in after if total is not None))
+        if status is None:
+            status = _REFUNDED if invoice.amount - invoice.total_refunded == amount else _PARTIALLY_REFUNDED
         invoice.refunds.append(ModelRefund(refund_id, amount, reason, self.refund_table.initial))
-        new = _REFUNDED if invoice.is_fully_refunded else _PARTIALLY_REFUNDED
-        invoice.status = new
-        self._emit(invoice, new)
+        invoice.status = status
+        event = self.table.event_for(status)
+        if event is not None:
+            self.events.append(ExpectedEvent(event, invoice.id, status, totals))
+
+    def learn(self, readings: Iterable[str]) -> None:
+        """An answer fits only ``readings``: hold the target to them from now on (never to none)."""
+        narrowed = self.readings & frozenset(readings)
+        if narrowed:
+            self.readings = narrowed
+
+    def totals(self, invoice_id: int) -> dict[str, Totals]:
+        """The ``total_refunded`` values each reading still allowed accepts for the invoice now."""
+        invoice = self.invoices[invoice_id]
+        return {r: invoice.totals(r, may_fail=self.may_fail) for r in READINGS if r in self.readings}
 
     def _move(self, invoice_id: int, new: str) -> None:
         invoice = self.invoices[invoice_id]
@@ -316,11 +468,8 @@ class Oracle:
 
     def _emit(self, invoice: ModelInvoice, status: str) -> None:
         event = self.table.event_for(status)
-        if event is None:
-            return
-        refunds_event = status in (_PARTIALLY_REFUNDED, _REFUNDED)
-        total = invoice.total_refunded if refunds_event else None
-        self.events.append(ExpectedEvent(event, invoice.id, status, total))
+        if event is not None:
+            self.events.append(ExpectedEvent(event, invoice.id, status))
 
     # -- reconciling what the target shows -----------------------------------------------------------------------------
 

@@ -317,6 +317,27 @@ def test_lifecycle_refund_without_amount_takes_the_rest(driver: Driver) -> None:
     driver.check(invoice)
 
 
+@pytest.mark.contract(suite="lifecycle", check="refund_after_failed_refund", operation="POST /invoices/{id}/refund")
+def test_lifecycle_refund_after_a_failed_refund_keeps_to_one_reading(driver: Driver) -> None:
+    """After a refund fails, later refunds follow one reading of it: the one the target's answers showed.
+
+    refunds.md lists ``failed`` among the refund statuses but does not say whether a failed refund still
+    counts against ``available_for_refund``. So 80.00 of a 100.00 invoice whose 40.00 refund failed may be
+    refused (it still counts: 60.00 left) or accepted (it does not: 100.00 left); the answer holds the
+    target to that reading, and the second invoice must keep to it. Where no refund fails, the 80.00 is an
+    ordinary refund over what is left and must be refused.
+    """
+    for _ in range(2):
+        invoice = _paid(driver)
+        driver.refund(invoice, Decimal("40.00"), reason="may fail")
+        driver.advance(SETTLE_SECONDS)
+        driver.check(invoice)
+        driver.refund(invoice, Decimal("80.00"), reason="between the readings")
+        driver.check(invoice)
+        driver.refund(invoice, None, reason="rest")
+        driver.check(invoice)
+
+
 @pytest.mark.contract(suite="lifecycle", check="refund_needs_payment", operation="POST /invoices/{id}/refund")
 def test_lifecycle_refund_of_unpaid_invoice_is_refused(driver: Driver) -> None:
     """A pending invoice cannot be refunded with or without an amount, nor an expired one without.

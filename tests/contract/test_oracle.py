@@ -8,7 +8,7 @@ from apipay_harness.spec import load_spec
 from contracts.model_compare import diff_invoice, diff_refund_totals, diff_refunds
 from contracts.model_schemas import SchemaBook, decode_json, encode_json, error_statuses
 from contracts.model_transitions import TransitionTable
-from contracts.oracle import REFUND_RULE, ExpectedEvent, ModelItem, Oracle, money
+from contracts.oracle import COUNTED, READINGS, REFUND_RULE, RELEASED, ExpectedEvent, ModelItem, Oracle, money
 
 SPEC = load_spec()
 
@@ -90,6 +90,7 @@ def test_oracle_partial_refunds_add_up_to_refunded(oracle: Oracle) -> None:
     first = oracle.expect_refund(1, Decimal("30.00"))
     assert first.allowed and first.statuses == {"partially_refunded"}
     oracle.refunded(1, refund_id=10, amount=Decimal("30.00"))
+    assert oracle.observe_refund(1, 10, "completed") is None  # its fate known: nothing may have failed unseen
     second = oracle.expect_refund(1, Decimal("70.00"))
     assert second.allowed and second.statuses == {"refunded"}
     oracle.refunded(1, refund_id=11, amount=Decimal("70.00"))
@@ -105,9 +106,60 @@ def test_oracle_partial_refunds_add_up_to_refunded(oracle: Oracle) -> None:
 def test_oracle_refund_over_available_is_refused(oracle: Oracle) -> None:
     _paid(oracle)
     oracle.refunded(1, refund_id=10, amount=Decimal("99.99"))
+    assert oracle.observe_refund(1, 10, "completed") is None
     expectation = oracle.expect_refund(1, Decimal("0.02"))
-    assert not expectation.allowed
+    assert not expectation.allowed and not expectation.open
     assert expectation.rule == REFUND_RULE
+
+
+def _failed_forty(oracle: Oracle) -> None:
+    """Invoice 1 of 100.00, paid, whose refund of 40.00 failed: 60.00 or 100.00 is left, by reading."""
+    _paid(oracle)
+    oracle.refunded(1, refund_id=10, amount=Decimal("40.00"))
+    assert oracle.observe_refund(1, 10, "failed") is None
+
+
+def test_oracle_refund_between_the_two_readings_may_be_accepted_or_refused(oracle: Oracle) -> None:
+    """80.00 is over what is left if the failed 40.00 still counts, and within it if it does not."""
+    _failed_forty(oracle)
+    between = oracle.expect_refund(1, Decimal("80.00"))
+    assert between.open and not between.allowed
+    assert {(w.reading, w.accepted) for w in between.worlds} == {(RELEASED, True), (COUNTED, False)}
+    assert oracle.expect_refund(1, Decimal("60.00")).allowed  # within both
+    over = oracle.expect_refund(1, Decimal("100.01"))
+    assert not over.allowed and not over.open  # over both
+
+
+def test_oracle_a_refusal_between_the_readings_holds_the_target_to_counted(oracle: Oracle) -> None:
+    _failed_forty(oracle)
+    refused = oracle.expect_refund(1, Decimal("80.00"))
+    oracle.learn(w.reading for w in refused.worlds if not w.accepted)
+    assert oracle.readings == {COUNTED}
+    assert not oracle.expect_refund(1, Decimal("80.00")).open  # now it must be refused
+    body = {"id": 1, "amount": "100.00", "total_refunded": "0.00", "available_for_refund": "100.00"}
+    assert diff_refund_totals(oracle, oracle.invoices[1], body) != []  # the other reading's totals: no longer
+
+
+def test_oracle_totals_that_fit_one_reading_hold_the_target_to_it(oracle: Oracle) -> None:
+    _failed_forty(oracle)
+    released = {"id": 1, "amount": "100.00", "total_refunded": "0.00", "available_for_refund": "100.00"}
+    assert diff_refund_totals(oracle, oracle.invoices[1], released) == []
+    assert oracle.readings == {RELEASED}
+    expectation = oracle.expect_refund(1, Decimal("80.00"))
+    assert expectation.allowed and expectation.statuses == {"partially_refunded"}
+
+
+def test_oracle_a_pending_refund_may_have_failed_unseen(oracle: Oracle) -> None:
+    """A refund fails on the server's clock: before the model sees it, its amount may already be back."""
+    _paid(oracle)
+    oracle.refunded(1, refund_id=10, amount=Decimal("40.00"))
+    unseen = {"id": 1, "amount": "100.00", "total_refunded": "0.00", "available_for_refund": "100.00"}
+    assert diff_refund_totals(oracle, oracle.invoices[1], unseen) == []
+    wrong = {"id": 1, "amount": "100.00", "total_refunded": "20.00", "available_for_refund": "80.00"}
+    assert diff_refund_totals(oracle, oracle.invoices[1], wrong) != []
+    oracle.readings = frozenset(READINGS)
+    assert oracle.observe_refund(1, 10, "completed") is None
+    assert diff_refund_totals(oracle, oracle.invoices[1], unseen) != []  # completed: it counts under both readings
 
 
 def test_oracle_refund_without_amount_takes_everything_available(oracle: Oracle) -> None:
@@ -132,7 +184,9 @@ def test_oracle_events_follow_spec_webhook_table(oracle: Oracle) -> None:
     oracle.cancelled(2, queued=True)
     assert oracle.events == [
         ExpectedEvent("invoice.status_changed", 1, "paid"),
-        ExpectedEvent("invoice.refunded", 1, "partially_refunded", Decimal("40.00")),
+        ExpectedEvent(
+            "invoice.refunded", 1, "partially_refunded", ((RELEASED, Decimal("40.00")), (COUNTED, Decimal("40.00")))
+        ),
     ]
     assert oracle.observe(2, "cancelled") is None
     assert oracle.events[-1] == ExpectedEvent("invoice.status_changed", 2, "cancelled")
