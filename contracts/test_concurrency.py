@@ -121,7 +121,9 @@ def test_concurrency_parallel_refunds_never_exceed_amount(
     if standing > Decimal("100.00"):
         problems.append(f"accepted refunds add up to {accepted_sum} ({failed} failed), more than the amount 100.00")
     if total not in (accepted_sum, standing):
-        problems.append(f"total_refunded is {total} but the accepted refunds add up to {accepted_sum} ({failed} failed)")
+        problems.append(
+            f"total_refunded is {total} but the accepted refunds add up to {accepted_sum} ({failed} failed)"
+        )
     if listed != sorted(int(r["id"]) for r in accepted):
         problems.append(f"the invoice lists {len(listed)} refunds but {len(accepted)} were accepted")
     if problems:

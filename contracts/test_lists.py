@@ -4,11 +4,15 @@ Every check runs on invoices this suite created, found by search tokens unique t
 so other data on a real target cannot interfere. What each filter must return comes from
 the suites' own model, never from the list being judged: the model knows each invoice's
 status (re-read where the server may move it on by itself: an invoice whose status moved
-during one filtered request is left out of that one comparison) and the days on which each
-invoice and refund was created (the target's clock read from ``GET /status`` around each
+during one filtered request is left out of that one comparison) and the instants between which
+each invoice and refund was created (the target's clock read from ``GET /status`` around each
 creation; with a control API the clock is moved a day on between creations, so every date
 range has rows inside it and rows outside). Each filter is tried with data it must return
 and data it must not.
+
+The documents of 2026-02-13 do not say in which time zone ``date_from``/``date_to`` are calendar
+days, so the date checks assume none: every answer of a check must fit one and the same zone from
+UTC−12 to UTC+14 (``contracts/model_dates.py``).
 
 The dataset is built by the most tolerant path: a rule broken while building it is reported
 once, by the first check of this module that runs, and every check still judges whatever
@@ -21,7 +25,7 @@ import itertools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -31,11 +35,12 @@ from apipay_harness.target import Target
 from contracts.client import ApiClient
 from contracts.control import Control
 from contracts.model_build import BuildLog
+from contracts.model_dates import Window, ZoneJudge, instants, zone_name, zones_shown
 from contracts.model_driver import SETTLE_SECONDS, Driver
 from contracts.model_pages import walk_pages
 from contracts.model_schemas import SchemaBook
 from contracts.oracle import Oracle, money
-from contracts.violations import expected_received
+from contracts.violations import Violation, expected_received
 
 _SEARCH_RULE = "#/paths/~1invoices/get/parameters/2/description"
 _STATUS_RULE = "#/paths/~1invoices/get/parameters/3/description"
@@ -51,12 +56,6 @@ _DAYS = 3
 _DAY_SECONDS = 86400
 
 
-def _days_between(before: datetime, after: datetime) -> frozenset[date]:
-    """The days (UTC) a creation between two clock readings may carry."""
-    first, last = before.date(), after.date()
-    return frozenset(first + timedelta(days=n) for n in range((last - first).days + 1))
-
-
 @dataclass
 class Dataset:
     """The invoices this suite made: one group moved through the statuses, one spread over days."""
@@ -68,12 +67,12 @@ class Dataset:
     by_order_id: str
     """The search token of the date group (in the external order id)."""
     groups: dict[str, list[int]] = field(default_factory=dict)
-    days: dict[int, frozenset[date]] = field(default_factory=dict)
-    """The days each invoice may have been created on, from the target's clock around its creation."""
+    windows: dict[int, Window] = field(default_factory=dict)
+    """When each invoice was created, from the target's clock read around its creation."""
     refunded: dict[int, list[int]] = field(default_factory=dict)
     """Refund ids per invoice."""
-    refund_days: dict[int, frozenset[date]] = field(default_factory=dict)
-    """The days each refund may have been created on."""
+    refund_windows: dict[int, Window] = field(default_factory=dict)
+    """When each refund was created."""
 
     def now(self) -> datetime | None:
         """The target's clock, from ``GET /status`` (None when that answer broke a rule, recorded)."""
@@ -82,7 +81,7 @@ class Dataset:
             response = self.driver.api.get("/status")
             self.driver.expect_status(response, {200}, path="/status", method="get", why="reading the clock")
             stamp = str(self.driver.body(response, path="/status")["timestamp"])
-            return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(UTC)
 
         return self.log.attempt(read)
 
@@ -125,7 +124,7 @@ def _create(data: Dataset, **fields: Any) -> int | None:
     created = data.log.create(lambda: data.driver.create(**fields))
     after = data.now()
     if created is not None and before is not None and after is not None:
-        data.days[created] = _days_between(before, after)
+        data.windows[created] = (before, after)
     return created
 
 
@@ -180,7 +179,7 @@ def _refund(data: Dataset, invoice: int, amount: Decimal | None) -> None:
     if refund is not None:
         data.refunded[invoice].append(refund)
         if before is not None and after is not None:
-            data.refund_days[refund] = _days_between(before, after)
+            data.refund_windows[refund] = (before, after)
 
 
 def _listed(driver: Driver, params: dict[str, Any], *, expected_total: int | None) -> list[dict[str, Any]]:
@@ -288,37 +287,60 @@ def _date_cases(day: date) -> list[tuple[dict[str, str], date, date]]:
     ]
 
 
+def _zone_failure(
+    dataset: Dataset, judge: ZoneJudge, windows: dict[int, Window], params: dict[str, Any], got: set[int], **where: Any
+) -> Violation:
+    """No zone still standing explains this answer: show what the zones that stood until now expected."""
+    (low, high) = where["bounds"]
+    shown = {z for z in (0, judge.zones[0], judge.zones[-1]) if z in judge.zones} or {judge.zones[0]}
+    wanted = "; ".join(f"{zone_name(z)}: ids {sorted(judge.expected(windows, low, high, z)[0])}" for z in sorted(shown))
+    return dataset.driver.fail(
+        operation=where["operation"],
+        title=f"{params} keeps the rows of no one time zone's calendar days (inclusive at both ends)",
+        message=expected_received(
+            f"in {zones_shown(judge.zones)} (the zones every earlier answer fits): {wanted}",
+            f"ids {sorted(got & set(windows))} (of {sorted(windows)}, created at {instants(windows)})",
+        ),
+        rule=where["rule"],
+    )
+
+
 @pytest.mark.contract(suite="lists", check="date_range_inclusive", operation="GET /invoices")
 def test_lists_date_range_includes_boundary_days(dataset: Dataset) -> None:
-    """``date_from``/``date_to`` include both boundary days and leave out the days outside, by the model's days."""
+    """``date_from``/``date_to`` include both boundary days and leave out the days outside, in one time zone.
+
+    Which zone's calendar the days are is not documented: every answer must fit the same zone, any from
+    UTC−12 to UTC+14, by the instants the model knows each invoice was created between.
+    """
     with dataset.log.judging():
         token = dataset.by_order_id
-        group = dataset.groups[token]
-        days = {i: dataset.days[i] for i in group if i in dataset.days}
-        sure = sorted({next(iter(d)) for d in days.values() if len(d) == 1})
-        if not sure:
-            pytest.skip("no invoice of the date group has a known creation day: nothing to filter")
-        for day in sure:
+        windows = {i: dataset.windows[i] for i in dataset.groups[token] if i in dataset.windows}
+        if not windows:
+            pytest.skip("no invoice of the date group has a known creation time: nothing to filter")
+        judge = ZoneJudge()
+        for day in judge.days(windows):
             for params, low, high in _date_cases(day):
-                inside = {i for i, d in days.items() if all(low <= x <= high for x in d)}
-                outside = {i for i, d in days.items() if not any(low <= x <= high for x in d)}
                 rows = _listed(dataset.driver, {"search": token, **params}, expected_total=None)
-                received = sorted(int(row["id"]) for row in rows if int(row["id"]) in inside | outside)
-                _require(
-                    dataset.driver,
-                    received == sorted(inside),
-                    title=f"{params} does not keep exactly the invoices created on the days it covers (inclusive)",
-                    expected=f"ids {sorted(inside)} (of {sorted(inside | outside)}, created on {_by_day(days)})",
-                    received=f"ids {received}",
-                    rule=_DATE_RULE,
-                )
-
-
-def _by_day(days: dict[int, frozenset[date]]) -> dict[str, list[int]]:
-    shown: dict[str, list[int]] = {}
-    for invoice, when in sorted(days.items()):
-        shown.setdefault("/".join(sorted(d.isoformat() for d in when)), []).append(invoice)
-    return shown
+                got = {int(row["id"]) for row in rows}
+                if not judge.judge(windows, low, high, got):
+                    raise _zone_failure(
+                        dataset,
+                        judge,
+                        windows,
+                        params,
+                        got,
+                        bounds=(low, high),
+                        operation="GET /invoices",
+                        rule=_DATE_RULE,
+                    )
+        _require(
+            dataset.driver,
+            judge.included > 0 and judge.excluded > 0,
+            title="the date ranges asked about had no row they must return, or none they must leave out",
+            expected="rows inside and rows outside the ranges",
+            received=f"{judge.included} rows inside, {judge.excluded} outside",
+            rule=_DATE_RULE,
+        )
 
 
 def _sort_values(spec: dict[str, Any], name: str) -> list[str]:
@@ -416,19 +438,33 @@ def test_lists_refunds_filter_by_invoice_status_and_date(dataset: Dataset) -> No
                 received = sorted(r for r in got if r in stable or r not in refunds)
                 _refund_require(dataset, expected == received, params, expected, sorted(got))
                 before = after
-            for refund in refunds:
-                days = dataset.refund_days.get(refund, frozenset())
-                if len(days) != 1:
-                    continue  # created across midnight: its day is not known for sure
-                (day,) = days
-                for params, included in (
-                    ({"date_from": day.isoformat(), "date_to": day.isoformat()}, True),
-                    ({"date_to": (day - timedelta(days=1)).isoformat()}, False),
-                    ({"date_from": (day + timedelta(days=1)).isoformat()}, False),
-                ):
-                    got = _refund_rows(dataset.driver, {"invoice_id": invoice, **params}, expected_total=None)
-                    wanted = [refund] if included else []
-                    _refund_require(dataset, (refund in got) == included, params, wanted, sorted(got))
+        _judge_refund_dates(dataset, refunded)
+
+
+def _judge_refund_dates(dataset: Dataset, refunded: dict[int, list[int]]) -> None:
+    """Each refunded invoice's refunds by date range, all answers fitting one zone's calendar (as for invoices)."""
+    judge = ZoneJudge()
+    for invoice, refunds in refunded.items():
+        windows = {r: dataset.refund_windows[r] for r in refunds if r in dataset.refund_windows}
+        for day in judge.days(windows):
+            before, after = day - timedelta(days=1), day + timedelta(days=1)
+            for params, low, high in (
+                ({"date_from": day.isoformat(), "date_to": day.isoformat()}, day, day),
+                ({"date_to": before.isoformat()}, date.min, before),
+                ({"date_from": after.isoformat()}, after, date.max),
+            ):
+                got = set(_refund_rows(dataset.driver, {"invoice_id": invoice, **params}, expected_total=None))
+                if not judge.judge(windows, low, high, got):
+                    raise _zone_failure(
+                        dataset,
+                        judge,
+                        windows,
+                        {"invoice_id": invoice, **params},
+                        got,
+                        bounds=(low, high),
+                        operation="GET /refunds",
+                        rule=_REFUND_FILTER_RULE,
+                    )
 
 
 def _refund_require(dataset: Dataset, ok: bool, params: dict[str, Any], expected: Any, received: Any) -> None:
