@@ -74,8 +74,8 @@ from tests.mock.test_transitions import ACTIONS, STATUSES, test_invoice_action_f
 from tests.mock.test_webhooks import (
     test_cancel_sends_a_status_changed_event_once_cancelled,
     test_paid_invoice_sends_signed_status_changed,
-    test_refused_cancel_sends_no_event,
     test_refund_event_carries_the_total_refunded_after_it,
+    test_refused_cancel_sends_no_event,
 )
 
 __all__ = ["CLIENTS", "KILLERS", "Killer", "kill", "transition"]
