@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apipay_harness.errors import HarnessError, SpecError, TargetUnreachable, UsageError
+from apipay_harness.core.errors import HarnessError, SpecError, TargetUnreachable, UsageError
 
 __version__ = "0.1.0"
 

@@ -14,16 +14,16 @@ from typing import Any
 
 import click
 
-from apipay_harness.errors import HarnessError, UsageError
-from apipay_harness.exit_codes import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS
-from apipay_harness.mock_limits import (
+from apipay_harness.core.errors import HarnessError, UsageError
+from apipay_harness.core.exit_codes import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS
+from apipay_harness.core.target import Profile
+from apipay_harness.core.versions import DEFAULT_VERSION, version_names
+from apipay_harness.mock.limits import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_HEADER_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_INVOICES,
 )
-from apipay_harness.target import Profile
-from apipay_harness.versions import DEFAULT_VERSION, version_names
 
 __all__ = ["main", "run"]
 
@@ -49,7 +49,7 @@ def api_version_option(command: Any) -> Any:
 @api_version_option
 def lint(spec: str | None, api_version: str | None) -> int:
     """Validate SPEC (default: the shipped spec of --api-version) as OpenAPI 3.1, its examples and the house rules."""
-    from apipay_harness.lint import lint_spec
+    from apipay_harness.lint.checker import lint_spec
 
     if spec is not None and api_version is not None:
         raise UsageError(f"give SPEC or --api-version, not both (got SPEC {spec} and --api-version {api_version})")
@@ -177,9 +177,9 @@ def contract(
 
     from rich.console import Console
 
-    from apipay_harness.contract import run_contract
-    from apipay_harness.contract_run import RunOptions
-    from apipay_harness.progress import TerminalProgress
+    from apipay_harness.contract.command import run_contract
+    from apipay_harness.contract.progress import TerminalProgress
+    from apipay_harness.contract.run import RunOptions
 
     if control_url and no_control:
         raise UsageError("--control-url and --no-control contradict each other; give one of them")
@@ -274,10 +274,10 @@ def load(
 
     from rich.console import Console
 
-    from apipay_harness.load.runner import LoadOptions, run_load
-    from apipay_harness.load.thresholds import Thresholds
-    from apipay_harness.progress import LoadProgressLine
-    from apipay_harness.target import Target
+    from apipay_harness.contract.progress import LoadProgressLine
+    from apipay_harness.core.target import Target
+    from apipay_harness.loadrun.runner import LoadOptions, run_load
+    from apipay_harness.loadrun.thresholds import Thresholds
 
     if profile == "production":
         raise UsageError("load runs are refused with --profile production: they would flood a real account")
@@ -301,8 +301,8 @@ def load(
         master_port=master_port,
     )
     if remote_workers:
-        from apipay_harness.load.runner import DEFAULT_MASTER_PORT
-        from apipay_harness.resources import load_dir
+        from apipay_harness.core.resources import load_dir
+        from apipay_harness.loadrun.runner import DEFAULT_MASTER_PORT
 
         click.echo(
             f"waiting for {remote_workers} remote worker(s): locust -f {load_dir() / 'locustfile.py'} --worker "
@@ -365,20 +365,20 @@ def selftest(
     """
     from pathlib import Path
 
-    from apipay_harness.selftest import RunOutcome, check_fault_names, check_variant_names, run_selftest
-    from apipay_harness.selftest_report import render_text, write_reports
+    from apipay_harness.selftest.report import render_text, write_reports
+    from apipay_harness.selftest.runner import RunOutcome, check_fault_names, check_variant_names, run_selftest
 
     if list_faults:
-        from apipay_harness.faults_doc import fault_table
+        from apipay_harness.selftest.fault_table import fault_table
 
         click.echo(fault_table(), nl=False)
         return EXIT_OK
     if list_variants:
-        from apipay_harness.variants_doc import variant_table
+        from apipay_harness.selftest.variant_table import variant_table
 
         click.echo(variant_table(), nl=False)
         return EXIT_OK
-    from apipay_harness.preflight import check_report_dir
+    from apipay_harness.core.preflight import check_report_dir
 
     everything = not (faults or variants or variants_together)
     fault_names = check_fault_names(faults) if faults or everything else []

@@ -24,8 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from apipay_harness.mock import running_mock
-from apipay_harness.schema_run import (
+from apipay_harness.contract.schema_engine import (
     CHECKS,
     build_schema,
     engine_settings,
@@ -33,7 +32,8 @@ from apipay_harness.schema_run import (
     run_engine,
     settings_file,
 )
-from apipay_harness.spec import load_spec, operations
+from apipay_harness.core.spec import load_spec, operations
+from apipay_harness.mock import running_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 

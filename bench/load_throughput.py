@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from apipay_harness.load.runner import LoadOptions, LoadOutcome, run_load
-from apipay_harness.load.thresholds import Thresholds
+from apipay_harness.loadrun.runner import LoadOptions, LoadOutcome, run_load
+from apipay_harness.loadrun.thresholds import Thresholds
 from apipay_harness.mock import running_mock
 
 P95_LIMIT_MS = 50.0

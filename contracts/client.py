@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from apipay_harness.bounded_http import DEFAULT_BOUNDS, BoundedClient, Bounds, OutOfBounds, Tripwire
+from apipay_harness.core.http import DEFAULT_BOUNDS, BoundedClient, Bounds, OutOfBounds, Tripwire
 
 __all__ = ["ApiClient", "send_or_give_up"]
 

@@ -1,7 +1,7 @@
 """Fixtures every contract suite shares: the spec, the target, clients per key, the control API, the run mode.
 
 The options (``--base-url``, ``--quick``, ``--seed`` …) and the result recording come from
-the ``apipay_harness.pytest_plugin`` plugin; this file turns them into fixtures and into
+the ``apipay_harness.contract.plugin`` plugin; this file turns them into fixtures and into
 the hypothesis settings profiles ``quick`` and ``default`` (``--quick`` picks the first).
 """
 
@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 import pytest
 from hypothesis import HealthCheck, settings
 
-from apipay_harness.contract_run import ContractRun, ResultSink, run_seed
-from apipay_harness.pytest_plugin import contract_run
-from apipay_harness.spec import load_spec
-from apipay_harness.target import Target
-from apipay_harness.types import JSONObject
+from apipay_harness.contract.plugin import contract_run
+from apipay_harness.contract.run import ContractRun, ResultSink, run_seed
+from apipay_harness.core.spec import load_spec
+from apipay_harness.core.target import Target
+from apipay_harness.core.types import JSONObject
 from contracts.client import ApiClient
 from contracts.control import Control
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from apipay_harness.bounded_http import DEFAULT_BOUNDS, BoundedClient, Bounds, Tripwire
+from apipay_harness.core.http import DEFAULT_BOUNDS, BoundedClient, Bounds, Tripwire
 from contracts.client import send_or_give_up
 
 __all__ = ["Control", "ControlError"]

@@ -1,7 +1,7 @@
 """A webhook receiver on loopback that keeps the exact bytes of every delivery, for the webhooks suite.
 
 The target under test is the sender, and it is not trusted: each connection carries one delivery, read
-within the harness's bounds (``apipay_harness.bounded_http``): at most ``max_bytes`` of body, whether framed
+within the harness's bounds (``apipay_harness.core.http``): at most ``max_bytes`` of body, whether framed
 by ``Content-Length`` or chunked, and one deadline for the whole request, headers included (a watchdog shuts
 the connection at the deadline, so a sender dripping bytes cannot hold a thread). A delivery out of bounds is
 answered 413 (too large) or dropped (too slow) and noted in ``Receiver.refused``, never kept.
@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BufferedIOBase
 from typing import Any
 
-from apipay_harness.bounded_http import DEFAULT_BOUNDS, AnswerTooLarge, Bounds, Budget, OutOfBounds
+from apipay_harness.core.http import DEFAULT_BOUNDS, AnswerTooLarge, Bounds, Budget, OutOfBounds
 
 __all__ = ["Delivery", "Receiver", "receiving"]
 

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from apipay_harness.spec import escape_pointer, resolve
+from apipay_harness.core.spec import escape_pointer, resolve
 
 __all__ = ["SchemaBook", "decode_json", "encode_json", "error_statuses"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from apipay_harness.spec import status_transitions
+from apipay_harness.core.spec import status_transitions
 
 __all__ = ["StatusRule", "TransitionTable", "transitions_pointer"]
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from apipay_harness.spec import load_spec, operations
-from apipay_harness.target import Target
-from apipay_harness.types import JSONObject
+from apipay_harness.core.spec import load_spec, operations
+from apipay_harness.core.target import Target
+from apipay_harness.core.types import JSONObject
 from contracts.checks import REGISTRY, CheckContext
 from contracts.checks import tenancy as _tenancy  # noqa: F401  (registers the tenancy checks)
 from contracts.checks.sample import needs_key, sample_request

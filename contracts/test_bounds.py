@@ -1,7 +1,7 @@
 """Bounds suite: every bounded field's exact edges are accepted, the first values outside rejected (422).
 
 A rejection must carry an ``errors`` entry naming the field. The fields, their bounds and both sides'
-values come from ``apipay_harness.spec.bounded_fields`` and ``contracts.checks.edges``; each value is
+values come from ``apipay_harness.core.spec.bounded_fields`` and ``contracts.checks.edges``; each value is
 sent inside an otherwise valid request built from the operation's own documented example.
 """
 
@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
-from apipay_harness.contract_guard import is_destructive
-from apipay_harness.contract_run import ResultSink
-from apipay_harness.spec import bounded_fields, load_spec, operations, resolve
-from apipay_harness.target import Target
-from apipay_harness.types import JSONObject
+from apipay_harness.contract.guard import is_destructive
+from apipay_harness.contract.run import ResultSink
+from apipay_harness.core.spec import bounded_fields, load_spec, operations, resolve
+from apipay_harness.core.target import Target
+from apipay_harness.core.types import JSONObject
 from contracts.checks import REGISTRY, CheckContext
 from contracts.checks import bounds as _bounds  # noqa: F401  (registers edge_accepted, outside_rejected)
 from contracts.checks.edges import Edge, edges_of

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from apipay_harness.target import Target
+from apipay_harness.core.target import Target
 from contracts.client import ApiClient
 from contracts.control import Control
 from contracts.model_driver import SETTLE_SECONDS, Driver

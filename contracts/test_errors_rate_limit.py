@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from apipay_harness.spec import load_spec
-from apipay_harness.target import Target
+from apipay_harness.core.spec import load_spec
+from apipay_harness.core.target import Target
 from contracts.checks import REGISTRY, CheckContext
 from contracts.checks import schema as _schema  # noqa: F401  (registers the error checks)
 from contracts.client import ApiClient

@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from apipay_harness.target import Target
+from apipay_harness.core.target import Target
 from contracts.client import ApiClient
 from contracts.control import Control
 from contracts.model_build import BuildLog

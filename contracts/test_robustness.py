@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from apipay_harness.spec import Operation, load_spec, operations, resolve
-from apipay_harness.target import Target
+from apipay_harness.core.spec import Operation, load_spec, operations, resolve
+from apipay_harness.core.target import Target
 from contracts.client import ApiClient
 from contracts.violations import Violation, expected_received
 

@@ -1,7 +1,7 @@
 """Schema suite: schemathesis' engine over every operation, and its stateful phase through the spec's links.
 
 Per operation it runs the examples, coverage (boundary) and fuzzing phases with positive
-and negative data and every response check schemathesis has (``apipay_harness.schema_run.CHECKS``);
+and negative data and every response check schemathesis has (``apipay_harness.contract.schema_engine.CHECKS``);
 the stateful phase then follows the spec's ``links``. Each operation × check becomes one result.
 """
 
@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from apipay_harness.contract_guard import is_destructive
-from apipay_harness.contract_run import ContractRun, ResultSink
-from apipay_harness.schema_run import (
+from apipay_harness.contract.guard import is_destructive
+from apipay_harness.contract.run import ContractRun, ResultSink
+from apipay_harness.contract.schema_engine import (
     EngineRun,
     broken_rule,
     build_schema,
@@ -22,9 +22,9 @@ from apipay_harness.schema_run import (
     run_engine,
     settings_file,
 )
-from apipay_harness.spec import load_spec, operations
-from apipay_harness.target import Target
-from apipay_harness.types import JSONObject
+from apipay_harness.core.spec import load_spec, operations
+from apipay_harness.core.target import Target
+from apipay_harness.core.types import JSONObject
 from contracts.client import ApiClient
 from contracts.violations import Violation
 

@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from apipay_harness.spec import load_spec
-from apipay_harness.target import Target
+from apipay_harness.core.spec import load_spec
+from apipay_harness.core.target import Target
 from contracts.client import ApiClient
 from contracts.control import Control
 from contracts.model_driver import SETTLE_SECONDS, Driver

@@ -1,13 +1,13 @@
 """The ceiling to compare with: a bare FastHttpUser loop on ``GET /status`` (``--scenario baseline``).
 
-``apipay_harness.load.locust_plugin`` adds the ``--apipay-*`` options, the request cap, thresholds and the run file.
+``apipay_harness.loadrun.locust_plugin`` adds the ``--apipay-*`` options, the request cap, thresholds and the run file.
 """
 
 from __future__ import annotations
 
 from locust import FastHttpUser, run_single_user, task
 
-from apipay_harness.load.locust_plugin import spend_request
+from apipay_harness.loadrun.locust_plugin import spend_request
 
 
 class StatusUser(FastHttpUser):

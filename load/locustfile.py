@@ -4,7 +4,7 @@
     apipay-harness load --run-time 60s                                    # headless, with thresholds and audit
     python load/locustfile.py --host http://127.0.0.1:8080/api/v1         # one lifecycle user, in-process
 
-``apipay_harness.load.locust_plugin`` adds the ``--apipay-*`` options, the request cap and the records' way home.
+``apipay_harness.loadrun.locust_plugin`` adds the ``--apipay-*`` options, the request cap and the records' way home.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import gevent
 from locust import FastHttpUser, run_single_user, task
 
-from apipay_harness.load import flows, scenarios
-from apipay_harness.load.calls import MAX_TRIES, Answer, Call, judge
-from apipay_harness.load.locust_plugin import spend_request, user_parts
+from apipay_harness.loadrun import flows, scenarios
+from apipay_harness.loadrun.calls import MAX_TRIES, Answer, Call, judge
+from apipay_harness.loadrun.locust_plugin import spend_request, user_parts
 
 
 class ApiPayUser(FastHttpUser):

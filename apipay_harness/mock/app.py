@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
 
+from apipay_harness.core.spec import load_spec, operations, resolve
+from apipay_harness.core.types import JSONObject
 from apipay_harness.mock import routes_catalog, routes_control, routes_invoices, routes_refunds
 from apipay_harness.mock.clock import Clock
 from apipay_harness.mock.context import Validators
@@ -20,8 +22,6 @@ from apipay_harness.mock.router import MockApp, mount
 from apipay_harness.mock.store import IdCounters, Settings, Store
 from apipay_harness.mock.validation import compile_schema
 from apipay_harness.mock.variants import Variants
-from apipay_harness.spec import load_spec, operations, resolve
-from apipay_harness.types import JSONObject
 
 __all__ = ["SETTLE_INTERVAL", "build_validators", "create_app"]
 

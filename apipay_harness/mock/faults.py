@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from apipay_harness.errors import UsageError
+from apipay_harness.core.errors import UsageError
 from apipay_harness.mock.money import money
 from apipay_harness.mock.rules import allowed_fault, forbidden_pairs
 

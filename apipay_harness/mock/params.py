@@ -8,10 +8,10 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
+from apipay_harness.core.spec import Operation, resolve
+from apipay_harness.core.types import JSONObject
 from apipay_harness.mock.errors import ValidationFailed
 from apipay_harness.mock.validation import Check, Errors, compile_schema, label
-from apipay_harness.spec import Operation, resolve
-from apipay_harness.types import JSONObject
 
 __all__ = ["QueryParser", "query_parsers"]
 

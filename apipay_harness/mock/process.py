@@ -16,8 +16,8 @@ from typing import IO
 
 import httpx
 
-from apipay_harness.errors import HarnessError, TargetUnreachable
-from apipay_harness.target import Target
+from apipay_harness.core.errors import HarnessError, TargetUnreachable
+from apipay_harness.core.target import Target
 
 __all__ = ["STOP_TIMEOUT", "MockProcess", "running_mock"]
 

@@ -10,8 +10,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apipay_harness.mock import variants as v
 from apipay_harness.mock.context import KEY_SCOPE
+from apipay_harness.mock.limits import MAX_UNKNOWN_KEYS
 from apipay_harness.mock.store import Store
-from apipay_harness.mock_limits import MAX_UNKNOWN_KEYS
 
 __all__ = ["DOCUMENTED_LIMIT", "RateLimitMiddleware", "RateWindows"]
 

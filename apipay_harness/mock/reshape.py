@@ -19,10 +19,10 @@ from typing import Any
 import msgspec
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from apipay_harness.core.spec import operations, resolve
+from apipay_harness.core.types import JSONObject
 from apipay_harness.mock import variants as v
 from apipay_harness.mock.variants import Variants
-from apipay_harness.spec import operations, resolve
-from apipay_harness.types import JSONObject
 
 __all__ = ["API_PREFIX", "EXTRA_PROPERTY", "BodyShaper", "ReshapeMiddleware", "shaping_variants"]
 

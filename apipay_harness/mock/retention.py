@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from apipay_harness.mock.clock import Clock, WorkQueue
 from apipay_harness.mock.errors import ApiError
+from apipay_harness.mock.limits import LINES_PER_INVOICE
 from apipay_harness.mock.models import Invoice, Refund
-from apipay_harness.mock_limits import LINES_PER_INVOICE
 
 __all__ = ["SETTLED", "Retention", "StoreFull"]
 

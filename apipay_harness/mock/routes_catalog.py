@@ -12,13 +12,13 @@ from apipay_harness.mock import variants as v
 from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse
+from apipay_harness.mock.limits import MAX_CATALOG_ITEMS, MAX_IMAGE_ID
 from apipay_harness.mock.models import CatalogItem
 from apipay_harness.mock.money import to_kopecks
 from apipay_harness.mock.multipart import image_kind, scan_part
 from apipay_harness.mock.router import route
 from apipay_harness.mock.routes_invoices import page_of
 from apipay_harness.mock.store import Store
-from apipay_harness.mock_limits import MAX_CATALOG_ITEMS, MAX_IMAGE_ID
 
 __all__ = ["IMAGE_LIMIT", "ROUTES"]
 

@@ -11,10 +11,10 @@ from apipay_harness.mock.connections import CONNECTIONS_SCOPE
 from apipay_harness.mock.context import organization, path_id, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse, read_json_object
+from apipay_harness.mock.limits import MAX_CLIENT_NAME, MAX_WEBHOOK_SECRET, MAX_WEBHOOK_URL, MAX_WEBHOOKS
 from apipay_harness.mock.models import Invoice
 from apipay_harness.mock.router import route
 from apipay_harness.mock.validation import is_number
-from apipay_harness.mock_limits import MAX_CLIENT_NAME, MAX_WEBHOOK_SECRET, MAX_WEBHOOK_URL, MAX_WEBHOOKS
 
 __all__ = ["ROUTES"]
 

@@ -13,7 +13,7 @@ import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from apipay_harness.errors import UsageError
+from apipay_harness.core.errors import UsageError
 from apipay_harness.mock.connections import CONNECTIONS_SCOPE, ConnectionGuard, ConnectionLimits, State
 
 __all__ = [

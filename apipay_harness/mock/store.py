@@ -18,13 +18,13 @@ from apipay_harness.mock.clock import Clock, WorkQueue, format_time, format_time
 from apipay_harness.mock.errors import ApiError, ValidationFailed, invoice_not_found
 from apipay_harness.mock.faults import Faults
 from apipay_harness.mock.fixtures import Fixtures, Organization
+from apipay_harness.mock.limits import DEFAULT_MAX_INVOICES
 from apipay_harness.mock.models import CatalogItem, Invoice, InvoiceItem, Refund, Webhook
 from apipay_harness.mock.money import money, to_kopecks, total
 from apipay_harness.mock.retention import Retention
 from apipay_harness.mock.rules import ACTIONS, REFUNDABLE, allowed_fault
 from apipay_harness.mock.variants import Variants
 from apipay_harness.mock.webhooks import Dispatcher
-from apipay_harness.mock_limits import DEFAULT_MAX_INVOICES
 
 __all__ = ["DEFAULT_CANCEL_DELAY", "DEFAULT_EXPIRE_AFTER", "DEFAULT_REFUND_DELAY", "IdCounters", "Settings", "Store"]
 

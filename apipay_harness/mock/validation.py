@@ -12,10 +12,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from apipay_harness.core.spec import resolve
+from apipay_harness.core.types import JSONObject
 from apipay_harness.mock.clock import day_number
 from apipay_harness.mock.ecma import ecma_regex
-from apipay_harness.spec import resolve
-from apipay_harness.types import JSONObject
 
 __all__ = ["Check", "Errors", "compile_schema", "is_integer", "is_number", "label"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from apipay_harness.errors import UsageError
+from apipay_harness.core.errors import UsageError
 
 __all__ = [
     "AMOUNT_WINS_OVER_CART",

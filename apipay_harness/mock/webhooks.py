@@ -19,7 +19,7 @@ import httpx
 import msgspec
 
 from apipay_harness.mock.faults import Faults
-from apipay_harness.mock_limits import ANSWER_LIMIT, DELIVERY_TIMEOUT, MAX_DELIVERIES, MAX_IN_FLIGHT
+from apipay_harness.mock.limits import ANSWER_LIMIT, DELIVERY_TIMEOUT, MAX_DELIVERIES, MAX_IN_FLIGHT
 
 __all__ = ["Dispatcher", "sign"]
 

@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from apipay_harness.core.spec import escape_pointer
 from apipay_harness.receiver.exchange import Exchange
 from apipay_harness.receiver.judge import Finding, Judge
 from apipay_harness.receiver.payloads import Delivery
 from apipay_harness.receiver.rules import EventCase
-from apipay_harness.spec import escape_pointer
 
 __all__ = ["CHECKS", "ReceiverCheck", "RunLevel", "PerEvent"]
 

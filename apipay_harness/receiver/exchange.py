@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from apipay_harness.errors import HarnessError
+from apipay_harness.core.errors import HarnessError
 
 __all__ = [
     "ANSWER_BYTES_KEPT",

@@ -6,12 +6,12 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from apipay_harness.core.results import Verdict
 from apipay_harness.receiver.exchange import Exchange, Sender
 from apipay_harness.receiver.payloads import Delivery, PayloadBuilder
 from apipay_harness.receiver.probe import Probe, ProbeReading
 from apipay_harness.receiver.rules import EventCase, ReceiverRules
 from apipay_harness.receiver.signing import sign
-from apipay_harness.results import Verdict
 
 __all__ = ["STALL_LIMIT", "Finding", "Judge", "ReceiverStalled"]
 

@@ -22,10 +22,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from apipay_harness.errors import SpecError
+from apipay_harness.core.errors import SpecError
+from apipay_harness.core.spec import resolve
+from apipay_harness.core.types import JSONObject
 from apipay_harness.receiver.rules import EventCase, ReceiverRules
-from apipay_harness.spec import resolve
-from apipay_harness.types import JSONObject
 
 __all__ = ["INVOICE_AMOUNT", "Delivery", "PayloadBuilder", "encode"]
 

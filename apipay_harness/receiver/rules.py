@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from apipay_harness.errors import SpecError
-from apipay_harness.spec import escape_pointer, resolve, status_transitions
-from apipay_harness.types import JSONObject
+from apipay_harness.core.errors import SpecError
+from apipay_harness.core.spec import escape_pointer, resolve, status_transitions
+from apipay_harness.core.types import JSONObject
 
 __all__ = ["DELIVERY_EXTENSION", "EventCase", "ReceiverRules", "read_rules"]
 

@@ -16,19 +16,19 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from apipay_harness.errors import HarnessError, UsageError
+from apipay_harness.core.errors import HarnessError, UsageError
+from apipay_harness.core.redact import Redactor
+from apipay_harness.core.reproducer import curl
+from apipay_harness.core.results import CheckResult, ResultWriter, RunInfo
+from apipay_harness.core.spec import load_spec
+from apipay_harness.core.types import JSONObject
 from apipay_harness.receiver.checks import CHECKS, ReceiverCheck
 from apipay_harness.receiver.exchange import Sender, ensure_reachable
 from apipay_harness.receiver.judge import Finding, Judge, ReceiverStalled
 from apipay_harness.receiver.probe import Probe
 from apipay_harness.receiver.rules import EventCase, ReceiverRules, read_rules
 from apipay_harness.receiver.signing import check_signature_shape
-from apipay_harness.redact import Redactor
 from apipay_harness.report import writers_for
-from apipay_harness.reproducer import curl
-from apipay_harness.results import CheckResult, ResultWriter, RunInfo
-from apipay_harness.spec import load_spec
-from apipay_harness.types import JSONObject
 
 __all__ = ["DEFAULT_REPORT_DIR", "FRAGMENT", "NOT_SENT", "ReceiverOptions", "ReceiverOutcome", "run_receiver"]
 

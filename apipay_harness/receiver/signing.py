@@ -10,8 +10,8 @@ import hmac
 
 from jsonschema import Draft202012Validator
 
-from apipay_harness.errors import SpecError
-from apipay_harness.types import JSONObject
+from apipay_harness.core.errors import SpecError
+from apipay_harness.core.types import JSONObject
 
 __all__ = ["check_signature_shape", "sign"]
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from apipay_harness.core.results import ResultWriter
 from apipay_harness.report.html import HtmlWriter
 from apipay_harness.report.json_writer import JsonWriter
 from apipay_harness.report.junit import JUnitWriter
 from apipay_harness.report.markdown import MarkdownWriter
-from apipay_harness.results import ResultWriter
 
 __all__ = ["REPORT_FILES", "HtmlWriter", "JUnitWriter", "JsonWriter", "MarkdownWriter", "writers_for"]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import jinja2
 
+from apipay_harness.core.results import RunEnd
 from apipay_harness.report.summary import Collector, Summary, cell_verdict, count, write_atomically
-from apipay_harness.results import RunEnd
 
 __all__ = ["HtmlWriter", "render_html"]
 

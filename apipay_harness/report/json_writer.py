@@ -6,8 +6,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from apipay_harness.core.results import RunEnd
 from apipay_harness.report.summary import Collector, Summary, write_atomically
-from apipay_harness.results import RunEnd
 
 __all__ = ["SCHEMA_VERSION", "JsonWriter", "render_json"]
 

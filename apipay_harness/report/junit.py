@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from datetime import UTC, datetime
 
+from apipay_harness.core.results import CheckResult, RunEnd
 from apipay_harness.report.summary import Collector, Summary, write_atomically
-from apipay_harness.results import CheckResult, RunEnd
 
 __all__ = ["JUnitWriter", "render_junit"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from apipay_harness.core.results import CheckResult, RunEnd
 from apipay_harness.report.summary import Collector, Summary, count, write_atomically
-from apipay_harness.results import CheckResult, RunEnd
 
 __all__ = ["MAX_CHARS", "MarkdownWriter", "render_markdown"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from apipay_harness.results import CheckResult, RunEnd, RunInfo, Verdict
+from apipay_harness.core.results import CheckResult, RunEnd, RunInfo, Verdict
 
 __all__ = [
     "SUITE_ORDER",

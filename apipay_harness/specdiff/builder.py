@@ -12,7 +12,7 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from apipay_harness.errors import SpecError
+from apipay_harness.core.errors import SpecError
 from apipay_harness.specdiff.combine import dedupe, intersect, union
 from apipay_harness.specdiff.loader import Document
 from apipay_harness.specdiff.shapes import ANY, NO_DEFAULT, Limit, Shape, is_tighter_lower, is_tighter_upper

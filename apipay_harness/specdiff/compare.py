@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from apipay_harness.errors import SpecError
+from apipay_harness.core.errors import SpecError
 from apipay_harness.specdiff import changes as k
 from apipay_harness.specdiff.changes import Change, Kind
 from apipay_harness.specdiff.shapes import (

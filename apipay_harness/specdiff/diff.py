@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from apipay_harness.errors import SpecError
+from apipay_harness.core.errors import SpecError
 from apipay_harness.specdiff import changes as k
 from apipay_harness.specdiff.changes import Change
 from apipay_harness.specdiff.compare import Site

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from apipay_harness.errors import SpecError
-from apipay_harness.types import JSONObject
+from apipay_harness.core.errors import SpecError
+from apipay_harness.core.types import JSONObject
 
 __all__ = ["MAX_SPEC_BYTES", "Document", "load_document"]
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from apipay_harness.spec import HTTP_METHODS
+from apipay_harness.core.spec import HTTP_METHODS
 from apipay_harness.specdiff.builder import ShapeBuilder
 from apipay_harness.specdiff.loader import Document
 from apipay_harness.specdiff.shapes import ANY, Shape

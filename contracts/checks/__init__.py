@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from apipay_harness.types import JSONObject
+from apipay_harness.core.types import JSONObject
 
 __all__ = ["REGISTRY", "CheckContext", "CheckFunction", "Registry", "check"]
 

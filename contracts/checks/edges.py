@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from apipay_harness.spec import BoundedField
+from apipay_harness.core.spec import BoundedField
 
 __all__ = ["Edge", "edges_of", "step_of"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from apipay_harness.spec import Operation, resolve
-from apipay_harness.types import JSONObject
+from apipay_harness.core.spec import Operation, resolve
+from apipay_harness.core.types import JSONObject
 
 __all__ = ["needs_key", "sample_request"]
 

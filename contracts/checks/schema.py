@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 from jsonschema import Draft202012Validator
 
-from apipay_harness.spec import escape_pointer, resolve
-from apipay_harness.types import JSONObject
+from apipay_harness.core.spec import escape_pointer, resolve
+from apipay_harness.core.types import JSONObject
 from contracts.checks import CheckContext, check
 from contracts.violations import Violation, expected_received
 

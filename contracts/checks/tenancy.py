@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from apipay_harness.spec import resolve
+from apipay_harness.core.spec import resolve
 from contracts.checks import CheckContext, check
 from contracts.violations import Violation, expected_received
 

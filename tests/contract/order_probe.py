@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from apipay_harness.contract import pytest_args
-from apipay_harness.contract_run import RunOptions
+from apipay_harness.contract.command import pytest_args
+from apipay_harness.contract.run import RunOptions
 
 
 class _Recorder:

@@ -14,8 +14,8 @@ import httpx
 import pytest
 import requests
 
-from apipay_harness.bounded_http import AnswerTooLarge, AnswerTooSlow, BoundedClient, Bounds, OutOfBounds, Tripwire
-from apipay_harness.bounded_requests import RequestOutOfBounds, bounded_requests
+from apipay_harness.core.http import AnswerTooLarge, AnswerTooSlow, BoundedClient, Bounds, OutOfBounds, Tripwire
+from apipay_harness.core.http_requests import RequestOutOfBounds, bounded_requests
 from tests.selftest.hostile import DRIP_SECONDS, hostile_server
 
 SMALL = Bounds(max_bytes=1024 * 1024, seconds=20)

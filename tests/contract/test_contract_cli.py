@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from apipay_harness.core.resources import contracts_dir
 from apipay_harness.mock import running_mock
-from apipay_harness.resources import contracts_dir
 
 REPORT_FILES = ("conformance.json", "conformance.md", "conformance.html", "junit.xml")
 MOCK_KEYS = ("test-key", "test-key-2", "unverified-key", "limited-key")

@@ -15,8 +15,8 @@ import sys
 from itertools import groupby
 from pathlib import Path
 
-from apipay_harness.selftest import ORDER_PLUGIN
-from apipay_harness.selftest_order import SUITE_ORDER
+from apipay_harness.selftest.order import SUITE_ORDER
+from apipay_harness.selftest.runner import ORDER_PLUGIN
 
 PROBE = Path(__file__).with_name("order_probe.py")
 ROOT = Path(__file__).resolve().parents[2]

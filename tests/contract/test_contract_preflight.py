@@ -2,7 +2,7 @@
 
 Each mistake is made against a real server on loopback: a mock with a wrong key, the mock's root instead of its
 API root, a web server that is not ApiPay, the API root given as the control URL, a report directory that cannot
-be created. ``contract``, ``load`` and ``selftest`` share the checks (``apipay_harness.preflight``).
+be created. ``contract``, ``load`` and ``selftest`` share the checks (``apipay_harness.core.preflight``).
 """
 
 from __future__ import annotations

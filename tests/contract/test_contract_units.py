@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from apipay_harness.contract_guard import Guard, is_destructive
-from apipay_harness.contract_outcomes import outcome_of
-from apipay_harness.spec import bounded_fields, load_spec
+from apipay_harness.contract.guard import Guard, is_destructive
+from apipay_harness.contract.outcomes import outcome_of
+from apipay_harness.core.spec import bounded_fields, load_spec
 from contracts.checks.bounds import names_field
 from contracts.checks.edges import edges_of, step_of
 from contracts.violations import Violation
@@ -119,13 +119,13 @@ def test_plugin_is_inert_without_contract_tests(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "module",
     [
-        "apipay_harness.contract",
-        "apipay_harness.contract_guard",
-        "apipay_harness.contract_outcomes",
-        "apipay_harness.contract_run",
-        "apipay_harness.progress",
-        "apipay_harness.pytest_plugin",
-        "apipay_harness.schema_run",
+        "apipay_harness.contract.command",
+        "apipay_harness.contract.guard",
+        "apipay_harness.contract.outcomes",
+        "apipay_harness.contract.run",
+        "apipay_harness.contract.progress",
+        "apipay_harness.contract.plugin",
+        "apipay_harness.contract.schema_engine",
         "contracts.checks",
         "contracts.checks.bounds",
         "contracts.checks.edges",
@@ -162,8 +162,8 @@ def test_progress_on_a_terminal_names_the_running_check_and_settles_each_suite()
 
     from rich.console import Console
 
-    from apipay_harness.progress import TerminalProgress
-    from apipay_harness.results import CheckResult
+    from apipay_harness.contract.progress import TerminalProgress
+    from apipay_harness.core.results import CheckResult
 
     out = io.StringIO()
     progress = TerminalProgress(Console(file=out, force_terminal=True, width=100))
@@ -182,8 +182,8 @@ def test_progress_prints_one_line_for_a_suite_whose_tests_are_spread_over_the_ru
 
     from rich.console import Console
 
-    from apipay_harness.progress import TerminalProgress
-    from apipay_harness.results import CheckResult
+    from apipay_harness.contract.progress import TerminalProgress
+    from apipay_harness.core.results import CheckResult
 
     out = io.StringIO()
     progress = TerminalProgress(Console(file=out, force_terminal=False, width=100))
@@ -204,7 +204,7 @@ def test_progress_of_a_run_cut_short_says_which_suites_did_not_finish() -> None:
 
     from rich.console import Console
 
-    from apipay_harness.progress import TerminalProgress
+    from apipay_harness.contract.progress import TerminalProgress
 
     out = io.StringIO()
     progress = TerminalProgress(Console(file=out, force_terminal=False, width=120))

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from apipay_harness.spec import load_spec
+from apipay_harness.core.spec import load_spec
 from contracts.model_compare import diff_invoice, diff_refund_totals, diff_refunds
 from contracts.model_schemas import SchemaBook, decode_json, encode_json, error_statuses
 from contracts.model_transitions import TransitionTable

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 
-from apipay_harness.bounded_http import Bounds
+from apipay_harness.core.http import Bounds
 from contracts.model_receiver import receiving
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from apipay_harness.load.audit import Reread, audit
-from apipay_harness.load.records import Event, build_ledgers
+from apipay_harness.loadrun.audit import Reread, audit
+from apipay_harness.loadrun.records import Event, build_ledgers
 
 T0 = 1_700_000_000.0
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from apipay_harness.load.calls import MAX_RETRY_WAIT, Answer, Call, judge
+from apipay_harness.loadrun.calls import MAX_RETRY_WAIT, Answer, Call, judge
 
 
 def _call(**overrides: object) -> Call:

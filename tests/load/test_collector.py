@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from apipay_harness.load.collector import Collector, cap_share
-from apipay_harness.load.records import Event, build_ledgers
+from apipay_harness.loadrun.collector import Collector, cap_share
+from apipay_harness.loadrun.records import Event, build_ledgers
 
 
 @pytest.mark.parametrize(("cap", "processes"), [(151, 2), (10, 3), (2, 4), (1000, 7)])

@@ -151,12 +151,12 @@ def test_load_rejects_a_malformed_run_time() -> None:
 
 
 def test_load_modules_never_import_gevent_into_the_caller() -> None:
-    import apipay_harness.load as package
+    import apipay_harness.loadrun as package
 
     pure = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name not in _LOCUST_SIDE)
     assert {"calls", "collector", "flows", "locust_options", "run_file", "runner", "scenarios", "steps"} <= set(pure)
     code = (
-        f"import importlib, sys; [importlib.import_module('apipay_harness.load.' + m) for m in {pure!r}];"
+        f"import importlib, sys; [importlib.import_module('apipay_harness.loadrun.' + m) for m in {pure!r}];"
         "sys.exit(1 if 'gevent' in sys.modules or 'locust' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
@@ -164,14 +164,14 @@ def test_load_modules_never_import_gevent_into_the_caller() -> None:
 
 def test_load_locust_plugin_is_the_module_that_brings_locust() -> None:
     code = (
-        "import sys, apipay_harness.load.locust_plugin;"
+        "import sys, apipay_harness.loadrun.locust_plugin;"
         "sys.exit(0 if 'gevent' in sys.modules and 'locust' in sys.modules else 1)"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
 
 
 def test_load_package_exports_what_it_lists() -> None:
-    import apipay_harness.load as package
+    import apipay_harness.loadrun as package
 
     assert sorted(package.__all__) == sorted(name for name in package.__all__ if hasattr(package, name))
     assert {"audit", "build_ledgers", "evaluate", "Thresholds"} <= set(package.__all__)

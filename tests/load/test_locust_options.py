@@ -9,7 +9,8 @@ from typing import Any
 import configargparse
 import pytest
 
-from apipay_harness.load.locust_options import (
+from apipay_harness.core.target import ENV_VARS
+from apipay_harness.loadrun.locust_options import (
     API_KEY,
     OPTIONS,
     RunSettings,
@@ -19,8 +20,7 @@ from apipay_harness.load.locust_options import (
     run_settings,
     user_settings,
 )
-from apipay_harness.load.thresholds import Thresholds
-from apipay_harness.target import ENV_VARS
+from apipay_harness.loadrun.thresholds import Thresholds
 
 
 class _LocustLikeParser(configargparse.ArgumentParser):

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from apipay_harness.load.records import Ledger
-from apipay_harness.load.reread import reread_invoices
-from apipay_harness.target import Target
+from apipay_harness.core.target import Target
+from apipay_harness.loadrun.records import Ledger
+from apipay_harness.loadrun.reread import reread_invoices
 from tests.selftest.hostile import hostile_server
 
 

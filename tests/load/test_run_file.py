@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from apipay_harness.load.locust_options import RunSettings
-from apipay_harness.load.records import Event
-from apipay_harness.load.run_file import run_record, write_run
-from apipay_harness.load.thresholds import EndpointStats, Thresholds, evaluate
+from apipay_harness.loadrun.locust_options import RunSettings
+from apipay_harness.loadrun.records import Event
+from apipay_harness.loadrun.run_file import run_record, write_run
+from apipay_harness.loadrun.thresholds import EndpointStats, Thresholds, evaluate
 
 
 def _record(*, workers: tuple[int, int]) -> dict[str, object]:

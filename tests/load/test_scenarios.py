@@ -16,13 +16,13 @@ from typing import TypeVar
 import httpx
 import pytest
 
-from apipay_harness.load import flows, scenarios
-from apipay_harness.load.audit import audit
-from apipay_harness.load.calls import Answer, Call, judge
-from apipay_harness.load.collector import Collector
-from apipay_harness.load.locust_options import UserSettings
-from apipay_harness.load.records import Event, build_ledgers
-from apipay_harness.load.reread import reread_invoices
+from apipay_harness.loadrun import flows, scenarios
+from apipay_harness.loadrun.audit import audit
+from apipay_harness.loadrun.calls import Answer, Call, judge
+from apipay_harness.loadrun.collector import Collector
+from apipay_harness.loadrun.locust_options import UserSettings
+from apipay_harness.loadrun.records import Event, build_ledgers
+from apipay_harness.loadrun.reread import reread_invoices
 from apipay_harness.mock import MockProcess, running_mock
 
 _T = TypeVar("_T")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from apipay_harness.load import steps
+from apipay_harness.loadrun import steps
 
 
 def _refund_answer(*, refunded: str, total: str, available: str, status: str) -> dict[str, object]:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apipay_harness.load.audit import AuditReport, Violation
-from apipay_harness.load.summary import HistoryPoint, LoadSummary, read_history, write_summary
-from apipay_harness.load.thresholds import Breach, Thresholds
+from apipay_harness.loadrun.audit import AuditReport, Violation
+from apipay_harness.loadrun.summary import HistoryPoint, LoadSummary, read_history, write_summary
+from apipay_harness.loadrun.thresholds import Breach, Thresholds
 
 HEADER = "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,95%\n"
 

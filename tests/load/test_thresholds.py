@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from apipay_harness.load.thresholds import EndpointStats, Thresholds, evaluate
+from apipay_harness.loadrun.thresholds import EndpointStats, Thresholds, evaluate
 
 
 def _row(

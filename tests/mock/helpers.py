@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import jsonschema
 
-from apipay_harness.spec import load_spec
+from apipay_harness.core.spec import load_spec
 
 PHONE = "87001234567"
 

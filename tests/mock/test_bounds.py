@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from apipay_harness.spec import BoundedField, bounded_fields, load_spec
+from apipay_harness.core.spec import BoundedField, bounded_fields, load_spec
 from tests.mock.helpers import paid
 
 SPEC = load_spec()

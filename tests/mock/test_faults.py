@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from apipay_harness.errors import UsageError
+from apipay_harness.core.errors import UsageError
 from apipay_harness.mock import FAULTS
 from apipay_harness.mock.faults import Faults
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from apipay_harness.spec import bounded_fields, load_spec
+from apipay_harness.core.spec import bounded_fields, load_spec
 from tests.mock.helpers import PHONE, assert_schema, create, paid
 
 SPEC = load_spec()

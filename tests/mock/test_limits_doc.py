@@ -1,11 +1,11 @@
-"""The README lists every limit of the mock with its default, as ``apipay_harness.mock_limits`` declares it."""
+"""The README lists every limit of the mock with its default, as ``apipay_harness.mock.limits`` declares it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from apipay_harness import mock_limits
-from apipay_harness.mock_limits import LIMITS, limits_table
+from apipay_harness.mock import limits as mock_limits
+from apipay_harness.mock.limits import LIMITS, limits_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -13,7 +13,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def test_the_readme_table_of_limits_is_the_generated_one() -> None:
     text = README.read_text(encoding="utf-8")
     copy = text.split("<!-- limits:start -->\n", 1)[1].split("\n<!-- limits:end -->", 1)[0]
-    assert copy == limits_table(), "regenerate it with apipay_harness.mock_limits.limits_table()"
+    assert copy == limits_table(), "regenerate it with apipay_harness.mock.limits.limits_table()"
 
 
 def test_every_declared_bound_is_a_listed_limit() -> None:

@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from apipay_harness.mock import MockProcess, running_mock
-from apipay_harness.mock_limits import (
+from apipay_harness.mock.limits import (
     MAX_CATALOG_ITEMS,
     MAX_CLIENT_NAME,
     MAX_IMAGE_ID,

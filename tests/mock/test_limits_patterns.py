@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from apipay_harness.core.spec import load_spec
+from apipay_harness.core.versions import VERSIONS
 from apipay_harness.mock.ecma import ecma_regex
-from apipay_harness.spec import load_spec
-from apipay_harness.versions import VERSIONS
 
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")

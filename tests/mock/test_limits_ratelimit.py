@@ -8,8 +8,8 @@ from datetime import datetime
 import httpx
 
 from apipay_harness.mock import MockProcess
+from apipay_harness.mock.limits import MAX_UNKNOWN_KEYS
 from apipay_harness.mock.ratelimit import RateWindows
-from apipay_harness.mock_limits import MAX_UNKNOWN_KEYS
 from tests.mock.helpers import start_of_minute
 
 _BATCH = 200

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from apipay_harness.mock import MockProcess, running_mock
-from apipay_harness.mock_limits import DEFAULT_MAX_INVOICES
+from apipay_harness.mock.limits import DEFAULT_MAX_INVOICES
 from tests.mock.helpers import PHONE, assert_schema
 
 CAP = 10

@@ -6,7 +6,7 @@ import sys
 import httpx
 import pytest
 
-from apipay_harness.errors import HarnessError
+from apipay_harness.core.errors import HarnessError
 from apipay_harness.mock import MockProcess, running_mock
 from tests.mock.helpers import assert_schema
 

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from apipay_harness.core.spec import load_spec, status_transitions
 from apipay_harness.mock.rules import ACTIONS as MOCK_ACTIONS
 from apipay_harness.mock.rules import STATUSES as MOCK_STATUSES
-from apipay_harness.spec import load_spec, status_transitions
 from tests.mock.helpers import assert_schema, create
 
 TABLE = status_transitions(load_spec())["statuses"]

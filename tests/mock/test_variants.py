@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from apipay_harness.errors import HarnessError, UsageError
+from apipay_harness.core.errors import HarnessError, UsageError
 from apipay_harness.mock import VARIANTS, create_app, running_mock
 from apipay_harness.mock import variants as v
 from tests.cli_run import harness

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from apipay_harness.core.spec import load_spec
 from apipay_harness.receiver import CHECKS, ReceiverOptions, ReceiverOutcome, run_receiver
 from apipay_harness.receiver.payloads import INVOICE_AMOUNT
-from apipay_harness.spec import load_spec
 from tests.receiver import receivers
 from tests.receiver.receivers import SECRET, serving
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from apipay_harness.errors import SpecError
+from apipay_harness.core.errors import SpecError
+from apipay_harness.core.spec import load_spec
 from apipay_harness.receiver.checks import CHECKS, ReceiverCheck, _register
 from apipay_harness.receiver.payloads import PayloadBuilder
 from apipay_harness.receiver.rules import EventCase, read_rules
-from apipay_harness.spec import load_spec
 
 MODULES = [
     "apipay_harness.receiver",

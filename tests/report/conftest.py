@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from apipay_harness.core.results import CheckResult, RunInfo
 from apipay_harness.report import writers_for
-from apipay_harness.results import CheckResult, RunInfo
 
 WriteReport = Callable[[Iterable[CheckResult]], Path]
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from apipay_harness.results import CheckResult
+from apipay_harness.core.results import CheckResult
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
 DEADLINE = 30.0

@@ -3,9 +3,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from apipay_harness.core.results import CheckResult, RunInfo
 from apipay_harness.report.html import render_html
 from apipay_harness.report.summary import Summary
-from apipay_harness.results import CheckResult, RunInfo
 
 
 class _Tags(HTMLParser):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from apipay_harness.core.results import CheckResult, RunInfo
 from apipay_harness.report import REPORT_FILES, writers_for
 from apipay_harness.report.json_writer import SCHEMA_VERSION
-from apipay_harness.results import CheckResult, RunInfo
 
 
 def test_writers_for_creates_the_dir_and_one_writer_per_file(tmp_path: Path) -> None:

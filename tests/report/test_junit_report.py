@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from apipay_harness.results import CheckResult
+from apipay_harness.core.results import CheckResult
 
 
 def _root(report_dir) -> ET.Element:

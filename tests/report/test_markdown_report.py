@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import re
 
+from apipay_harness.core.results import CheckResult, RunInfo
 from apipay_harness.report.markdown import MAX_CHARS, render_markdown
 from apipay_harness.report.summary import Summary
-from apipay_harness.results import CheckResult, RunInfo
 
 
 def _table_rows(text: str) -> dict[str, list[str]]:

@@ -5,8 +5,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from apipay_harness.redact import REDACTED, Redactor, is_sensitive_name
-from apipay_harness.results import CheckResult
+from apipay_harness.core.redact import REDACTED, Redactor, is_sensitive_name
+from apipay_harness.core.results import CheckResult
 
 KEY = "sk_live_9f8e/7d+6c=5b"
 SECRET = "whsec-Δ-секрет"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from apipay_harness.core.results import CheckResult, RunEnd, RunInfo
 from apipay_harness.report import writers_for
 from apipay_harness.report.summary import Summary
-from apipay_harness.results import CheckResult, RunEnd, RunInfo
 
 CUT = RunEnd(cut_short="interrupted (Ctrl-C)", planned=40, finished=12)
 REPLAY = "apipay-harness contract --seed 1234 --quick -k 'test_errors or test_auth'"

@@ -6,8 +6,8 @@ import inspect
 import pytest
 
 MODULES = [
-    "apipay_harness.redact",
-    "apipay_harness.reproducer",
+    "apipay_harness.core.redact",
+    "apipay_harness.core.reproducer",
     "apipay_harness.report",
     "apipay_harness.report.summary",
     "apipay_harness.report.json_writer",

@@ -6,9 +6,9 @@ from urllib.parse import quote
 
 import httpx
 
-from apipay_harness.redact import REDACTED, Redactor
-from apipay_harness.reproducer import curl
-from apipay_harness.results import CheckResult
+from apipay_harness.core.redact import REDACTED, Redactor
+from apipay_harness.core.reproducer import curl
+from apipay_harness.core.results import CheckResult
 
 API_KEY = "live-key-7Qx/9+z"
 API_KEY_2 = "live-key-2-Lm0"

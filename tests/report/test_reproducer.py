@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from apipay_harness.redact import REDACTED, Redactor
-from apipay_harness.reproducer import CLIENT_HEADERS, Curl, curl
+from apipay_harness.core.redact import REDACTED, Redactor
+from apipay_harness.core.reproducer import CLIENT_HEADERS, Curl, curl
 
 KEY = "test-key"
 CURL = shutil.which("curl")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apipay_harness.faults_doc import END_MARKER, START_MARKER, fault_table
 from apipay_harness.mock.faults import FAULTS
+from apipay_harness.selftest.fault_table import END_MARKER, START_MARKER, fault_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

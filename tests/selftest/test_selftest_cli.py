@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from apipay_harness.faults_doc import fault_table
 from apipay_harness.mock.faults import FAULTS
+from apipay_harness.selftest.fault_table import fault_table
 from tests.cli_run import Done, harness
 
 CAUGHT = "phone_pattern_off_by_one"

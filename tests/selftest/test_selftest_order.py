@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from apipay_harness.selftest_order import pytest_collection_modifyitems
+from apipay_harness.selftest.order import pytest_collection_modifyitems
 
 
 @dataclass

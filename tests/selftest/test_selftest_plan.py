@@ -7,10 +7,10 @@ import random
 
 import pytest
 
-from apipay_harness.errors import UsageError
+from apipay_harness.core.errors import UsageError
 from apipay_harness.mock import variants as v
 from apipay_harness.mock.variants import VARIANTS, Variant, compatible_groups
-from apipay_harness.selftest_plan import check_variant_names, plan
+from apipay_harness.selftest.plan import check_variant_names, plan
 
 
 def test_plan_runs_clean_then_faults_then_variants_alone() -> None:

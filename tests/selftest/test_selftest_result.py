@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from apipay_harness.errors import UsageError
+from apipay_harness.core.errors import UsageError
 from apipay_harness.mock.faults import FAULTS
-from apipay_harness.selftest import RunOutcome, SelftestResult, Status, check_fault_names
-from apipay_harness.selftest_report import render_markdown, render_text
+from apipay_harness.selftest.report import render_markdown, render_text
+from apipay_harness.selftest.runner import RunOutcome, SelftestResult, Status, check_fault_names
 
 
 def _run(fault: str | None, status: Status, seconds: float = 1.0, **extra: str) -> RunOutcome:

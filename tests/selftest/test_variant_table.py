@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from apipay_harness.mock.variants import VARIANTS
-from apipay_harness.variants_doc import END_MARKER, START_MARKER, variant_table
+from apipay_harness.selftest.variant_table import END_MARKER, START_MARKER, variant_table
 from tests.cli_run import harness
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -7,7 +7,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from apipay_harness.spec import load_spec
+from apipay_harness.core.spec import load_spec
 
 SPEC = load_spec()
 CART = [{"catalog_item_id": 101, "count": 2}]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from apipay_harness.disagreements import markdown_table, read_disagreements
-from apipay_harness.errors import SpecError
-from apipay_harness.spec import load_spec
+from apipay_harness.core.errors import SpecError
+from apipay_harness.core.spec import load_spec
+from apipay_harness.lint.disagreements import markdown_table, read_disagreements
 
 _README = Path(__file__).resolve().parents[2] / "README.md"
 _START, _END = "<!-- disagreements:start -->\n", "<!-- disagreements:end -->"

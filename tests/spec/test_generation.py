@@ -13,8 +13,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from schemathesis.core import NOT_SET
 
-from apipay_harness.spec import Operation, load_spec, operations
-from apipay_harness.versions import get_version, version_names
+from apipay_harness.core.spec import Operation, load_spec, operations
+from apipay_harness.core.versions import get_version, version_names
 
 
 @functools.cache

@@ -12,11 +12,11 @@ import pytest
 import yaml
 
 from apipay_harness.cli import main
-from apipay_harness.disagreements import disagreement_problems
-from apipay_harness.lint import lint_spec
-from apipay_harness.lint_rules import error_code_problems, transition_problems
-from apipay_harness.spec import load_spec
-from apipay_harness.versions import get_version, version_names
+from apipay_harness.core.spec import load_spec
+from apipay_harness.core.versions import get_version, version_names
+from apipay_harness.lint.checker import lint_spec
+from apipay_harness.lint.disagreements import disagreement_problems
+from apipay_harness.lint.rules import error_code_problems, transition_problems
 
 SEED = "2026-02-13"
 V21 = "2.1"

@@ -10,8 +10,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from apipay_harness.spec import load_spec, pointer_target, status_transitions
-from apipay_harness.versions import version_names
+from apipay_harness.core.spec import load_spec, pointer_target, status_transitions
+from apipay_harness.core.versions import version_names
 
 SPEC = load_spec(version="2.1")
 INVOICE = status_transitions(SPEC, "InvoiceStatus")

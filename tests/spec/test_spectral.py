@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from apipay_harness.versions import get_version, version_names
+from apipay_harness.core.versions import get_version, version_names
 
 _ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from apipay_harness.errors import UsageError
-from apipay_harness.resources import default_spec_path
-from apipay_harness.spec import load_spec
-from apipay_harness.versions import DEFAULT_VERSION, get_version, version_names
+from apipay_harness.core.errors import UsageError
+from apipay_harness.core.resources import default_spec_path
+from apipay_harness.core.spec import load_spec
+from apipay_harness.core.versions import DEFAULT_VERSION, get_version, version_names
 
 
 def test_versions_default_is_the_seed_and_listed_first() -> None:

@@ -11,7 +11,7 @@ import copy
 from decimal import Decimal
 from typing import Any
 
-from apipay_harness.resources import default_spec_path
+from apipay_harness.core.resources import default_spec_path
 from apipay_harness.specdiff import Document, load_document
 
 __all__ = ["seed", "seed_with_breaks"]

@@ -1,0 +1,137 @@
+"""The server under test: where it is, how to authenticate, and how to drive it.
+
+Environment variables are read here and nowhere else (STYLE R20).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+from urllib.parse import urlsplit
+
+from apipay_harness.core.errors import UsageError
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_API_KEY_2",
+    "DEFAULT_RATE_LIMITED_KEY",
+    "DEFAULT_UNVERIFIED_KEY",
+    "ENV_VARS",
+    "PUBLISHED_KEYS",
+    "Profile",
+    "Target",
+]
+
+Profile = Literal["sandbox", "production"]
+
+DEFAULT_API_KEY = "test-key"
+DEFAULT_API_KEY_2 = "test-key-2"
+DEFAULT_UNVERIFIED_KEY = "unverified-key"
+DEFAULT_RATE_LIMITED_KEY = "limited-key"
+PUBLISHED_KEYS = frozenset({DEFAULT_API_KEY, DEFAULT_API_KEY_2, DEFAULT_UNVERIFIED_KEY, DEFAULT_RATE_LIMITED_KEY})
+"""The mock's keys, printed in its documentation: redacted whole, but their pieces ("verified") are ordinary words."""
+
+ENV_VARS = {
+    "base_url": "APIPAY_BASE_URL",
+    "api_key": "APIPAY_API_KEY",
+    "api_key_2": "APIPAY_API_KEY_2",
+    "control_url": "APIPAY_CONTROL_URL",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A server that speaks the ApiPay API.
+
+    **base_url** – the API root, ending in ``/api/v1``.
+    **api_key** – organization 1's key. **api_key_2** – *(optional)* a second organization's key, for tenancy.
+    **control_url** – *(optional)* the mock-style control API (``/_control``); ``None`` means no control.
+    **unverified_key** – *(optional)* a key whose organization is not verified (403).
+    **rate_limited_key** – *(optional)* a key with a small per-minute limit, for the 429 checks.
+    **profile** – ``sandbox`` (default) or ``production`` (nothing destructive).
+
+    | call | means |
+    |---|---|
+    | ``Target.for_mock("http://127.0.0.1:8080")`` | the mock with its default keys and control API |
+    | ``Target.from_options(base_url=None, ...)`` | flags first, then ``APIPAY_*`` environment variables |
+    """
+
+    base_url: str
+    api_key: str = field(repr=False)
+    api_key_2: str | None = field(default=None, repr=False)
+    control_url: str | None = None
+    unverified_key: str | None = field(default=None, repr=False)
+    rate_limited_key: str | None = field(default=None, repr=False)
+    profile: Profile = "sandbox"
+
+    def __post_init__(self) -> None:
+        for name in ("base_url", "control_url"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise UsageError(f"--{name.replace('_', '-')} must be an http(s) URL, got {value!r}")
+            object.__setattr__(self, name, value.rstrip("/"))
+        if self.profile not in ("sandbox", "production"):
+            raise UsageError(f"--profile must be sandbox or production, got {self.profile!r}")
+
+    @property
+    def has_control(self) -> bool:
+        """Whether payments, expiry and the clock can be driven through a control API."""
+        return self.control_url is not None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret this target carries, for redaction."""
+        return tuple(k for k in (self.api_key, self.api_key_2, self.unverified_key, self.rate_limited_key) if k)
+
+    def with_profile(self, profile: Profile) -> Target:
+        """Return a copy of this target with another profile."""
+        return replace(self, profile=profile)
+
+    @classmethod
+    def for_mock(cls, root_url: str) -> Target:
+        """The embedded mock served at ``root_url`` (``http://HOST:PORT``) with its default keys."""
+        root = root_url.rstrip("/")
+        return cls(
+            base_url=f"{root}/api/v1",
+            api_key=DEFAULT_API_KEY,
+            api_key_2=DEFAULT_API_KEY_2,
+            control_url=f"{root}/_control",
+            unverified_key=DEFAULT_UNVERIFIED_KEY,
+            rate_limited_key=DEFAULT_RATE_LIMITED_KEY,
+        )
+
+    @classmethod
+    def from_options(
+        cls,
+        *,
+        base_url: str | None,
+        api_key: str | None = None,
+        api_key_2: str | None = None,
+        control_url: str | None = None,
+        no_control: bool = False,
+        profile: Profile = "sandbox",
+        environ: Mapping[str, str] | None = None,
+    ) -> Target | None:
+        """Build a target from flags, falling back to ``APIPAY_*``; ``None`` when no base URL is set (use the mock)."""
+        env = os.environ if environ is None else environ
+        if control_url and no_control:
+            raise UsageError("--control-url and --no-control contradict each other; give one of them")
+        base_url = base_url or env.get(ENV_VARS["base_url"]) or None
+        if base_url is None:
+            return None
+        key = api_key or env.get(ENV_VARS["api_key"])
+        if not key:
+            raise UsageError("a target needs an API key: set --api-key or APIPAY_API_KEY")
+        control = None if no_control else (control_url or env.get(ENV_VARS["control_url"]) or None)
+        return cls(
+            base_url=base_url,
+            api_key=key,
+            api_key_2=api_key_2 or env.get(ENV_VARS["api_key_2"]) or None,
+            control_url=control,
+            profile=profile,
+        )
