@@ -1,4 +1,4 @@
-"""Redaction of secrets: the one place that decides what a report may never show (STYLE R11, DESIGN §2).
+"""Redaction of secrets: the one place that decides what a report or a terminal may never show.
 
 What is redacted:
 

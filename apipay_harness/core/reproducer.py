@@ -1,4 +1,4 @@
-"""A runnable curl command replaying the request actually sent, so a failure can be checked by hand (STYLE R10)."""
+"""A runnable curl command replaying the request actually sent: a failure anyone can check without the harness."""
 
 from __future__ import annotations
 

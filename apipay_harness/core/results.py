@@ -1,4 +1,4 @@
-"""The result stream a contract run emits and every report writer reads (STYLE R19).
+"""The result stream a contract run emits and every report writer reads (one input, so formats never disagree).
 
 A run is: one ``RunInfo`` (what was judged), then a ``CheckResult`` per
 (suite, operation, check), then the writers' ``finish`` with a ``RunEnd`` (complete, or cut
