@@ -16,9 +16,12 @@ from apipay_harness.core.spec import escape_pointer
 from apipay_harness.receiver.exchange import Exchange
 from apipay_harness.receiver.judge import Finding, Judge
 from apipay_harness.receiver.payloads import Delivery
-from apipay_harness.receiver.rules import EventCase
+from apipay_harness.receiver.rules import DELIVERY_EXTENSION, EventCase
 
 __all__ = ["CHECKS", "ReceiverCheck", "RunLevel", "PerEvent"]
+
+_COMPLETED = "completed"
+"""The refund status the distinct-refunds check sends (a refund that went through)."""
 
 PerEvent: TypeAlias = Callable[[Judge, EventCase], Awaitable[Finding]]
 RunLevel: TypeAlias = Callable[[Judge], Awaitable[Finding]]
@@ -176,6 +179,41 @@ async def late_duplicate_accepted(judge: Judge) -> Finding:
 
 
 @_run_level("idempotency")
+async def distinct_refunds_each_processed(judge: Judge) -> Finding:
+    """Two refunds of one invoice at the same invoice status are two events: each answered 2xx and processed."""
+    event = next((e for e, key in judge.rules.dedup_keys.items() if "refund.id" in key), None)
+    case = next((c for c in judge.rules.cases if c.event == event), None)
+    if case is None:
+        return Finding(
+            "skipped",
+            message="the spec keys no event by its refund: two refunds at one invoice status are one event to it",
+        )
+    invoice_id = judge.fresh_invoice()
+    refunds = [judge.delivery(case, invoice_id=invoice_id, refund_status=_COMPLETED) for _ in range(2)]
+    sent = tuple([await judge.deliver(delivery) for delivery in refunds])
+    what = f"two refunds of one invoice ({', '.join(_key(d) for d in refunds)})"
+    if not all(done.accepted for done in sent):
+        return _not_accepted(judge, case, list(sent), what=what, rule=_dedup_pointer(event))
+    for delivery in refunds:
+        reading = await judge.processed(delivery)
+        if reading is None:
+            continue
+        if reading.processed is None:
+            message = f"{reading.problem}\n{reading.query}"
+            return Finding("error", title="the probe broke its contract", message=message, exchanges=sent)
+        if reading.processed != 1:
+            return Finding(
+                "failed",
+                title=f"{_key(delivery)} processed {reading.processed} times",
+                message=f"Expected: each refund processed once (its key is {', '.join(delivery.key)}, not the "
+                f'invoice\'s status)\nReceived: {{"processed": {reading.processed}}} from {reading.query}',
+                rule=_dedup_pointer(event),
+                exchanges=sent,
+            )
+    return Finding("passed", exchanges=sent)
+
+
+@_run_level("idempotency")
 async def probe_contract_followed(judge: Judge) -> Finding:
     """The probe counts 0 for an invoice never sent; without --probe-url only the answers are judged."""
     if judge.probe is None:
@@ -185,7 +223,8 @@ async def probe_contract_followed(judge: Judge) -> Finding:
             "but processes it twice is not detected",
         )
     case = judge.rules.chain[0] if judge.rules.chain else judge.rules.cases[0]
-    reading = await judge.probe.processed(event=case.event, invoice_id=judge.fresh_invoice(), status=case.status)
+    never_sent = judge.delivery(case)
+    reading = await judge.probe.processed(event=case.event, invoice_id=judge.fresh_invoice(), key=never_sent.key)
     if reading.processed is None:
         return Finding("error", title="the probe broke its contract", message=f"{reading.problem}\n{reading.query}")
     if reading.processed != 0:
@@ -256,6 +295,14 @@ async def _counted(
                 exchanges=sent,
             )
     return Finding("passed", exchanges=sent)
+
+
+def _key(delivery: Delivery) -> str:
+    return " ".join(f"{path}={value}" for path, value in delivery.key.items())
+
+
+def _dedup_pointer(event: str | None) -> str:
+    return f"/{DELIVERY_EXTENSION}/dedup_keys/{escape_pointer(event or '')}"
 
 
 def _status(delivery: Delivery) -> str:

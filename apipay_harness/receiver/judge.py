@@ -61,9 +61,14 @@ class Judge:
         self._next_id += 1
         return self._next_id
 
-    def delivery(self, case: EventCase, *, invoice_id: int | None = None) -> Delivery:
-        """A valid delivery of ``case``, about a fresh invoice unless one is given."""
-        return self._builder.build(case, invoice_id=invoice_id if invoice_id is not None else self.fresh_invoice())
+    def delivery(self, case: EventCase, *, invoice_id: int | None = None, refund_status: str | None = None) -> Delivery:
+        """A valid delivery of ``case``, about a fresh invoice unless one is given, and a fresh refund if any."""
+        return self._builder.build(
+            case,
+            invoice_id=invoice_id if invoice_id is not None else self.fresh_invoice(),
+            refund_id=self.fresh_invoice(),
+            refund_status=refund_status,
+        )
 
     def story(self, cases: Sequence[EventCase]) -> list[Delivery]:
         """Deliveries of one invoice going through ``cases`` in order."""
@@ -97,9 +102,7 @@ class Judge:
         return await self.post(delivery.body, signature=self.signature(delivery.body))
 
     async def processed(self, delivery: Delivery) -> ProbeReading | None:
-        """What the probe says about ``delivery``'s invoice and status; None without a probe or an invoice."""
+        """What the probe says about ``delivery``'s de-duplication key; None without a probe or an invoice."""
         if self.probe is None or delivery.invoice_id is None:
             return None
-        return await self.probe.processed(
-            event=delivery.case.event, invoice_id=delivery.invoice_id, status=delivery.case.status
-        )
+        return await self.probe.processed(event=delivery.case.event, invoice_id=delivery.invoice_id, key=delivery.key)

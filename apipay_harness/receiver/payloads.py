@@ -51,6 +51,8 @@ class Delivery:
     case: EventCase
     data: JSONObject
     invoice_id: int | None
+    key: dict[str, Any] = field(default_factory=dict)
+    """The delivery's de-duplication key: each field path the spec names for its event, with its value here."""
     body: bytes = field(init=False)
 
     def __post_init__(self) -> None:
@@ -80,8 +82,16 @@ class PayloadBuilder:
         resource = Resource.from_contents(rules.spec, default_specification=DRAFT202012)
         self._registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
 
-    def build(self, case: EventCase, *, invoice_id: int, now: datetime | None = None) -> Delivery:
-        """A delivery of ``case`` about invoice ``invoice_id``, valid against the event's schema."""
+    def build(
+        self,
+        case: EventCase,
+        *,
+        invoice_id: int,
+        refund_id: int | None = None,
+        refund_status: str | None = None,
+        now: datetime | None = None,
+    ) -> Delivery:
+        """A delivery of ``case`` valid against the event's schema, about invoice ``invoice_id`` (and its refund)."""
         moment = now or datetime.now(UTC)
         pointer = self.rules.body_schema_pointer(case.event)
         schema = resolve(self.rules.spec, {"$ref": f"#{pointer}"})
@@ -90,6 +100,7 @@ class PayloadBuilder:
         data = _fill(self.rules.spec, schema, example, story, name="")
         if not isinstance(data, dict):
             raise SpecError(f"the schema of webhook {case.event} does not describe a JSON object")
+        _tell_refund(data, refund_id, refund_status)
         validator = Draft202012Validator(
             {"$ref": f"{_SPEC_URI}#{pointer}"}, registry=self._registry, format_checker=_FORMATS
         )
@@ -99,7 +110,30 @@ class PayloadBuilder:
         invoice = data.get("invoice")
         sent_id = invoice.get("id") if isinstance(invoice, dict) else None
         about = sent_id if isinstance(sent_id, int) and not isinstance(sent_id, bool) else None
-        return Delivery(case=case, data=data, invoice_id=about)
+        key = {path: _dig(data, path) for path in self.rules.dedup_key(case.event)}
+        return Delivery(case=case, data=data, invoice_id=about, key=key)
+
+
+def _tell_refund(data: JSONObject, refund_id: int | None, status: str | None) -> None:
+    """A refund the event carries is its own: its id, its status, and a third of the invoice (the story's refund)."""
+    refund = data.get("refund")
+    if refund_id is None or not isinstance(refund, dict):
+        return
+    if "id" in refund:
+        refund["id"] = refund_id
+    if status is not None and "status" in refund:
+        refund["status"] = status
+    if isinstance(refund.get("amount"), str):
+        refund["amount"] = _money((INVOICE_AMOUNT / 3).quantize(_CENTS))
+
+
+def _dig(data: Any, path: str) -> Any:
+    """The value at a dotted field path (``refund.id``), or None where the delivery has no such field."""
+    for part in path.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
 
 
 @dataclass(frozen=True, slots=True)

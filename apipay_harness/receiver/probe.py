@@ -6,16 +6,20 @@ With ``--probe-url`` the judge asks after each story::
     GET <probe-url>?event=invoice.status_changed&invoice_id=42&status=paid
     200 {"processed": 1}
 
-``processed`` is how many times the receiver acted on that (invoice id, status), the key the docs tell receivers
-to de-duplicate on; ``event`` is given too for receivers that key by it. A receiver that hands work to a queue
-counts when it decides to enqueue. The judge requires at most 1 for every delivery it signed correctly and 0 for
-every forged one. A probe that breaks this contract makes the run incomplete (exit 2), never passed.
+``processed`` is how many times the receiver acted on that event's de-duplication key, as the spec names it:
+(invoice id, status) as above, or, where the spec keys an event by its refund (``refund.id``, ``refund.status``),
+``refund_id`` added and ``status`` the refund's. ``event`` is given too for receivers that key by it.
+A receiver that hands work to a queue counts when it decides to enqueue. The judge requires at most 1 for every
+delivery it signed correctly (exactly 1 for each of two distinct refunds) and 0 for every forged one. A probe
+that breaks this contract makes the run incomplete (exit 2), never passed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -27,6 +31,14 @@ PROBE_DEADLINE = 5.0
 """Seconds one probe query may take."""
 
 _FIELD = "processed"
+
+
+def _query_name(path: str) -> str:
+    """The probe's query parameter for a key's field path: ``refund.id`` → ``refund_id``, ``*.status`` → ``status``."""
+    owner, _, name = path.rpartition(".")
+    if name == "status" or not owner:
+        return name
+    return f"{owner.replace('.', '_')}_{name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +66,12 @@ class Probe:
         """Close the probe's connections."""
         await self._client.aclose()
 
-    async def processed(self, *, event: str, invoice_id: int, status: str | None) -> ProbeReading:
-        """How many times the receiver processed this event, read within ``PROBE_DEADLINE``."""
+    async def processed(self, *, event: str, invoice_id: int, key: Mapping[str, Any]) -> ProbeReading:
+        """How often the receiver processed the event of de-duplication ``key`` (path → value), read in time."""
         params = {"event": event, "invoice_id": str(invoice_id)}
-        if status is not None:
-            params["status"] = status
+        for path, value in key.items():
+            if value is not None and not isinstance(value, (dict, list)):
+                params[_query_name(path)] = str(value)
         request = self._client.build_request("GET", self.url, params=params)
         query = str(request.url)
         done = await exchange(self._client, request, deadline=PROBE_DEADLINE)

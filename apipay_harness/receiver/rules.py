@@ -15,10 +15,13 @@ from apipay_harness.core.errors import SpecError
 from apipay_harness.core.spec import escape_pointer, resolve, status_transitions
 from apipay_harness.core.types import JSONObject
 
-__all__ = ["DELIVERY_EXTENSION", "EventCase", "ReceiverRules", "read_rules"]
+__all__ = ["DEFAULT_DEDUP_KEY", "DELIVERY_EXTENSION", "EventCase", "ReceiverRules", "read_rules"]
 
 DELIVERY_EXTENSION = "x-webhook-delivery"
 """The spec's top-level extension that says how webhooks are delivered (answer time, retries)."""
+
+DEFAULT_DEDUP_KEY = ("invoice.id", "invoice.status")
+"""What a receiver de-duplicates an event on when the spec's ``dedup_keys`` do not name the event."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,12 @@ class ReceiverRules:
     signature_pointer: str
     idempotency_pointer: str
     """Where the spec says receivers must be idempotent (a webhook's description)."""
+    dedup_keys: dict[str, tuple[str, ...]]
+    """Per event, the dotted paths of the fields a receiver de-duplicates on (``refund.id``, ``refund.status``)."""
+
+    def dedup_key(self, event: str) -> tuple[str, ...]:
+        """The fields two deliveries of ``event`` share exactly when they report the same thing."""
+        return self.dedup_keys.get(event, DEFAULT_DEDUP_KEY)
 
     def body_schema_pointer(self, event: str) -> str:
         """The JSON pointer of the schema a delivery of ``event`` must satisfy."""
@@ -113,7 +122,19 @@ def read_rules(spec: JSONObject) -> ReceiverRules:
         signature_schema=dict(header.get("schema") or {}),
         signature_pointer=header_pointer,
         idempotency_pointer=_idempotency_pointer(webhooks),
+        dedup_keys=_dedup_keys(delivery.get("dedup_keys")),
     )
+
+
+def _dedup_keys(raw: Any) -> dict[str, tuple[str, ...]]:
+    """``dedup_keys``: event name → the dotted field paths of its de-duplication key (optional in a spec)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(paths, list) and paths and all(isinstance(p, str) and p for p in paths) for paths in raw.values()
+    ):
+        raise SpecError(f"{DELIVERY_EXTENSION}.dedup_keys must map each event to a list of field paths, found {raw!r}")
+    return {str(event): tuple(paths) for event, paths in raw.items()}
 
 
 def _at(spec: JSONObject, pointer: str) -> Any:

@@ -21,7 +21,6 @@ from apipay_harness.core.redact import Redactor
 from apipay_harness.core.reproducer import curl
 from apipay_harness.core.results import CheckResult, ResultWriter, RunInfo
 from apipay_harness.core.spec import load_spec
-from apipay_harness.core.types import JSONObject
 from apipay_harness.receiver.checks import CHECKS, ReceiverCheck
 from apipay_harness.receiver.exchange import Sender, ensure_reachable
 from apipay_harness.receiver.judge import Finding, Judge, ReceiverStalled
@@ -74,7 +73,7 @@ def run_receiver(options: ReceiverOptions, *, listener: Callable[[CheckResult], 
         _check_url(options.probe_url, "--probe-url")
     if not options.secret:
         raise UsageError("--secret is empty; give the webhook secret the receiver verifies signatures with")
-    rules = read_rules(_spec_for(options.api_version))
+    rules = read_rules(load_spec(version=options.api_version))
     check_signature_shape(rules.signature_schema)
     deadline = _deadline(rules, options.answer_within)
     _check_writable(options.report_dir)
@@ -205,17 +204,9 @@ def _result(
 async def _check_probe(probe: Probe) -> None:
     """The probe must answer its contract before anything is sent, or the run is refused."""
     await ensure_reachable(probe.url, flag="--probe-url")
-    reading = await probe.processed(event="apipay-harness.preflight", invoice_id=1, status=None)
+    reading = await probe.processed(event="apipay-harness.preflight", invoice_id=1, key={})
     if reading.processed is None:
         raise HarnessError(f"--probe-url does not follow the probe contract: {reading.problem}; see docs/receiver.md")
-
-
-def _spec_for(version: str | None) -> JSONObject:
-    spec = load_spec()
-    shipped = str((spec.get("info") or {}).get("version", ""))
-    if version is None or version == shipped:
-        return spec
-    raise UsageError(f"--api-version {version!r} is not one the receiver judge knows; known: {shipped}")
 
 
 def _deadline(rules: ReceiverRules, stricter: Decimal | None) -> float:

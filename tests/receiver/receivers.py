@@ -26,18 +26,33 @@ def _verify(payload: bytes, signature: str, secret: str) -> bool:
     return hmac.compare_digest(expected, signature)
 
 
+Key = tuple[str, int, str]
+"""What a receiver de-duplicates on: ("invoice", id, status), or ("refund", id, status) for a refund event."""
+
+
+def _key(event: dict[str, Any], *, by_refund: bool = True) -> Key | None:
+    """The docs' idempotency key of an event: its refund's id and status where it carries one (2.1), else the
+    invoice's id and status; None for an event about no real invoice (``webhook.test``)."""
+    refund = event.get("refund")
+    if by_refund and isinstance(refund, dict) and isinstance(refund.get("id"), int):
+        return ("refund", int(refund["id"]), str(refund.get("status")))
+    invoice = event.get("invoice") or {}
+    if isinstance(invoice.get("id"), int):
+        return ("invoice", int(invoice["id"]), str(invoice.get("status")))
+    return None
+
+
 @dataclass
 class Ledger:
-    """What a receiver did: how often it processed each (invoice id, status)."""
+    """What a receiver did: how often it processed each key."""
 
-    processed: Counter[tuple[int, str]]
+    processed: Counter[Key]
     lock: threading.Lock
 
-    def add(self, event: dict[str, Any]) -> None:
-        invoice = event.get("invoice") or {}
-        if "id" in invoice:
+    def add(self, key: Key | None) -> None:
+        if key is not None:
             with self.lock:
-                self.processed[(int(invoice["id"]), str(invoice.get("status")))] += 1
+                self.processed[key] += 1
 
 
 def _ledger() -> Ledger:
@@ -45,24 +60,30 @@ def _ledger() -> Ledger:
 
 
 def _add_probe(app: Flask, ledger: Ledger) -> None:
-    """The probe contract of docs/receiver.md: how often (invoice id, status) was processed."""
+    """The probe contract of docs/receiver.md: how often the key the query names was processed."""
 
     @app.get("/probe")
     def probe() -> Response:
         try:
-            key = (int(request.args["invoice_id"]), request.args.get("status", ""))
+            if "refund_id" in request.args:
+                key: Key = ("refund", int(request.args["refund_id"]), request.args.get("status", ""))
+            else:
+                key = ("invoice", int(request.args["invoice_id"]), request.args.get("status", ""))
         except (KeyError, ValueError):
             abort(400)
         with ledger.lock:
             return jsonify(processed=ledger.processed.get(key, 0))
 
 
-def documented(secret: str = SECRET) -> Flask:
-    """As the docs prescribe: verify the signature over the raw bytes, answer 2xx at once, de-duplicate on
-    ``invoice.id`` + ``status``."""
-    app = Flask("documented")
+def documented(secret: str = SECRET, *, by_refund: bool = True) -> Flask:
+    """As the docs prescribe: verify the signature over the raw bytes, answer 2xx at once, de-duplicate on the
+    event's key (``invoice.id`` + ``status``; a refund event of 2.1 on ``refund.id`` + ``refund.status``).
+
+    ``by_refund=False`` keys refund events by the invoice too, as a receiver written for the 2026-02-13 docs does.
+    """
+    app = Flask("documented" if by_refund else "dedups_refunds_by_invoice")
     ledger = _ledger()
-    seen: set[tuple[int, str]] = set()
+    seen: set[Key] = set()
     lock = threading.Lock()
 
     @app.post("/webhook")
@@ -70,15 +91,13 @@ def documented(secret: str = SECRET) -> Flask:
         payload = request.get_data()
         if not _verify(payload, request.headers.get("X-Webhook-Signature", ""), secret):
             abort(401)
-        event = json.loads(payload)
-        invoice = event.get("invoice")
-        if invoice is not None:
-            key = (int(invoice["id"]), str(invoice["status"]))
+        key = _key(json.loads(payload), by_refund=by_refund)
+        if key is not None:
             with lock:
                 if key in seen:
                     return "duplicate ignored", 200
                 seen.add(key)
-            ledger.add(event)
+            ledger.add(key)
         return "OK", 200
 
     _add_probe(app, ledger)
@@ -147,9 +166,9 @@ def slow(secret: str = SECRET, *, release: threading.Event | None = None) -> Fla
 
 
 def fails_on_duplicate(secret: str = SECRET) -> Flask:
-    """Inserts each (invoice id, status) under a unique constraint and lets the violation become a 500."""
+    """Inserts each event's key under a unique constraint and lets the violation become a 500."""
     app = Flask("fails_on_duplicate")
-    rows: set[tuple[int, str]] = set()
+    rows: set[Key] = set()
     lock = threading.Lock()
 
     @app.post("/webhook")
@@ -157,9 +176,8 @@ def fails_on_duplicate(secret: str = SECRET) -> Flask:
         payload = request.get_data()
         if not _verify(payload, request.headers.get("X-Webhook-Signature", ""), secret):
             abort(401)
-        invoice = json.loads(payload).get("invoice")
-        if invoice is not None:
-            key = (int(invoice["id"]), str(invoice["status"]))
+        key = _key(json.loads(payload))
+        if key is not None:
             with lock:
                 if key in rows:
                     return "IntegrityError: duplicate key", 500
@@ -179,7 +197,7 @@ def processes_duplicates(secret: str = SECRET) -> Flask:
         payload = request.get_data()
         if not _verify(payload, request.headers.get("X-Webhook-Signature", ""), secret):
             abort(401)
-        ledger.add(json.loads(payload))
+        ledger.add(_key(json.loads(payload)))
         return "OK", 200
 
     _add_probe(app, ledger)

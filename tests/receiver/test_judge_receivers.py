@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from apipay_harness.core.spec import load_spec
+from apipay_harness.core.versions import DEFAULT_VERSION, version_names
 from apipay_harness.receiver import CHECKS, ReceiverOptions, ReceiverOutcome, run_receiver
 from apipay_harness.receiver.payloads import INVOICE_AMOUNT
 from tests.receiver import receivers
@@ -34,24 +35,61 @@ def _failed(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     return {(c["check"], c["operation"]): c for c in report["checks"] if c["verdict"] == "failed"}
 
 
-def test_documented_receiver_with_probe_passes_every_check(tmp_path: Path) -> None:
+_NOT_APPLICABLE = {DEFAULT_VERSION: {"distinct_refunds_each_processed"}, "2.1": set()}
+"""Checks a version's spec gives nothing to judge: the seed's docs key refund events by the invoice's status."""
+
+
+@pytest.mark.parametrize("version", version_names())
+def test_documented_receiver_with_probe_passes_every_check(tmp_path: Path, version: str) -> None:
     with serving(receivers.documented()) as served:
-        outcome, report = _judge(served.url, tmp_path, probe_url=served.probe_url)
+        outcome, report = _judge(served.url, tmp_path, probe_url=served.probe_url, api_version=version)
     assert outcome.exit_code == 0, [p.title for p in outcome.problems]
-    verdicts = {c["verdict"] for c in report["checks"]}
-    assert verdicts == {"passed"}
-    assert {c["check"] for c in report["checks"]} == set(CHECKS)
+    verdicts = {c["check"]: c["verdict"] for c in report["checks"]}
+    assert {check for check, verdict in verdicts.items() if verdict != "passed"} == _NOT_APPLICABLE[version]
+    assert {verdicts[check] for check in _NOT_APPLICABLE[version]} <= {"skipped"}
+    assert set(verdicts) == set(CHECKS)
     assert "probe" in report["mode"]
 
 
-def test_every_documented_event_and_status_is_sent(tmp_path: Path) -> None:
-    transitions = load_spec()["components"]["schemas"]["InvoiceStatus"]["x-status-transitions"]["webhooks"]
+@pytest.mark.parametrize("version", version_names())
+def test_every_documented_event_and_status_is_sent(tmp_path: Path, version: str) -> None:
+    spec = load_spec(version=version)
+    transitions = spec["components"]["schemas"]["InvoiceStatus"]["x-status-transitions"]["webhooks"]
     expected = {f"{event} {status}" for event, statuses in transitions.items() for status in statuses}
-    expected |= {event for event in load_spec()["webhooks"] if event not in transitions}
+    expected |= {event for event in spec["webhooks"] if event not in transitions}
     with serving(receivers.documented()) as served:
-        _, report = _judge(served.url, tmp_path)
+        _, report = _judge(served.url, tmp_path, api_version=version)
     sent = {c["operation"] for c in report["checks"] if c["check"] == "signed_delivery_accepted"}
     assert sent == expected
+
+
+def test_receiver_keying_refund_events_by_the_invoice_loses_the_second_refund_of_2_1(tmp_path: Path) -> None:
+    """2.1 keys a refund event by its refund: a receiver that de-duplicates on the invoice's status, as the seed's
+    docs said, drops the second partial refund; its probe shows it."""
+    with serving(receivers.documented(by_refund=False)) as served:
+        outcome, report = _judge(served.url, tmp_path, probe_url=served.probe_url, api_version="2.1")
+    assert outcome.exit_code == 1
+    failed = _failed(report)
+    assert {check for check, _ in failed} == {"distinct_refunds_each_processed"}
+    finding = next(iter(failed.values()))
+    assert finding["title"].endswith("processed 0 times")
+    assert finding["rule"] == "/x-webhook-delivery/dedup_keys/invoice.refunded"
+    assert "refund.id" in finding["message"]
+
+
+def test_receiver_keying_refund_events_by_the_invoice_passes_the_seed_docs(tmp_path: Path) -> None:
+    with serving(receivers.documented(by_refund=False)) as served:
+        outcome, _ = _judge(served.url, tmp_path, probe_url=served.probe_url)
+    assert outcome.exit_code == 0, [p.title for p in outcome.problems]
+
+
+def test_two_refunds_answered_2xx_pass_without_a_probe_which_alone_could_see_the_loss(tmp_path: Path) -> None:
+    with serving(receivers.documented(by_refund=False)) as served:
+        outcome, report = _judge(served.url, tmp_path, api_version="2.1")
+    assert outcome.exit_code == 0
+    verdicts = {c["check"]: c["verdict"] for c in report["checks"]}
+    assert verdicts["distinct_refunds_each_processed"] == "passed"
+    assert verdicts["probe_contract_followed"] == "skipped"
 
 
 def test_receiver_without_signature_check_fails_every_forgery(tmp_path: Path) -> None:
@@ -121,9 +159,9 @@ def test_receiver_processing_duplicates_is_caught_by_its_probe(tmp_path: Path) -
 def test_without_probe_the_report_says_only_answers_are_judged(tmp_path: Path) -> None:
     with serving(receivers.processes_duplicates()) as served:
         outcome, report = _judge(served.url, tmp_path)
-    skipped = [c for c in report["checks"] if c["verdict"] == "skipped"]
-    assert [c["check"] for c in skipped] == ["probe_contract_followed"]
-    assert "only the answers are judged" in skipped[0]["message"]
+    skipped = {c["check"]: c for c in report["checks"] if c["verdict"] == "skipped"}
+    assert set(skipped) == {"probe_contract_followed", *_NOT_APPLICABLE[DEFAULT_VERSION]}
+    assert "only the answers are judged" in skipped["probe_contract_followed"]["message"]
     assert "answers only" in report["mode"]
     assert outcome.exit_code == 0
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from apipay_harness.core.versions import version_names
 from apipay_harness.report import REPORT_FILES
 from tests.cli_run import harness
 from tests.receiver import receivers
@@ -31,11 +32,14 @@ def _one_line_refusal(stderr: str) -> str:
     return lines[0]
 
 
-def test_documented_receiver_passes_and_gets_the_four_reports(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", version_names())
+def test_documented_receiver_passes_and_gets_the_four_reports(tmp_path: Path, version: str) -> None:
     with serving(receivers.documented()) as served:
         done = harness(
             [
                 "receiver",
+                "--api-version",
+                version,
                 "--url",
                 served.url,
                 "--secret",
@@ -80,7 +84,11 @@ def test_unreachable_url_is_refused_on_one_line(tmp_path: Path) -> None:
         pytest.param(["--answer-within", "31"], "--answer-within may only lower the documented 30 s", id="laxer"),
         pytest.param(["--answer-within", "0"], "--answer-within may only lower", id="zero"),
         pytest.param(["--answer-within", "soon"], "--answer-within must be a number", id="not-a-number"),
-        pytest.param(["--api-version", "1999-01-01"], "--api-version '1999-01-01' is not one", id="unknown-version"),
+        pytest.param(
+            ["--api-version", "1999-01-01"],
+            "unknown API version '1999-01-01'; valid versions:",
+            id="unknown-version",
+        ),
         pytest.param(["--secret", ""], "--secret is empty", id="empty-secret"),
         pytest.param(["--url", "ftp://127.0.0.1/hook"], "--url must be an http:// or https:// URL", id="scheme"),
         pytest.param(["--probe-url", "not a url"], "--probe-url must be an http:// or https:// URL", id="probe-url"),
