@@ -102,27 +102,21 @@ async def missing_signature_rejected(judge: Judge, case: EventCase) -> Finding:
 @_per_event("signature")
 async def respaced_body_rejected(judge: Judge, case: EventCase) -> Finding:
     """The signed JSON re-sent with other spacing, under the original signature, is not answered 2xx."""
-    delivery = judge.delivery(case)
-    signature = judge.signature(delivery.body)
     what = "a body re-spaced after signing (the signature must cover the exact bytes received)"
-    return await _rejected(judge, delivery, delivery.respaced(), signature, what=what)
+    return await _tampered(judge, case, Delivery.respaced, what=what)
 
 
 @_per_event("signature")
 async def reordered_body_rejected(judge: Judge, case: EventCase) -> Finding:
     """The signed JSON re-sent with its keys in another order, under the original signature, is not answered 2xx."""
-    delivery = judge.delivery(case)
-    signature = judge.signature(delivery.body)
     what = "a body whose keys were reordered after signing (the signature must cover the exact bytes received)"
-    return await _rejected(judge, delivery, delivery.reordered(), signature, what=what)
+    return await _tampered(judge, case, Delivery.reordered, what=what)
 
 
 @_per_event("signature")
 async def altered_body_rejected(judge: Judge, case: EventCase) -> Finding:
     """The signed JSON re-sent with one field changed, under the original signature, is not answered 2xx."""
-    delivery = judge.delivery(case)
-    signature = judge.signature(delivery.body)
-    return await _rejected(judge, delivery, delivery.altered(), signature, what="a body altered after signing")
+    return await _tampered(judge, case, Delivery.altered, what="a body altered after signing")
 
 
 @_per_event("signature")
@@ -194,23 +188,7 @@ async def distinct_refunds_each_processed(judge: Judge) -> Finding:
     what = f"two refunds of one invoice ({', '.join(_key(d) for d in refunds)})"
     if not all(done.accepted for done in sent):
         return _not_accepted(judge, case, list(sent), what=what, rule=_dedup_pointer(event))
-    for delivery in refunds:
-        reading = await judge.processed(delivery)
-        if reading is None:
-            continue
-        if reading.processed is None:
-            message = f"{reading.problem}\n{reading.query}"
-            return Finding("error", title="the probe broke its contract", message=message, exchanges=sent)
-        if reading.processed != 1:
-            return Finding(
-                "failed",
-                title=f"{_key(delivery)} processed {reading.processed} times",
-                message=f"Expected: each refund processed once (its key is {', '.join(delivery.key)}, not the "
-                f'invoice\'s status)\nReceived: {{"processed": {reading.processed}}} from {reading.query}',
-                rule=_dedup_pointer(event),
-                exchanges=sent,
-            )
-    return Finding("passed", exchanges=sent)
+    return await _counted(judge, refunds, sent, allowed=1, at_least=1, rule=_dedup_pointer(event))
 
 
 @_run_level("idempotency")
@@ -237,6 +215,12 @@ async def probe_contract_followed(judge: Judge) -> Finding:
 
 
 # ----- shared verdicts --------------------------------------------------------------------------------------------
+
+
+async def _tampered(judge: Judge, case: EventCase, tamper: Callable[[Delivery], bytes], *, what: str) -> Finding:
+    """A delivery's body changed after signing, sent under its original signature, must be refused."""
+    delivery = judge.delivery(case)
+    return await _rejected(judge, delivery, tamper(delivery), judge.signature(delivery.body), what=what)
 
 
 async def _rejected(judge: Judge, delivery: Delivery, body: bytes, signature: str | None, *, what: str) -> Finding:
@@ -274,9 +258,15 @@ def _not_accepted(
 
 
 async def _counted(
-    judge: Judge, deliveries: Sequence[Delivery], sent: tuple[Exchange, ...], *, allowed: int
+    judge: Judge,
+    deliveries: Sequence[Delivery],
+    sent: tuple[Exchange, ...],
+    *,
+    allowed: int,
+    at_least: int = 0,
+    rule: str = "",
 ) -> Finding:
-    """With a probe: each delivery's (invoice id, status) processed at most ``allowed`` times."""
+    """With a probe: each delivery's de-duplication key processed from ``at_least`` to ``allowed`` times."""
     for delivery in deliveries:
         reading = await judge.processed(delivery)
         if reading is None:
@@ -284,14 +274,14 @@ async def _counted(
         if reading.processed is None:
             message = f"{reading.problem}\n{reading.query}"
             return Finding("error", title="the probe broke its contract", message=message, exchanges=sent)
-        if reading.processed > allowed:
-            times = "never" if allowed == 0 else "at most once"
+        if not at_least <= reading.processed <= allowed:
+            times = "never" if allowed == 0 else "at most once" if at_least == 0 else "exactly once"
             return Finding(
                 "failed",
                 title=f"{_status(delivery)} of invoice {delivery.invoice_id} processed {reading.processed} times",
-                message=f"Expected: processed {times} (the probe's count)\nReceived: "
+                message=f"Expected: processed {times} (the probe's count of {_key(delivery)})\nReceived: "
                 f'{{"processed": {reading.processed}}} from {reading.query}',
-                rule=judge.rules.idempotency_pointer,
+                rule=rule or judge.rules.idempotency_pointer,
                 exchanges=sent,
             )
     return Finding("passed", exchanges=sent)

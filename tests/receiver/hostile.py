@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import socketserver
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from tests.hostile_tcp import HostileServer, read_request, serving_hostile
 
 MODES = ("stall", "flood", "trickle", "garbage")
 
@@ -13,21 +14,11 @@ _CHUNK = b"x" * 65536
 
 
 class _Handler(socketserver.StreamRequestHandler):
-    server: _Hostile
+    server: HostileServer
 
     def handle(self) -> None:
-        length = 0
-        if not self.rfile.readline(65537):
+        if read_request(self.rfile) is None:
             return
-        while True:
-            header = self.rfile.readline(65537)
-            if header in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = header.decode("latin-1").partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value.strip() or 0)
-        if length:
-            self.rfile.read(length)
         mode = self.server.mode
         released = self.server.released
         try:
@@ -49,26 +40,8 @@ class _Handler(socketserver.StreamRequestHandler):
             return
 
 
-class _Hostile(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, mode: str) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.mode = mode
-        self.released = threading.Event()
-
-
 @contextmanager
 def hostile_receiver(mode: str) -> Iterator[str]:
     """A receiver URL whose every answer is broken the ``mode`` way."""
-    server = _Hostile(mode)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/webhook"
-    finally:
-        server.released.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving_hostile(mode, _Handler, "/webhook") as url:
+        yield url

@@ -42,6 +42,14 @@ def _key(event: dict[str, Any], *, by_refund: bool = True) -> Key | None:
     return None
 
 
+def _verified_body(secret: str) -> bytes:
+    """The request's raw bytes once their signature checks out; a 401 otherwise."""
+    payload = request.get_data()
+    if not _verify(payload, request.headers.get("X-Webhook-Signature", ""), secret):
+        abort(401)
+    return payload
+
+
 @dataclass
 class Ledger:
     """What a receiver did: how often it processed each key."""
@@ -88,9 +96,7 @@ def documented(secret: str = SECRET, *, by_refund: bool = True) -> Flask:
 
     @app.post("/webhook")
     def webhook() -> tuple[str, int]:
-        payload = request.get_data()
-        if not _verify(payload, request.headers.get("X-Webhook-Signature", ""), secret):
-            abort(401)
+        payload = _verified_body(secret)
         key = _key(json.loads(payload), by_refund=by_refund)
         if key is not None:
             with lock:
@@ -153,9 +159,7 @@ def slow(secret: str = SECRET, *, release: threading.Event | None = None) -> Fla
 
     @app.post("/webhook")
     def webhook() -> tuple[str, int]:
-        payload = request.get_data()
-        if not _verify(payload, request.headers.get("X-Webhook-Signature", ""), secret):
-            abort(401)
+        payload = _verified_body(secret)
         invoice = json.loads(payload).get("invoice") or {}
         if invoice.get("status") == "paid":
             gate.wait(timeout=30)
@@ -173,9 +177,7 @@ def fails_on_duplicate(secret: str = SECRET) -> Flask:
 
     @app.post("/webhook")
     def webhook() -> tuple[str, int]:
-        payload = request.get_data()
-        if not _verify(payload, request.headers.get("X-Webhook-Signature", ""), secret):
-            abort(401)
+        payload = _verified_body(secret)
         key = _key(json.loads(payload))
         if key is not None:
             with lock:
@@ -194,9 +196,7 @@ def processes_duplicates(secret: str = SECRET) -> Flask:
 
     @app.post("/webhook")
     def webhook() -> tuple[str, int]:
-        payload = request.get_data()
-        if not _verify(payload, request.headers.get("X-Webhook-Signature", ""), secret):
-            abort(401)
+        payload = _verified_body(secret)
         ledger.add(_key(json.loads(payload)))
         return "OK", 200
 

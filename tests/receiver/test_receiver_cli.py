@@ -10,7 +10,7 @@ import pytest
 
 from apipay_harness.core.versions import version_names
 from apipay_harness.report import REPORT_FILES
-from tests.cli_run import harness
+from tests.cli_run import Done, harness
 from tests.receiver import receivers
 from tests.receiver.hostile import MODES, hostile_receiver
 from tests.receiver.receivers import SECRET, serving
@@ -24,6 +24,11 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _judge(tmp_path: Path, url: str, *flags: str, timeout: float = 120) -> Done:
+    """``apipay-harness receiver --url URL --secret SECRET FLAGS…`` run as a user runs it."""
+    return harness(["receiver", "--url", url, "--secret", SECRET, *flags], cwd=tmp_path, timeout=timeout)
+
+
 def _one_line_refusal(stderr: str) -> str:
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
@@ -35,22 +40,11 @@ def _one_line_refusal(stderr: str) -> str:
 @pytest.mark.parametrize("version", version_names())
 def test_documented_receiver_passes_and_gets_the_four_reports(tmp_path: Path, version: str) -> None:
     with serving(receivers.documented()) as served:
-        done = harness(
-            [
-                "receiver",
-                "--api-version",
-                version,
-                "--url",
-                served.url,
-                "--secret",
-                SECRET,
-                "--probe-url",
-                served.probe_url,
-                "--report-dir",
-                str(tmp_path / "out"),
-            ],
-            cwd=tmp_path,
-            timeout=120,
+        done = _judge(
+            tmp_path,
+            served.url,
+            *("--api-version", version, "--probe-url", served.probe_url),
+            *("--report-dir", str(tmp_path / "out")),
         )
     assert done.code == 0, done.stdout + done.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(REPORT_FILES)
@@ -61,7 +55,7 @@ def test_documented_receiver_passes_and_gets_the_four_reports(tmp_path: Path, ve
 
 def test_sloppy_receiver_exits_1_and_names_each_failure(tmp_path: Path) -> None:
     with serving(receivers.fails_on_duplicate()) as served:
-        done = harness(["receiver", "--url", served.url, "--secret", SECRET], cwd=tmp_path, timeout=120)
+        done = _judge(tmp_path, served.url)
     assert done.code == 1
     assert "failed: duplicate_delivery_accepted [invoice.status_changed paid]: the same delivery sent twice" in (
         done.stdout
@@ -71,7 +65,7 @@ def test_sloppy_receiver_exits_1_and_names_each_failure(tmp_path: Path) -> None:
 
 def test_unreachable_url_is_refused_on_one_line(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{_closed_port()}/webhook"
-    done = harness(["receiver", "--url", url, "--secret", SECRET], cwd=tmp_path, timeout=60)
+    done = _judge(tmp_path, url, timeout=60)
     assert done.code == 2
     line = _one_line_refusal(done.stderr)
     assert f"--url {url} is unreachable (connection refused)" in line
@@ -111,20 +105,8 @@ def test_unwritable_report_dir_is_refused_before_anything_is_sent(tmp_path: Path
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")
     with serving(receivers.documented()) as served:
-        done = harness(
-            [
-                "receiver",
-                "--url",
-                served.url,
-                "--secret",
-                SECRET,
-                "--probe-url",
-                served.probe_url,
-                "--report-dir",
-                str(blocker / "reports"),
-            ],
-            cwd=tmp_path,
-            timeout=60,
+        done = _judge(
+            tmp_path, served.url, "--probe-url", served.probe_url, "--report-dir", str(blocker / "reports"), timeout=60
         )
     assert done.code == 2
     assert "cannot write the report to" in _one_line_refusal(done.stderr)
@@ -132,11 +114,7 @@ def test_unwritable_report_dir_is_refused_before_anything_is_sent(tmp_path: Path
 
 def test_probe_that_breaks_its_contract_is_refused(tmp_path: Path) -> None:
     with serving(receivers.documented()) as served:
-        done = harness(
-            ["receiver", "--url", served.url, "--secret", SECRET, "--probe-url", served.url],
-            cwd=tmp_path,
-            timeout=60,
-        )
+        done = _judge(tmp_path, served.url, "--probe-url", served.url, timeout=60)
     assert done.code == 2
     assert "--probe-url does not follow the probe contract" in _one_line_refusal(done.stderr)
 
@@ -144,11 +122,7 @@ def test_probe_that_breaks_its_contract_is_refused(tmp_path: Path) -> None:
 def test_no_piece_of_the_secret_reaches_output_or_reports(tmp_path: Path) -> None:
     """The receiver echoes the secret and parts of it in every answer; none of it may be written anywhere."""
     with serving(receivers.echoes_secret()) as served:
-        done = harness(
-            ["receiver", "--url", served.url, "--secret", SECRET, "--report-dir", str(tmp_path / "out")],
-            cwd=tmp_path,
-            timeout=120,
-        )
+        done = _judge(tmp_path, served.url, "--report-dir", str(tmp_path / "out"))
     assert done.code == 0, done.stdout + done.stderr
     texts = {"stdout": done.stdout, "stderr": done.stderr}
     texts |= {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir()}
@@ -161,11 +135,7 @@ def test_no_piece_of_the_secret_reaches_output_or_reports(tmp_path: Path) -> Non
 @pytest.mark.parametrize("mode", MODES)
 def test_hostile_receiver_ends_the_run_with_a_verdict(tmp_path: Path, mode: str) -> None:
     with hostile_receiver(mode) as url:
-        done = harness(
-            ["receiver", "--url", url, "--secret", SECRET, "--answer-within", "1", "--report-dir", str(tmp_path)],
-            cwd=tmp_path,
-            timeout=120,
-        )
+        done = _judge(tmp_path, url, "--answer-within", "1", "--report-dir", str(tmp_path))
     assert done.code == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     report = json.loads((tmp_path / "conformance.json").read_text(encoding="utf-8"))

@@ -14,9 +14,10 @@ import json
 import socket
 import socketserver
 import struct
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from tests.hostile_tcp import HostileServer, read_request, serving_hostile
 
 STALL_SECONDS = 10.0
 HUGE_LENGTH = 1024**3
@@ -63,26 +64,15 @@ def echo_body(key: str) -> bytes:
 class _Handler(socketserver.StreamRequestHandler):
     """Reads one request at a time (keep-alive) and answers it the server's hostile way."""
 
-    server: _HostileServer
+    server: HostileServer
 
     def handle(self) -> None:
         while not self.server.released.is_set():
-            line = self.rfile.readline(65537)
-            if not line:
+            request = read_request(self.rfile)
+            if request is None:
                 return
-            length = 0
-            key = ""
-            while True:
-                header = self.rfile.readline(65537)
-                if header in (b"\r\n", b"\n", b""):
-                    break
-                name, _, value = header.decode("latin-1").partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value.strip() or 0)
-                if name.strip().lower() == "x-api-key":
-                    key = value.strip()
-            if length:
-                self.rfile.read(length)
+            line, headers = request
+            key = headers.get("x-api-key", "")
             path = line.split(b" ")[1] if b" " in line else b"/"
             if path.split(b"?")[0].endswith(b"/status"):
                 if self.server.mode in STATUS_MODES:
@@ -152,30 +142,9 @@ class _Handler(socketserver.StreamRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
 
 
-class _HostileServer(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, mode: str) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.mode = mode
-        self.released = threading.Event()
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """A client hanging up on a hostile answer is expected; stay quiet about it."""
-
-
 @contextmanager
 def hostile_server(mode: str) -> Iterator[str]:
     """Serve ``mode`` on a free loopback port for the ``with`` block; yield the API root URL."""
     assert mode in MODES + BOUND_MODES + STATUS_MODES, mode
-    server = _HostileServer(mode)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/v1"
-    finally:
-        server.released.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving_hostile(mode, _Handler, "/api/v1") as url:
+        yield url
