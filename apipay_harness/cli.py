@@ -1,6 +1,7 @@
 """The ``apipay-harness`` command line: parse, build what the command needs, call in, return a code.
 
-Exit codes (DESIGN §3.1): 0 conforms, 1 violations found, 2 could not run.
+Exit codes: 0 conforms, 1 violations found, 2 could not run (an operator's mistake, one line on stderr),
+130 interrupted. Scripts and CI gates branch on them, so they never change meaning.
 """
 
 from __future__ import annotations
@@ -9,14 +10,16 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from apipay_harness.contract.options import CONTRACT_OPTIONS, RunOptions
 from apipay_harness.core.errors import HarnessError, UsageError
 from apipay_harness.core.exit_codes import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS
-from apipay_harness.core.target import Profile
+from apipay_harness.core.options import API_KEY, BASE_URL, CONTROL_URL, NO_CONTROL, PROFILE, REPORT_DIR, Option
 from apipay_harness.core.versions import DEFAULT_VERSION, version_names
 from apipay_harness.mock.limits import (
     DEFAULT_BODY_TIMEOUT,
@@ -25,6 +28,9 @@ from apipay_harness.mock.limits import (
     DEFAULT_MAX_INVOICES,
 )
 
+if TYPE_CHECKING:
+    from apipay_harness.loadrun.runner import LoadOptions, LoadOutcome
+
 __all__ = ["main", "run"]
 
 
@@ -32,6 +38,35 @@ __all__ = ["main", "run"]
 @click.version_option(package_name="apipay-harness")
 def cli() -> None:
     """Contract tests, a stateful mock and load runs for the ApiPay.kz payments API."""
+
+
+def click_option(option: Option) -> Callable[[Any], Any]:
+    """The click flag of one declared option: its flag, type, default and help as the declaration says."""
+    kwargs: dict[str, Any] = {"help": option.full_help, "show_default": option.show_default}
+    if option.kind == "flag":
+        kwargs["is_flag"] = True
+    elif option.kind == "int":
+        kwargs["type"] = int
+    elif option.kind == "choice":
+        kwargs["type"] = click.Choice(option.choices)
+    elif option.kind == "path":
+        kwargs["type"] = click.Path(file_okay=False)
+    if option.default is not None:
+        kwargs["default"] = option.default
+    if option.metavar:
+        kwargs["metavar"] = option.metavar
+    return click.option(option.flag, option.name, **kwargs)
+
+
+def with_options(*options: Option) -> Callable[[Any], Any]:
+    """Decorate a command with the click flags of ``options``, listed in ``--help`` in their order."""
+
+    def decorate(command: Any) -> Any:
+        for option in reversed(options):
+            command = click_option(option)(command)
+        return command
+
+    return decorate
 
 
 def api_version_option(command: Any) -> Any:
@@ -143,61 +178,18 @@ def mock(
 
 
 @cli.command()
-@click.option("--base-url", metavar="URL", help="API root of the target [env APIPAY_BASE_URL]; default: the mock.")
-@click.option("--api-key", metavar="K", help="Organization 1's API key [env APIPAY_API_KEY].")
-@click.option("--api-key-2", metavar="K2", help="A second organization's key, for tenancy [env APIPAY_API_KEY_2].")
-@click.option("--unverified-key", metavar="K", help="A key of an unverified organization (403 checks).")
-@click.option("--rate-limited-key", metavar="K", help="A key with a small per-minute limit (429 checks).")
-@click.option("--control-url", metavar="URL", help="The target's control API [env APIPAY_CONTROL_URL].")
-@click.option("--no-control", is_flag=True, help="The target has no control API: skip what needs it.")
-@click.option("--profile", type=click.Choice(["sandbox", "production"]), default="sandbox", show_default=True)
-@click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
-@click.option("--quick", is_flag=True, help="Fewer examples, shorter state machines: for CI gates.")
-@click.option("-k", "keyword", metavar="EXPR", help="Only the checks matching EXPR (pytest -k).")
-@click.option(
-    "--seed", type=int, default=None, help="Replay a run [default: a fresh one, printed with the replay command]."
-)
-def contract(
-    *,
-    base_url: str | None,
-    api_key: str | None,
-    api_key_2: str | None,
-    unverified_key: str | None,
-    rate_limited_key: str | None,
-    control_url: str | None,
-    no_control: bool,
-    profile: Profile,
-    report_dir: str,
-    quick: bool,
-    keyword: str | None,
-    seed: int | None,
-) -> int:
+@with_options(*CONTRACT_OPTIONS)
+def contract(**values: Any) -> int:
     """Run the contract suites against a target (default: a freshly started mock) and write the report."""
-    from pathlib import Path
-
     from rich.console import Console
 
     from apipay_harness.contract.command import run_contract
     from apipay_harness.contract.progress import TerminalProgress
-    from apipay_harness.contract.run import RunOptions
 
-    if control_url and no_control:
-        raise UsageError("--control-url and --no-control contradict each other; give one of them")
-    options = RunOptions(
-        base_url=base_url,
-        api_key=api_key,
-        api_key_2=api_key_2,
-        unverified_key=unverified_key,
-        rate_limited_key=rate_limited_key,
-        control_url=control_url,
-        no_control=no_control,
-        profile=profile,
-        quick=quick,
-        seed=seed,
-    )
+    options = RunOptions.from_values(values)
     progress = TerminalProgress(Console(file=sys.stderr))  # bound now: the run captures sys.stderr
     try:
-        outcome = run_contract(options, keyword=keyword, report_dir=Path(report_dir), progress=progress)
+        outcome = run_contract(options, progress=progress)
     finally:
         progress.close()
     if outcome.started:
@@ -221,12 +213,18 @@ def contract(
     return outcome.exit_code
 
 
+LOAD_TARGET_OPTIONS = (
+    BASE_URL,
+    replace(API_KEY, help="The API key the users send."),
+    CONTROL_URL,
+    replace(NO_CONTROL, help="No control API: payment steps give way to create -> cancel."),
+    PROFILE,
+)
+"""The target options ``load`` shares with ``contract`` (same flags, variables and checks; its own help)."""
+
+
 @cli.command()
-@click.option("--base-url", metavar="URL", help="API root of the target [env APIPAY_BASE_URL]; default: the mock.")
-@click.option("--api-key", metavar="K", help="The API key the users send [env APIPAY_API_KEY].")
-@click.option("--control-url", metavar="URL", help="The target's control API [env APIPAY_CONTROL_URL].")
-@click.option("--no-control", is_flag=True, help="No control API: payment steps give way to create -> cancel.")
-@click.option("--profile", type=click.Choice(["sandbox", "production"]), default="sandbox", show_default=True)
+@with_options(*LOAD_TARGET_OPTIONS)
 @click.option("--users", type=int, default=20, show_default=True, help="Concurrent users.")
 @click.option("--spawn-rate", type=float, default=10.0, show_default=True, help="Users started per second.")
 @click.option("--run-time", default="60s", show_default=True, help="Stop after this long (30s, 2m, 1h30m).")
@@ -236,7 +234,7 @@ def contract(
 @click.option("--max-fail-ratio", type=float, default=0.01, show_default=True, help="Failed / all requests.")
 @click.option("--min-rps", type=float, default=1.0, show_default=True, help="Requests per second, at least.")
 @click.option("--max-requests", type=int, default=0, show_default=True, help="Hard cap on requests (0: none).")
-@click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
+@with_options(REPORT_DIR)
 @click.option("--remote-workers", type=int, default=0, help="Also wait for N workers joining from other machines.")
 @click.option("--master-bind-host", default="127.0.0.1", show_default=True, help="Interface the master listens on.")
 @click.option("--master-port", type=int, default=None, help="The master's port [default: 5557 with remote workers].")
@@ -247,72 +245,74 @@ def contract(
     show_default=True,
     help="Seconds between progress lines when not on a terminal (a terminal gets one live line).",
 )
-def load(
-    *,
-    base_url: str | None,
-    api_key: str | None,
-    control_url: str | None,
-    no_control: bool,
-    profile: Profile,
-    users: int,
-    spawn_rate: float,
-    run_time: str,
-    workers: int | None,
-    scenario: str,
-    max_p95_ms: float,
-    max_fail_ratio: float,
-    min_rps: float,
-    max_requests: int,
-    report_dir: str,
-    remote_workers: int,
-    master_bind_host: str,
-    master_port: int | None,
-    progress_every: float,
-) -> int:
+def load(**values: Any) -> int:
     """Headless Locust run (master + workers) with thresholds and a post-run audit (default: against the mock)."""
-    from pathlib import Path
-
     from rich.console import Console
 
     from apipay_harness.contract.progress import LoadProgressLine
     from apipay_harness.core.target import Target
-    from apipay_harness.loadrun.runner import LoadOptions, run_load
-    from apipay_harness.loadrun.thresholds import Thresholds
+    from apipay_harness.loadrun.runner import run_load
 
-    if profile == "production":
+    if values["profile"] == "production":
         raise UsageError("load runs are refused with --profile production: they would flood a real account")
-    target = Target.from_options(base_url=base_url, api_key=api_key, control_url=control_url, no_control=no_control)
-    try:
-        thresholds = Thresholds(max_p95_ms=max_p95_ms, max_fail_ratio=max_fail_ratio, min_rps=min_rps)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    options = LoadOptions(
-        report_dir=Path(report_dir),
-        users=users,
-        spawn_rate=spawn_rate,
-        run_time=run_time,
-        workers=workers,
-        scenario=scenario,
-        thresholds=thresholds,
-        max_requests=max_requests,
-        no_control=no_control,
-        remote_workers=remote_workers,
-        master_bind_host=master_bind_host,
-        master_port=master_port,
+    target = Target.from_options(
+        base_url=values["base_url"],
+        api_key=values["api_key"],
+        control_url=values["control_url"],
+        no_control=values["no_control"],
     )
-    if remote_workers:
-        from apipay_harness.core.resources import load_dir
-        from apipay_harness.loadrun.runner import DEFAULT_MASTER_PORT
-
-        click.echo(
-            f"waiting for {remote_workers} remote worker(s): locust -f {load_dir() / 'locustfile.py'} --worker "
-            f"--master-host <this host> --master-port {master_port or DEFAULT_MASTER_PORT}"
-        )
-    display = LoadProgressLine(Console(file=sys.stderr), every=progress_every)
+    options = _load_options(values)
+    if options.remote_workers:
+        _say_how_workers_join(options.remote_workers, options.master_port)
+    display = LoadProgressLine(Console(file=sys.stderr), every=values["progress_every"])
     try:
         outcome = run_load(target, options, progress=display)
     finally:
         display.close()
+    _print_load_outcome(outcome, values["report_dir"])
+    return outcome.exit_code
+
+
+def _load_options(values: dict[str, Any]) -> LoadOptions:
+    """The runner's options from the command's flags; thresholds that make no sense are exit 2."""
+    from pathlib import Path
+
+    from apipay_harness.loadrun.runner import LoadOptions
+    from apipay_harness.loadrun.thresholds import Thresholds
+
+    try:
+        thresholds = Thresholds(
+            max_p95_ms=values["max_p95_ms"], max_fail_ratio=values["max_fail_ratio"], min_rps=values["min_rps"]
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return LoadOptions(
+        report_dir=Path(values["report_dir"]),
+        users=values["users"],
+        spawn_rate=values["spawn_rate"],
+        run_time=values["run_time"],
+        workers=values["workers"],
+        scenario=values["scenario"],
+        thresholds=thresholds,
+        max_requests=values["max_requests"],
+        no_control=values["no_control"],
+        remote_workers=values["remote_workers"],
+        master_bind_host=values["master_bind_host"],
+        master_port=values["master_port"],
+    )
+
+
+def _say_how_workers_join(remote_workers: int, master_port: int | None) -> None:
+    from apipay_harness.core.resources import load_dir
+    from apipay_harness.loadrun.runner import DEFAULT_MASTER_PORT
+
+    click.echo(
+        f"waiting for {remote_workers} remote worker(s): locust -f {load_dir() / 'locustfile.py'} --worker "
+        f"--master-host <this host> --master-port {master_port or DEFAULT_MASTER_PORT}"
+    )
+
+
+def _print_load_outcome(outcome: LoadOutcome, report_dir: str) -> None:
     summary = outcome.summary.to_dict()
     totals = summary["totals"]
     click.echo(
@@ -326,7 +326,6 @@ def load(
     for kind, count in sorted(outcome.summary.audit.counts().items()):
         click.echo(f"audit: {count} invoice(s) {kind}")
     click.echo(f"verdict: {summary['verdict']}")
-    return outcome.exit_code
 
 
 @cli.command()

@@ -2,7 +2,7 @@
 
 Exit codes: pytest's 0 → 0 (conforms), 1 → 1 (violations), an interrupt (Ctrl-C) → 130, anything else → 2
 (could not run). Before any suite starts, the preflight (``apipay_harness.core.preflight``) turns an operator's
-mistake into exit 2 with one line.
+mistake into exit 2 with one line; the target it checked is the one the suites use.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from typing import Protocol
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from apipay_harness.contract.options import RunOptions
 from apipay_harness.contract.outcomes import identity_of
 from apipay_harness.contract.plugin import RUN_KEY
 from apipay_harness.contract.replay import replay_command
-from apipay_harness.contract.run import ContractRun, RunOptions, fresh_seed
+from apipay_harness.contract.run import ContractRun, fresh_seed
 from apipay_harness.core.errors import UsageError
 from apipay_harness.core.exit_codes import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS
-from apipay_harness.core.preflight import check_report_dir
+from apipay_harness.core.preflight import check_report_dir, check_target
 from apipay_harness.core.resources import contracts_dir
 from apipay_harness.core.results import CheckResult
 
@@ -112,59 +113,46 @@ def _hypothesis_home() -> Iterator[None]:
             set_hypothesis_home_dir(None)
 
 
-def pytest_args(options: RunOptions, *, keyword: str | None, report_dir: Path) -> list[str]:
-    """The pytest command line for ``options`` (secrets included: it never leaves this process)."""
+def pytest_args(options: RunOptions) -> list[str]:
+    """The pytest command line for a run of ``options``: where the suites are, and ``-k``.
+
+    The contract options themselves are not written here: the run carrying them (and its target) is handed
+    to pytest as a plugin object, so no value is turned into text and parsed back.
+    """
     root = contracts_dir()
     args = [str(root), "-c", str(root / "pytest.ini"), "--rootdir", str(root), "-p", "no:terminal", "--capture=sys"]
-    args += ["--apipay-report-dir", str(report_dir), "--apipay-profile", options.profile]
-    pairs = (
-        ("--apipay-base-url", options.base_url),
-        ("--apipay-api-key", options.api_key),
-        ("--apipay-api-key-2", options.api_key_2),
-        ("--apipay-unverified-key", options.unverified_key),
-        ("--apipay-rate-limited-key", options.rate_limited_key),
-        ("--apipay-control-url", options.control_url),
-        ("--apipay-seed", None if options.seed is None else str(options.seed)),
-        ("-k", keyword),
-    )
-    for flag, value in pairs:
-        if value:
-            args += [flag, value]
-    if options.no_control:
-        args.append("--apipay-no-control")
-    if options.quick:
-        args.append("--apipay-quick")
+    if options.keyword:
+        args += ["-k", options.keyword]
     return args
 
 
-def run_contract(
-    options: RunOptions,
-    *,
-    keyword: str | None = None,
-    report_dir: Path = DEFAULT_REPORT_DIR,
-    progress: Progress | None = None,
-) -> ContractOutcome:
-    """Validate, prepare the report directory, run the suites and map pytest's exit code.
+def run_contract(options: RunOptions, *, progress: Progress | None = None) -> ContractOutcome:
+    """Validate, prepare the report directory, check the target, run the suites and map pytest's exit code.
 
-    The target is checked before any suite starts. A run given no seed gets a fresh one, recorded in the
-    report with its replay command.
+    The target is built and checked (``GET /status``, the keys, the control API) once, here, before any suite
+    starts, and handed to the suites. A run given no seed gets a fresh one, recorded in the report with its
+    replay command.
     """
-    options.build_target()  # raises UsageError on clashing flags or a missing key
+    target = options.build_target()  # raises UsageError on clashing flags or a missing key
+    report_dir = Path(options.report_dir or DEFAULT_REPORT_DIR)
+    options = replace(options, report_dir=str(report_dir), seed=fresh_seed() if options.seed is None else options.seed)
     check_report_dir(report_dir)
-    if options.seed is None:
-        options = replace(options, seed=fresh_seed())
+    if target is not None:
+        check_target(target)
+    handed = ContractRun(options, target=target)
     bridge = _Bridge(progress)
     with _hypothesis_home():
-        code = pytest.main(pytest_args(options, keyword=keyword, report_dir=report_dir), plugins=[bridge])
+        code = pytest.main(pytest_args(options), plugins=[handed, bridge])
     run = bridge.run
+    keyword = options.keyword
     if run is not None and not run.active and code in (0, 5):
         raise UsageError(f"no contract check matched -k {keyword!r}" if keyword else "no contract suites were found")
     if run is not None and run.interrupted:
         exit_code = EXIT_INTERRUPTED
     else:
         exit_code = {0: EXIT_OK, 1: EXIT_VIOLATIONS}.get(int(code), EXIT_CANNOT_RUN)
-    embedded = bool(run and run.embedded) or options.build_target() is None
-    replay = replay_command(options, keyword=keyword, embedded=embedded)
+    embedded = bool(run and run.embedded) or target is None
+    replay = replay_command(options, embedded=embedded)
     return ContractOutcome(
         exit_code=exit_code,
         counts=dict(run.counts) if run else {},

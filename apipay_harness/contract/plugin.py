@@ -3,7 +3,8 @@
 Registered through the ``pytest11`` entry point, so it is loaded in every pytest run of
 this environment: it only adds its options and the ``contract`` marker, and stays inert
 unless a test carrying that marker is collected. Then it builds the target (starting the
-embedded mock when no ``--base-url`` is given), turns each contract test's outcome into
+embedded mock when no ``--base-url`` is given; ``apipay-harness contract`` hands in a run whose
+target it already built and checked), turns each contract test's outcome into
 ``CheckResult``s and feeds them to the report writers.
 
 It also loads ``apipay_harness.fixture.plugin``, the ``apipay_mock`` fixture for integrators' own
@@ -16,100 +17,78 @@ from typing import Any
 
 import pytest
 
-from apipay_harness.contract.run import ContractRun, RunOptions
+from apipay_harness.contract.options import CONTRACT_OPTIONS, KEYWORD, RunOptions
+from apipay_harness.contract.run import ContractRun, run_seed
+from apipay_harness.core.options import REPORT_DIR, Option
 
-__all__ = ["RUN_KEY", "contract_run", "pytest_addoption", "pytest_configure"]
+__all__ = ["PYTEST_OPTIONS", "RUN_KEY", "contract_run", "pytest_addoption", "pytest_configure", "addoption_kwargs"]
 
 pytest_plugins = ["apipay_harness.fixture.plugin"]
 
 RUN_KEY = pytest.StashKey[ContractRun]()
 
-# (flags, keyword arguments) of each option; the first flag is dropped when another plugin owns it.
-_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
-    (
-        ("--base-url", "--apipay-base-url"),
-        {"dest": "base_url", "help": "API root of the target (env APIPAY_BASE_URL); default: start the embedded mock"},
-    ),
-    (
-        ("--api-key", "--apipay-api-key"),
-        {"dest": "apipay_api_key", "help": "organization 1's API key (env APIPAY_API_KEY)"},
-    ),
-    (
-        ("--api-key-2", "--apipay-api-key-2"),
-        {"dest": "apipay_api_key_2", "help": "a second organization's key, for tenancy (env APIPAY_API_KEY_2)"},
-    ),
-    (
-        ("--unverified-key", "--apipay-unverified-key"),
-        {"dest": "apipay_unverified_key", "help": "a key of an unverified organization (403 checks)"},
-    ),
-    (
-        ("--rate-limited-key", "--apipay-rate-limited-key"),
-        {"dest": "apipay_rate_limited_key", "help": "a key with a small per-minute limit (429 checks)"},
-    ),
-    (
-        ("--control-url", "--apipay-control-url"),
-        {"dest": "apipay_control_url", "help": "the target's control API (env APIPAY_CONTROL_URL)"},
-    ),
-    (
-        ("--no-control", "--apipay-no-control"),
-        {
-            "dest": "apipay_no_control",
-            "action": "store_true",
-            "help": "the target has no control API: skip what needs payment, expiry or the clock",
-        },
-    ),
-    (
-        ("--profile", "--apipay-profile"),
-        {
-            "dest": "apipay_profile",
-            "choices": ("sandbox", "production"),
-            "default": "sandbox",
-            "help": "production: nothing destructive, capped invoice creation, cleanup",
-        },
-    ),
-    (
-        ("--report-dir", "--apipay-report-dir"),
-        {
-            "dest": "apipay_report_dir",
-            "default": None,
-            "help": "where the conformance report goes (the command's default: ./reports)",
-        },
-    ),
-    (
-        ("--quick", "--apipay-quick"),
-        {
-            "dest": "apipay_quick",
-            "action": "store_true",
-            "help": "fewer examples and shorter state machines, for CI gates",
-        },
-    ),
-    (
-        ("--seed", "--apipay-seed"),
-        {"dest": "apipay_seed", "type": int, "default": None, "help": "make the run reproducible"},
-    ),
-)
+PYTEST_OPTIONS = tuple(option for option in CONTRACT_OPTIONS if option.pytest)
+"""The contract options a plain ``pytest contracts/`` run takes (``-k`` is pytest's own)."""
+
+
+def addoption_kwargs(option: Option) -> dict[str, Any]:
+    """How pytest declares ``option``: the same destination, type, choices, default and help everywhere.
+
+    ``--report-dir`` has no default under plain pytest: such a run writes a report only when asked for one.
+    """
+    kwargs: dict[str, Any] = {"dest": option.dest, "help": option.full_help}
+    if option.kind == "flag":
+        kwargs["action"] = "store_true"
+    elif option.kind == "int":
+        kwargs["type"] = int
+    if option.choices:
+        kwargs["choices"] = option.choices
+    if option.kind != "flag":
+        kwargs["default"] = None if option is REPORT_DIR else option.default
+    if option.metavar:
+        kwargs["metavar"] = option.metavar
+    return kwargs
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Add the contract-run options; a flag another plugin already owns is offered only as ``--apipay-…``."""
     group = parser.getgroup("apipay-harness", "apipay-harness contract suites")
-    for flags, kwargs in _OPTIONS:
+    for option in PYTEST_OPTIONS:
+        kwargs = addoption_kwargs(option)
         try:
-            group.addoption(*flags, **kwargs)
+            group.addoption(option.flag, option.pytest_flag, **kwargs)
         except ValueError:
-            group.addoption(flags[-1], **kwargs)
+            group.addoption(option.pytest_flag, **kwargs)
 
 
+def options_from_config(config: pytest.Config) -> RunOptions:
+    """The run's options as pytest parsed them (a run given no seed gets a fresh one, kept in the config)."""
+    values: dict[str, object] = {option.name: config.getoption(option.dest, None) for option in PYTEST_OPTIONS}
+    values[KEYWORD.name] = config.getoption("keyword", None) or None
+    values["seed"] = run_seed(config)
+    return RunOptions.from_values(values)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the marker and the (still inert) run."""
+    """Register the marker and the (still inert) run: the one the command handed in, else one built from the flags.
+
+    A handed-in run's options are written back over pytest's, so whatever reads ``config.getoption`` (the
+    suites' conftest) sees the very values the run uses.
+    """
     config.addinivalue_line(
         "markers",
         "contract(suite, check=None, operation='*'): a contract check; its outcome becomes a CheckResult",
     )
-    options = RunOptions.from_config(config)
-    run = ContractRun(options)
+    handed = [plugin for plugin in config.pluginmanager.get_plugins() if isinstance(plugin, ContractRun)]
+    if handed:
+        run = handed[0]
+        for option in PYTEST_OPTIONS:
+            setattr(config.option, option.dest, getattr(run.options, option.name))
+    else:
+        run = ContractRun(options_from_config(config))
+        config.pluginmanager.register(run, "apipay-contract-run")
     config.stash[RUN_KEY] = run
-    config.pluginmanager.register(run, "apipay-contract-run")
 
 
 def contract_run(config: pytest.Config) -> ContractRun:

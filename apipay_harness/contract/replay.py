@@ -6,12 +6,12 @@ import shlex
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from apipay_harness.contract.run import RunOptions
+    from apipay_harness.contract.options import RunOptions
 
 __all__ = ["replay_command"]
 
 
-def replay_command(options: RunOptions, *, keyword: str | None, embedded: bool) -> str:
+def replay_command(options: RunOptions, *, embedded: bool) -> str:
     """``apipay-harness contract --seed N …`` for the run ``options`` describe.
 
     Keys are left out: the replay takes them from the same ``--api-key``/``APIPAY_API_KEY`` the user has. A run
@@ -20,8 +20,8 @@ def replay_command(options: RunOptions, *, keyword: str | None, embedded: bool) 
     parts = ["apipay-harness", "contract", "--seed", str(options.seed)]
     if options.quick:
         parts.append("--quick")
-    if keyword:
-        parts += ["-k", keyword]
+    if options.keyword:
+        parts += ["-k", options.keyword]
     if not embedded and options.base_url:
         parts += ["--base-url", options.base_url]
     if options.no_control:

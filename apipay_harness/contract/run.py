@@ -1,9 +1,10 @@
 """One contract run inside pytest: its target, its traffic guard and its result stream.
 
-``ContractRun`` is registered as a pytest plugin object by ``pytest_plugin``. It does
+``ContractRun`` is registered as a pytest plugin object by ``contract.plugin`` (or handed
+in, with its target already built and checked, by ``apipay-harness contract``). It does
 nothing until a test carrying the ``contract`` marker is collected; then it builds the
-target (starting the embedded mock when no base URL is given, else checking it with the
-preflight), records one or more ``CheckResult`` per contract test, redacts them at this
+target if it was not given one (starting the embedded mock when no base URL is given, else
+checking it with the preflight), records one or more ``CheckResult`` per contract test, redacts them at this
 one place, and hands them to the report writers and to any listener (the live progress
 display). A run that stops early (Ctrl-C, a target out of bounds, ``-x``) is reported as
 cut short, never as passed.
@@ -15,7 +16,7 @@ import secrets
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import AbstractContextManager, ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ import httpx
 import pytest
 
 from apipay_harness.contract.guard import Guard
+from apipay_harness.contract.options import RunOptions
 from apipay_harness.contract.outcomes import Outcome, TestIdentity, identity_of, outcome_of
 from apipay_harness.contract.replay import replay_command
 from apipay_harness.core.errors import HarnessError, UsageError
@@ -32,13 +34,13 @@ from apipay_harness.core.preflight import check_report_dir, check_target
 from apipay_harness.core.redact import Redactor
 from apipay_harness.core.reproducer import curl
 from apipay_harness.core.results import CheckResult, ResultWriter, RunEnd, RunInfo
-from apipay_harness.core.target import PUBLISHED_KEYS, Profile, Target
+from apipay_harness.core.target import PUBLISHED_KEYS, Target
 from apipay_harness.report import writers_for
 
 if TYPE_CHECKING:
     from apipay_harness.mock import MockProcess
 
-__all__ = ["INTERRUPTED", "ContractRun", "ResultSink", "RunOptions", "fresh_seed", "run_seed"]
+__all__ = ["INTERRUPTED", "ContractRun", "ResultSink", "fresh_seed", "run_seed"]
 
 INTERRUPTED = "interrupted (Ctrl-C)"
 """Why a run stopped when the user interrupted it."""
@@ -58,60 +60,6 @@ def run_seed(config: pytest.Config) -> int:
     return int(seed)
 
 
-@dataclass(frozen=True, slots=True)
-class RunOptions:
-    """The contract options of one pytest invocation."""
-
-    base_url: str | None = None
-    api_key: str | None = None
-    api_key_2: str | None = None
-    unverified_key: str | None = None
-    rate_limited_key: str | None = None
-    control_url: str | None = None
-    no_control: bool = False
-    profile: Profile = "sandbox"
-    report_dir: str | None = None
-    quick: bool = False
-    seed: int | None = None
-
-    @property
-    def mode(self) -> str:
-        """``quick`` or ``default``."""
-        return "quick" if self.quick else "default"
-
-    @classmethod
-    def from_config(cls, config: pytest.Config) -> RunOptions:
-        """Read the options the plugin added."""
-        get = config.getoption
-        return cls(
-            base_url=get("base_url", None),
-            api_key=get("apipay_api_key", None),
-            api_key_2=get("apipay_api_key_2", None),
-            unverified_key=get("apipay_unverified_key", None),
-            rate_limited_key=get("apipay_rate_limited_key", None),
-            control_url=get("apipay_control_url", None),
-            no_control=bool(get("apipay_no_control", False)),
-            profile=get("apipay_profile", "sandbox") or "sandbox",
-            report_dir=get("apipay_report_dir", None),
-            quick=bool(get("apipay_quick", False)),
-            seed=run_seed(config),
-        )
-
-    def build_target(self) -> Target | None:
-        """The target the flags and ``APIPAY_*`` name; ``None`` means: start the embedded mock."""
-        target = Target.from_options(
-            base_url=self.base_url,
-            api_key=self.api_key,
-            api_key_2=self.api_key_2,
-            control_url=self.control_url,
-            no_control=self.no_control,
-            profile=self.profile,
-        )
-        if target is None:
-            return None
-        return replace(target, unverified_key=self.unverified_key, rate_limited_key=self.rate_limited_key)
-
-
 class ResultSink:
     """Lets a test record several results (one per operation × check) instead of the one its marker implies."""
 
@@ -129,8 +77,10 @@ class ResultSink:
 class ContractRun:
     """The state of one contract run and the pytest hooks that feed its report."""
 
-    def __init__(self, options: RunOptions) -> None:
+    def __init__(self, options: RunOptions, *, target: Target | None = None) -> None:
+        """``target``: one the caller already built and checked (the command's preflight); None: build it here."""
         self.options = options
+        self._given = target
         self.active = False
         self.guard = Guard(production=options.profile == "production")
         self.tripwire = Tripwire()
@@ -168,22 +118,27 @@ class ContractRun:
         return self._target
 
     def target(self) -> Target:
-        """The target of this run; the embedded mock is started on first use, any other target checked first."""
+        """The target of this run; the embedded mock is started on first use, any other target checked first.
+
+        A target handed in by the command was built and checked there, once: it is used as it is.
+        """
         if self._target is None:
-            if self.options.control_url and self.options.no_control:
-                raise UsageError("--control-url and --no-control contradict each other; give one of them")
-            target = self.options.build_target()
+            target = self._given
             if target is None:
-                mock = self._stack.enter_context(_running_mock())
-                target = replace(mock.target, profile=self.options.profile)
-                if self.options.no_control:
-                    target = replace(target, control_url=None)
-                self._embedded = True
-            else:
-                check_target(target)
+                target = self.options.build_target()
+                if target is None:
+                    target = self._start_mock()
+                else:
+                    check_target(target)
             self._target = target
             self._redactor.add(*target.secrets)
         return self._target
+
+    def _start_mock(self) -> Target:
+        mock = self._stack.enter_context(_running_mock())
+        target = replace(mock.target, profile=self.options.profile)
+        self._embedded = True
+        return replace(target, control_url=None) if self.options.no_control else target
 
     def add_secret(self, secret: str) -> None:
         """Redact ``secret`` too (a webhook secret a suite made up) from everything recorded after now."""
@@ -338,7 +293,7 @@ class ContractRun:
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
             profile=target.profile,
             control=target.has_control,
-            replay=self.redact(replay_command(self.options, keyword=keyword, embedded=self._embedded)),
+            replay=self.redact(replay_command(replace(self.options, keyword=keyword), embedded=self._embedded)),
         )
         try:
             self._writers = writers_for(Path(report_dir))

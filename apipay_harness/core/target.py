@@ -1,6 +1,7 @@
 """The server under test: where it is, how to authenticate, and how to drive it.
 
-Environment variables are read here and nowhere else (STYLE R20).
+The ``APIPAY_*`` environment variables are read only through ``apipay_harness.core.options``, where each
+is declared beside its flag, so a variable and its flag always mean the same thing.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from apipay_harness.core.errors import UsageError
+from apipay_harness.core.options import PROFILES, check_control, from_environment
 
 __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_API_KEY_2",
     "DEFAULT_RATE_LIMITED_KEY",
     "DEFAULT_UNVERIFIED_KEY",
-    "ENV_VARS",
     "PUBLISHED_KEYS",
     "Profile",
     "Target",
@@ -32,13 +33,6 @@ DEFAULT_UNVERIFIED_KEY = "unverified-key"
 DEFAULT_RATE_LIMITED_KEY = "limited-key"
 PUBLISHED_KEYS = frozenset({DEFAULT_API_KEY, DEFAULT_API_KEY_2, DEFAULT_UNVERIFIED_KEY, DEFAULT_RATE_LIMITED_KEY})
 """The mock's keys, printed in its documentation: redacted whole, but their pieces ("verified") are ordinary words."""
-
-ENV_VARS = {
-    "base_url": "APIPAY_BASE_URL",
-    "api_key": "APIPAY_API_KEY",
-    "api_key_2": "APIPAY_API_KEY_2",
-    "control_url": "APIPAY_CONTROL_URL",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +69,7 @@ class Target:
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise UsageError(f"--{name.replace('_', '-')} must be an http(s) URL, got {value!r}")
             object.__setattr__(self, name, value.rstrip("/"))
-        if self.profile not in ("sandbox", "production"):
+        if self.profile not in PROFILES:
             raise UsageError(f"--profile must be sandbox or production, got {self.profile!r}")
 
     @property
@@ -118,20 +112,40 @@ class Target:
         environ: Mapping[str, str] | None = None,
     ) -> Target | None:
         """Build a target from flags, falling back to ``APIPAY_*``; ``None`` when no base URL is set (use the mock)."""
-        env = os.environ if environ is None else environ
-        if control_url and no_control:
-            raise UsageError("--control-url and --no-control contradict each other; give one of them")
-        base_url = base_url or env.get(ENV_VARS["base_url"]) or None
+        check_control(control_url, no_control)
+        values = {
+            "base_url": base_url,
+            "api_key": api_key,
+            "api_key_2": api_key_2,
+            "control_url": control_url,
+            "no_control": no_control,
+            "profile": profile,
+        }
+        return cls.from_values(from_environment(values, os.environ if environ is None else environ))
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, object]) -> Target | None:
+        """Build a target from resolved option values (flags and environment already merged); ``None``: the mock."""
+        base_url = values.get("base_url") or None
         if base_url is None:
             return None
-        key = api_key or env.get(ENV_VARS["api_key"])
+        key = values.get("api_key")
         if not key:
             raise UsageError("a target needs an API key: set --api-key or APIPAY_API_KEY")
-        control = None if no_control else (control_url or env.get(ENV_VARS["control_url"]) or None)
+
+        def text(name: str) -> str | None:
+            value = values.get(name)
+            return str(value) if value else None
+
+        profile = str(values.get("profile") or "sandbox")
+        if profile not in PROFILES:
+            raise UsageError(f"--profile must be sandbox or production, got {profile!r}")
         return cls(
-            base_url=base_url,
-            api_key=key,
-            api_key_2=api_key_2 or env.get(ENV_VARS["api_key_2"]) or None,
-            control_url=control,
-            profile=profile,
+            base_url=str(base_url),
+            api_key=str(key),
+            api_key_2=text("api_key_2"),
+            control_url=None if values.get("no_control") else text("control_url"),
+            unverified_key=text("unverified_key"),
+            rate_limited_key=text("rate_limited_key"),
+            profile="production" if profile == "production" else "sandbox",
         )

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from apipay_harness.core.target import DEFAULT_API_KEY, ENV_VARS
+from apipay_harness.core.options import ENV_VARS
+from apipay_harness.core.target import DEFAULT_API_KEY
 from apipay_harness.loadrun.audit import DEFAULT_CANCEL_DEADLINE
 from apipay_harness.loadrun.thresholds import DEFAULT_MAX_FAIL_RATIO, DEFAULT_MAX_P95_MS, DEFAULT_MIN_RPS, Thresholds
 

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from apipay_harness.core.errors import HarnessError, UsageError
+from apipay_harness.core.options import ENV_VARS
 from apipay_harness.core.preflight import check_report_dir, check_target
 from apipay_harness.core.resources import load_dir
-from apipay_harness.core.target import ENV_VARS, Target
+from apipay_harness.core.target import Target
 from apipay_harness.loadrun.audit import DEFAULT_CANCEL_DEADLINE, audit
 from apipay_harness.loadrun.locust_options import DEFAULT_THINK_TIME, master_args
 from apipay_harness.loadrun.progress import LoadProgress, read_progress

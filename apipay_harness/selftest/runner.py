@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from apipay_harness.contract.options import RunOptions
 from apipay_harness.core.errors import HarnessError
 from apipay_harness.core.preflight import check_report_dir
 from apipay_harness.core.target import Target
@@ -195,20 +196,20 @@ def replay_selftest(
 
 
 def _contract_command(target: Target, *, report_dir: Path, seed: int | None, keyword: str | None) -> list[str]:
-    cmd = [sys.executable, "-m", "apipay_harness", "contract", "--base-url", target.base_url]
-    cmd += ["--api-key", target.api_key, "--report-dir", str(report_dir), "--quick"]
-    optional = (
-        ("--api-key-2", target.api_key_2),
-        ("--unverified-key", target.unverified_key),
-        ("--rate-limited-key", target.rate_limited_key),
-        ("--control-url", target.control_url),
-        ("--seed", None if seed is None else str(seed)),
-        ("-k", keyword),
+    """``apipay-harness contract`` for one quick run against ``target``, its flags written by the options model."""
+    options = RunOptions(
+        base_url=target.base_url,
+        api_key=target.api_key,
+        api_key_2=target.api_key_2,
+        unverified_key=target.unverified_key,
+        rate_limited_key=target.rate_limited_key,
+        control_url=target.control_url,
+        report_dir=str(report_dir),
+        quick=True,
+        keyword=keyword or None,
+        seed=seed,
     )
-    for flag, value in optional:
-        if value:
-            cmd += [flag, value]
-    return cmd
+    return [sys.executable, "-m", "apipay_harness", *options.command_line()]
 
 
 def _run_one(

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from apipay_harness.contract.command import pytest_args
-from apipay_harness.contract.run import RunOptions
+from apipay_harness.contract.options import RunOptions
 
 
 class _Recorder:
@@ -32,9 +30,7 @@ def collect(extra: list[str]) -> list[tuple[str, int]]:
     """The order of a contract run's checks with ``extra`` pytest arguments (nothing is sent to the target)."""
     options = RunOptions(base_url="http://127.0.0.1:9/api/v1", api_key="k", quick=True)
     recorder = _Recorder()
-    with tempfile.TemporaryDirectory() as report_dir:
-        args = pytest_args(options, keyword=None, report_dir=Path(report_dir))
-        code = pytest.main([*args, "--collect-only", *extra], plugins=[recorder])
+    code = pytest.main([*pytest_args(options), "--collect-only", *extra], plugins=[recorder])
     if code != 0:
         raise SystemExit(f"collection exited {int(code)} with {extra}")
     return recorder.items

@@ -9,7 +9,7 @@ from typing import Any
 import configargparse
 import pytest
 
-from apipay_harness.core.target import ENV_VARS
+from apipay_harness.core.options import ENV_VARS
 from apipay_harness.loadrun.locust_options import (
     API_KEY,
     OPTIONS,

@@ -1,0 +1,91 @@
+"""The options of a contract run, declared once: ``apipay-harness contract``, the pytest plugin and ``APIPAY_*``.
+
+``CONTRACT_OPTIONS`` lists every option; ``RunOptions`` holds one run's values under the same names. The command
+line's flags (``cli``), the plugin's ``--base-url``/``--apipay-base-url`` pairs (``contract.plugin``), the
+environment variables (``core.options``) and the command line that starts a run in another process
+(``command_line``, used by the selftest) are all derived from that one list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from apipay_harness.core.options import REPORT_DIR, TARGET_OPTIONS, Option, check_control, from_environment
+from apipay_harness.core.target import Profile, Target
+
+__all__ = ["CONTRACT_OPTIONS", "KEYWORD", "QUICK", "SEED", "RunOptions"]
+
+QUICK = Option(
+    "quick", "--quick", "Fewer examples and shorter state machines: for CI gates.", kind="flag", default=False
+)
+KEYWORD = Option("keyword", "-k", "Only the checks matching EXPR (pytest -k).", metavar="EXPR", pytest=False)
+SEED = Option("seed", "--seed", "Replay a run [default: a fresh one, printed with the replay command].", kind="int")
+
+CONTRACT_OPTIONS: tuple[Option, ...] = (*TARGET_OPTIONS, REPORT_DIR, QUICK, KEYWORD, SEED)
+"""Every option of a contract run, in the order ``--help`` lists them."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """The values of one contract run, one field per entry of ``CONTRACT_OPTIONS`` (a test keeps them equal)."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    api_key_2: str | None = None
+    unverified_key: str | None = None
+    rate_limited_key: str | None = None
+    control_url: str | None = None
+    no_control: bool = False
+    profile: Profile = "sandbox"
+    report_dir: str | None = None
+    """None: no report (a plain pytest run asked for none); the command always gives one."""
+    quick: bool = False
+    keyword: str | None = None
+    seed: int | None = None
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, object]) -> RunOptions:
+        """The run ``values`` (option name → value, as any adapter parsed them) describe; unknown names are ignored."""
+        known = {f.name for f in fields(cls)}
+        given = {name: value for name, value in values.items() if name in known and value is not None}
+        if "seed" in given:
+            given["seed"] = int(str(given["seed"]))
+        if given.get("report_dir") is not None:
+            given["report_dir"] = str(given["report_dir"])
+        for flag in ("no_control", "quick"):
+            if flag in given:
+                given[flag] = bool(given[flag])
+        return cls(**given)  # type: ignore[arg-type]
+
+    @property
+    def mode(self) -> str:
+        """``quick`` or ``default``."""
+        return "quick" if self.quick else "default"
+
+    def build_target(self, environ: Mapping[str, str] | None = None) -> Target | None:
+        """The target the flags and ``APIPAY_*`` name; ``None`` means: start the embedded mock.
+
+        Raises ``UsageError`` on clashing flags or a target without a key. Nothing is sent: the preflight
+        (``core.preflight.check_target``) judges the target once, before any suite starts.
+        """
+        import os
+
+        check_control(self.control_url, self.no_control)
+        values = from_environment(
+            {option.name: getattr(self, option.name) for option in TARGET_OPTIONS},
+            os.environ if environ is None else environ,
+        )
+        return Target.from_values(values)
+
+    def command_line(self) -> list[str]:
+        """``contract`` and its flags for these values, for a run in another process (keys included)."""
+        args = ["contract"]
+        for option in CONTRACT_OPTIONS:
+            value = getattr(self, option.name)
+            if option.kind == "flag":
+                if value:
+                    args.append(option.flag)
+            elif value is not None and value != option.default:
+                args += [option.flag, str(value)]
+        return args
