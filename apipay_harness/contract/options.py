@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from apipay_harness.core.options import REPORT_DIR, TARGET_OPTIONS, Option, check_control, from_environment
+from apipay_harness.core.options import REPORT_DIR, TARGET_OPTIONS, Option
 from apipay_harness.core.target import Profile, Target
 
 __all__ = ["CONTRACT_OPTIONS", "KEYWORD", "QUICK", "SEED", "RunOptions"]
@@ -69,14 +69,17 @@ class RunOptions:
         Raises ``UsageError`` on clashing flags or a target without a key. Nothing is sent: the preflight
         (``core.preflight.check_target``) judges the target once, before any suite starts.
         """
-        import os
-
-        check_control(self.control_url, self.no_control)
-        values = from_environment(
-            {option.name: getattr(self, option.name) for option in TARGET_OPTIONS},
-            os.environ if environ is None else environ,
+        return Target.from_options(
+            base_url=self.base_url,
+            api_key=self.api_key,
+            api_key_2=self.api_key_2,
+            control_url=self.control_url,
+            no_control=self.no_control,
+            unverified_key=self.unverified_key,
+            rate_limited_key=self.rate_limited_key,
+            profile=self.profile,
+            environ=environ,
         )
-        return Target.from_values(values)
 
     def command_line(self) -> list[str]:
         """``contract`` and its flags for these values, for a run in another process (keys included)."""

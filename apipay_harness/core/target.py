@@ -108,10 +108,15 @@ class Target:
         api_key_2: str | None = None,
         control_url: str | None = None,
         no_control: bool = False,
+        unverified_key: str | None = None,
+        rate_limited_key: str | None = None,
         profile: Profile = "sandbox",
         environ: Mapping[str, str] | None = None,
     ) -> Target | None:
-        """Build a target from flags, falling back to ``APIPAY_*``; ``None`` when no base URL is set (use the mock)."""
+        """Build a target from flags, falling back to ``APIPAY_*``; ``None`` when no base URL is set (use the mock).
+
+        Every command builds its target here, so the ``--control-url``/``--no-control`` clash is checked here only.
+        """
         check_control(control_url, no_control)
         values = {
             "base_url": base_url,
@@ -119,6 +124,8 @@ class Target:
             "api_key_2": api_key_2,
             "control_url": control_url,
             "no_control": no_control,
+            "unverified_key": unverified_key,
+            "rate_limited_key": rate_limited_key,
             "profile": profile,
         }
         return cls.from_values(from_environment(values, os.environ if environ is None else environ))
