@@ -339,7 +339,7 @@ def _print_load_outcome(outcome: LoadOutcome, report_dir: str) -> None:
     help="Also run the whole variant catalog at once, one run per compatible group (always on by default).",
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Runs at once [default: the CPU count].")
-@click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
+@with_options(REPORT_DIR)
 @click.option("--seed", type=int, default=None, help="Hypothesis seed of every run [default: a fixed one, 20260213].")
 @click.option("--run-timeout", type=click.FloatRange(min=1), default=600.0, show_default=True, help="Seconds per run.")
 @click.option("-k", "keyword", metavar="EXPR", help="Only the contract checks matching EXPR, in every run (pytest -k).")
@@ -418,7 +418,7 @@ def selftest(
 @click.option("--api-version", metavar="V", default=None, help="Whose webhooks apply [default: the shipped spec's].")
 @click.option("--probe-url", metavar="URL", help="Where the endpoint says how often it processed an event.")
 @click.option("--answer-within", metavar="SECONDS", help="Lower the documented answer time (a stricter CI gate).")
-@click.option("--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True)
+@with_options(REPORT_DIR)
 @click.option("--list-checks", is_flag=True, help="Print the checks as a Markdown table and exit.")
 def receiver(
     *,

@@ -1,6 +1,7 @@
 """``apipay-harness load``: a headless Locust master and N worker processes, then thresholds and the audit.
 
-Locust (and with it gevent) only ever runs in child processes started here (DESIGN §2).
+Locust (and with it gevent) only ever runs in child processes started here: gevent patches the standard
+library of the process it is imported in, which would change how the harness's own threads and sockets behave.
 The API key reaches them through the environment, never on a command line.
 """
 
