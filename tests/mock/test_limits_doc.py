@@ -7,7 +7,7 @@ from pathlib import Path
 from apipay_harness.mock import limits as mock_limits
 from apipay_harness.mock.limits import LIMITS, limits_table
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "mock.md"
 
 
 def test_the_readme_table_of_limits_is_the_generated_one() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from apipay_harness.mock.faults import FAULTS
 from apipay_harness.selftest.fault_table import END_MARKER, START_MARKER, fault_table
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "selftest.md"
 
 
 def test_fault_catalog_has_at_least_30_faults_each_with_one_sentence() -> None:

@@ -8,7 +8,7 @@ from apipay_harness.mock.variants import VARIANTS
 from apipay_harness.selftest.variant_table import END_MARKER, START_MARKER, variant_table
 from tests.cli_run import harness
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "selftest.md"
 
 
 def test_variant_table_has_one_row_per_variant_with_its_quote() -> None:

@@ -10,7 +10,7 @@ from apipay_harness.core.errors import SpecError
 from apipay_harness.core.spec import load_spec
 from apipay_harness.lint.disagreements import markdown_table, read_disagreements
 
-_README = Path(__file__).resolve().parents[2] / "README.md"
+_README = Path(__file__).resolve().parents[2] / "docs" / "spec.md"
 _START, _END = "<!-- disagreements:start -->\n", "<!-- disagreements:end -->"
 REQUIRED_BY_CHANGES = {
     "not-found-body",
