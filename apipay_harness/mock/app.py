@@ -13,7 +13,7 @@ from apipay_harness.core.types import JSONObject
 from apipay_harness.mock import routes_catalog, routes_control, routes_invoices, routes_refunds
 from apipay_harness.mock.clock import Clock
 from apipay_harness.mock.context import Validators
-from apipay_harness.mock.faults import Faults
+from apipay_harness.mock.faults import PHONE_PATTERN_OFF_BY_ONE, Faults
 from apipay_harness.mock.fixtures import Fixtures, load_fixtures
 from apipay_harness.mock.params import query_parsers
 from apipay_harness.mock.ratelimit import RateLimitMiddleware
@@ -32,7 +32,7 @@ SETTLE_INTERVAL = 0.25
 def build_validators(spec: JSONObject, faults: Faults) -> Validators:
     """Compile every request body schema and query string of the spec, once."""
     spec = faults.edit_spec(spec)
-    if faults.on("phone_pattern_off_by_one"):
+    if faults.on(PHONE_PATTERN_OFF_BY_ONE):
         spec = copy.deepcopy(spec)
         spec["components"]["schemas"]["PhoneNumber"]["pattern"] = r"^8\d{9,11}$"
     ops = operations(spec)

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 
 from apipay_harness.mock.errors import ApiError, ValidationFailed
+from apipay_harness.mock.faults import UNVERIFIED_ORG_ALLOWED
 from apipay_harness.mock.fixtures import Organization
 from apipay_harness.mock.jsonio import read_json_object
 from apipay_harness.mock.params import QueryParser
@@ -47,7 +48,7 @@ def organization(request: Request, *, catalog: bool = False) -> Organization:
     org = store.keys_raw.get(key) if key else None
     if org is None:
         raise ApiError(401, "Invalid API key")
-    if not org.verified and not store.faults.on("unverified_org_allowed"):
+    if not org.verified and not store.faults.on(UNVERIFIED_ORG_ALLOWED):
         raise ApiError(403, "Organization not verified")
     if catalog and not org.catalog:
         raise ApiError(400, "The catalog is not enabled for this organization")

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apipay_harness.mock import variants as v
 from apipay_harness.mock.context import KEY_SCOPE
+from apipay_harness.mock.faults import RATELIMIT_BODY_WITHOUT_RETRY_AFTER, RATELIMIT_HEADER_MISSING_ON_ERRORS
 from apipay_harness.mock.limits import MAX_UNKNOWN_KEYS
 from apipay_harness.mock.store import Store
 
@@ -105,7 +106,7 @@ class RateLimitMiddleware:
         if limit is not None and count > limit and scope["path"] not in _NEVER_BLOCKED:
             retry_after = max(1, math.ceil((window + 1) * 60 - now))
             answer: dict[str, object] = {"message": _TOO_MANY, "retry_after": retry_after}
-            if store.faults.on("ratelimit_body_without_retry_after"):
+            if store.faults.on(RATELIMIT_BODY_WITHOUT_RETRY_AFTER):
                 del answer["retry_after"]
             body = msgspec.json.encode(answer)
             await send(
@@ -124,7 +125,7 @@ class RateLimitMiddleware:
             return
 
         async def send_with_header(message: Message) -> None:
-            hide = message.get("status", 200) >= 400 and store.faults.on("ratelimit_header_missing_on_errors")
+            hide = message.get("status", 200) >= 400 and store.faults.on(RATELIMIT_HEADER_MISSING_ON_ERRORS)
             if message["type"] == "http.response.start" and not hide:
                 message["headers"] = [*message.get("headers", []), (b"x-ratelimit-remaining", remaining)]
             await send(message)

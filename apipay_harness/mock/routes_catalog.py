@@ -11,6 +11,12 @@ from starlette.requests import Request
 from apipay_harness.mock import variants as v
 from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
+from apipay_harness.mock.faults import (
+    TENANT_LEAK_CATALOG_DELETE,
+    TENANT_LEAK_CATALOG_LIST,
+    TENANT_LEAK_CATALOG_UPDATE,
+    Fault,
+)
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.limits import MAX_CATALOG_ITEMS, MAX_IMAGE_ID
 from apipay_harness.mock.models import CatalogItem
@@ -43,7 +49,7 @@ async def list_items(request: Request) -> JSONResponse:
     rows = [
         item
         for item in store_of(request).catalog.values()
-        if (item.organization == org.id or store_of(request).faults.on("tenant_leak_catalog_list"))
+        if (item.organization == org.id or store_of(request).faults.on(TENANT_LEAK_CATALOG_LIST))
         and (not search or search in item.name.casefold())
         and (not barcode or item.barcode == barcode)
         and (not first or item.name.casefold().startswith(first))
@@ -93,7 +99,7 @@ async def create_items(request: Request) -> JSONResponse:
     return JSONResponse({"message": "Catalog items created", "items": created}, status_code=201)
 
 
-def _item(request: Request, *, leak: str) -> CatalogItem:
+def _item(request: Request, *, leak: Fault) -> CatalogItem:
     """The caller's catalog item of the path, or 404 (another organization's too, unless fault ``leak`` is on)."""
     org = organization(request, catalog=True)
     store = store_of(request)
@@ -105,7 +111,7 @@ def _item(request: Request, *, leak: str) -> CatalogItem:
 
 async def update_item(request: Request) -> JSONResponse:
     """Change any of an item's fields; invoices keep their snapshot."""
-    item = _item(request, leak="tenant_leak_catalog_update")
+    item = _item(request, leak=TENANT_LEAK_CATALOG_UPDATE)
     store = store_of(request)
     body = await body_of(request, "updateCatalogItem")
     assert body is not None
@@ -129,7 +135,7 @@ async def update_item(request: Request) -> JSONResponse:
 
 async def delete_item(request: Request) -> JSONResponse:
     """Delete an item; invoices keep their snapshot."""
-    item = _item(request, leak="tenant_leak_catalog_delete")
+    item = _item(request, leak=TENANT_LEAK_CATALOG_DELETE)
     del store_of(request).catalog[item.id]
     return JSONResponse({"message": "Catalog item deletion initiated"})
 

@@ -10,6 +10,17 @@ from apipay_harness.mock import variants as v
 from apipay_harness.mock.clock import DAY, day_number
 from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
 from apipay_harness.mock.errors import ApiError, ValidationFailed
+from apipay_harness.mock.faults import (
+    LIST_DATE_TO_EXCLUSIVE,
+    LIST_LAST_PAGE_OFF_BY_ONE,
+    LIST_SEARCH_IGNORES_ORDER_ID,
+    LIST_SORT_AMOUNT_AS_TEXT,
+    LIST_STATUS_FILTER_IGNORED,
+    SERVER_ERROR_PAST_LAST_PAGE,
+    TENANT_LEAK_CANCEL,
+    TENANT_LEAK_GET,
+    TENANT_LEAK_LIST,
+)
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.models import Invoice
 from apipay_harness.mock.router import route
@@ -103,22 +114,22 @@ async def list_invoices(request: Request) -> JSONResponse:
     store = store_of(request)
     query = query_of(request, "listInvoices")
     low, high = date_range(store, query)
-    if high is not None and store.faults.on("list_date_to_exclusive"):
+    if high is not None and store.faults.on(LIST_DATE_TO_EXCLUSIVE):
         high -= 86400
     statuses = query.get("status[]")
-    if store.faults.on("list_status_filter_ignored"):
+    if store.faults.on(LIST_STATUS_FILTER_IGNORED):
         statuses = None
     case_sensitive = store.variants.on(v.SEARCH_CASE_SENSITIVE)
     search = query.get("search") or ""
     search = search if case_sensitive else search.casefold()
-    search_order_id = not store.faults.on("list_search_ignores_order_id")
+    search_order_id = not store.faults.on(LIST_SEARCH_IGNORES_ORDER_ID)
     search_id = store.variants.on(v.SEARCH_MATCHES_IDS)
 
     def text(value: str | None) -> str:
         return (value or "") if case_sensitive else (value or "").casefold()
 
     rows: list[Invoice] = []
-    source = store.invoices.values() if store.faults.on("tenant_leak_list") else store.invoices_of(org.id)
+    source = store.invoices.values() if store.faults.on(TENANT_LEAK_LIST) else store.invoices_of(org.id)
     for inv in source:
         if statuses and inv.status not in statuses:
             continue
@@ -135,7 +146,7 @@ async def list_invoices(request: Request) -> JSONResponse:
             continue
         rows.append(inv)
     sort_by = query["sort_by"]
-    if sort_by == "amount" and store.faults.on("list_sort_amount_as_text"):
+    if sort_by == "amount" and store.faults.on(LIST_SORT_AMOUNT_AS_TEXT):
         sort_by = "amount_as_text"
     descending = query["sort_order"] == "desc"
     sparse_ids = store.variants.on(v.IDS_SPARSE_UNORDERED)
@@ -148,9 +159,9 @@ async def list_invoices(request: Request) -> JSONResponse:
     else:
         rows.sort(key=_SORT_KEYS[sort_by], reverse=descending)
     page, meta = page_of(rows, query)
-    if meta["current_page"] > meta["last_page"] and store.faults.on("server_error_past_last_page"):
+    if meta["current_page"] > meta["last_page"] and store.faults.on(SERVER_ERROR_PAST_LAST_PAGE):
         raise ApiError(500, "Server Error")
-    if store.faults.on("list_last_page_off_by_one"):
+    if store.faults.on(LIST_LAST_PAGE_OFF_BY_ONE):
         meta["last_page"] = meta["total"] // meta["per_page"] + 1
     omit_unset = store.variants.on(v.CREATE_ANSWER_OMITS_UNSET)
     return JSONResponse({"data": [_summary(inv, omit_unset) for inv in page], "meta": meta})
@@ -160,7 +171,7 @@ async def get_invoice(request: Request) -> JSONResponse:
     """One invoice with its items snapshot."""
     org = organization(request)
     store = store_of(request)
-    invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on("tenant_leak_get"))
+    invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on(TENANT_LEAK_GET))
     prices = {item.id: item.selling_price for item in store.catalog.values()}
     return JSONResponse(store.faults.reshape(invoice.render(), prices=prices))
 
@@ -169,7 +180,7 @@ async def cancel_invoice(request: Request) -> JSONResponse:
     """Cancel a pending invoice: 200 cancelled (sync) or 202 queued (async)."""
     org = organization(request)
     store = store_of(request)
-    invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on("tenant_leak_cancel"))
+    invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on(TENANT_LEAK_CANCEL))
     if store.cancel(invoice):
         return JSONResponse(invoice.render())
     return JSONResponse({"message": "Invoice cancellation queued", "invoice_id": invoice.id}, status_code=202)

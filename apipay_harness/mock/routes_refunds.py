@@ -9,6 +9,14 @@ from starlette.requests import Request
 
 from apipay_harness.mock import variants as v
 from apipay_harness.mock.context import body_of, organization, path_id, query_of, store_of
+from apipay_harness.mock.faults import (
+    AVAILABLE_FOR_REFUND_STALE,
+    REFUND_LIST_INVOICE_FILTER_IGNORED,
+    REFUND_RACE_DOUBLE_REFUND,
+    TENANT_LEAK_REFUND,
+    TENANT_LEAK_REFUND_LIST,
+    TENANT_LEAK_REFUND_TOTALS,
+)
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.money import money
 from apipay_harness.mock.router import route
@@ -24,15 +32,15 @@ async def refund_invoice(request: Request) -> JSONResponse:
     """Refund part or all of a paid invoice."""
     org = organization(request)
     store = store_of(request)
-    invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on("tenant_leak_refund"))
+    invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on(TENANT_LEAK_REFUND))
     body = await body_of(request, "refundInvoice", required=False) or {}
     raw_amount = body.get("amount")
     amount = store.check_refund(invoice, None if raw_amount is None else Decimal(raw_amount))
-    if store.faults.on("refund_race_double_refund"):
+    if store.faults.on(REFUND_RACE_DOUBLE_REFUND):
         await asyncio.sleep(KASPI_CALL_SECONDS)
     refund = store.record_refund(invoice, amount, body.get("reason"))
     totals = invoice.render_totals()
-    if store.faults.on("available_for_refund_stale"):
+    if store.faults.on(AVAILABLE_FOR_REFUND_STALE):
         totals["available_for_refund"] = money(invoice.amount - invoice.total_refunded + amount)
     return JSONResponse(
         {"message": "Refund initiated successfully", "refund": refund.render(), "invoice": totals},
@@ -44,7 +52,7 @@ async def list_invoice_refunds(request: Request) -> JSONResponse:
     """One invoice's refund totals and its refunds."""
     org = organization(request)
     store = store_of(request)
-    invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on("tenant_leak_refund_totals"))
+    invoice = store.invoice_of(org, path_id(request), tenancy_checked=not store.faults.on(TENANT_LEAK_REFUND_TOTALS))
     refunds = [store.refunds[rid].render() for rid in invoice.refunds if rid in store.refunds]
     if store.variants.on(v.UNSTATED_ORDERS_REVERSED):
         refunds.reverse()
@@ -58,11 +66,11 @@ async def list_refunds(request: Request) -> JSONResponse:
     query = query_of(request, "listRefunds")
     low, high = date_range(store, query)
     statuses = query.get("status[]")
-    invoice_id = None if store.faults.on("refund_list_invoice_filter_ignored") else query.get("invoice_id")
+    invoice_id = None if store.faults.on(REFUND_LIST_INVOICE_FILTER_IGNORED) else query.get("invoice_id")
     rows = [
         r
         for r in store.refunds.values()
-        if (r.organization == org.id or store.faults.on("tenant_leak_refund_list"))
+        if (r.organization == org.id or store.faults.on(TENANT_LEAK_REFUND_LIST))
         and (not statuses or r.status in statuses)
         and (invoice_id is None or r.invoice_id == invoice_id)
         and (low is None or r.created_at >= low)

@@ -12,7 +12,19 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ["ACTIONS", "REFUNDABLE", "STATUSES", "Action", "allowed_fault", "forbidden_pairs"]
+__all__ = [
+    "ACTIONS",
+    "CANCEL",
+    "EXPIRE",
+    "PAY",
+    "REFUNDABLE",
+    "REFUND_FULL",
+    "REFUND_PARTIAL",
+    "STATUSES",
+    "Action",
+    "allowed_fault",
+    "forbidden_pairs",
+]
 
 STATUSES = ("pending", "cancelling", "paid", "cancelled", "expired", "partially_refunded", "refunded")
 """Every status an invoice of the mock can be in."""
@@ -44,52 +56,48 @@ class Action:
 REFUNDABLE = frozenset({"paid", "partially_refunded"})
 """The statuses a refund is allowed from."""
 _PENDING = frozenset({"pending"})
+CANCEL = Action(
+    "cancel",
+    _PENDING,
+    "invoice.cancel.guard",
+    "``POST /invoices/{id}/cancel`` of",
+    "is accepted and cancels it (queued or at once)",
+    "cancelled",
+)
+REFUND_FULL = Action(
+    "refund_full",
+    REFUNDABLE,
+    "refund.guard",
+    "A refund without amount of",
+    "is accepted and refunds what is left (the whole amount again once nothing is)",
+    "refunded",
+)
+REFUND_PARTIAL = Action(
+    "refund_partial",
+    REFUNDABLE,
+    "refund.guard",
+    "A refund of part of the amount of",
+    "is accepted and recorded",
+    "refunded",
+)
+PAY = Action(
+    "pay",
+    _PENDING,
+    "control.pay.guard",
+    "The control API's pay of",
+    "is accepted and makes it paid",
+    "paid",
+)
+EXPIRE = Action(
+    "expire",
+    _PENDING,
+    "control.expire.guard",
+    "The control API's expire of",
+    "is accepted and makes it expired",
+    "expired",
+)
 ACTIONS: Mapping[str, Action] = MappingProxyType(
-    {
-        action.name: action
-        for action in (
-            Action(
-                "cancel",
-                _PENDING,
-                "invoice.cancel.guard",
-                "``POST /invoices/{id}/cancel`` of",
-                "is accepted and cancels it (queued or at once)",
-                "cancelled",
-            ),
-            Action(
-                "refund_full",
-                REFUNDABLE,
-                "refund.guard",
-                "A refund without amount of",
-                "is accepted and refunds what is left (the whole amount again once nothing is)",
-                "refunded",
-            ),
-            Action(
-                "refund_partial",
-                REFUNDABLE,
-                "refund.guard",
-                "A refund of part of the amount of",
-                "is accepted and recorded",
-                "refunded",
-            ),
-            Action(
-                "pay",
-                _PENDING,
-                "control.pay.guard",
-                "The control API's pay of",
-                "is accepted and makes it paid",
-                "paid",
-            ),
-            Action(
-                "expire",
-                _PENDING,
-                "control.expire.guard",
-                "The control API's expire of",
-                "is accepted and makes it expired",
-                "expired",
-            ),
-        )
-    }
+    {a.name: a for a in (CANCEL, REFUND_FULL, REFUND_PARTIAL, PAY, EXPIRE)}
 )
 """Each action the mock guards by status, by name."""
 

@@ -16,13 +16,28 @@ from typing import Any
 from apipay_harness.mock import variants as v
 from apipay_harness.mock.clock import Clock, WorkQueue, format_time, format_time_long
 from apipay_harness.mock.errors import ApiError, ValidationFailed, invoice_not_found
-from apipay_harness.mock.faults import Faults
+from apipay_harness.mock.faults import (
+    CANCEL_STUCK_CANCELLING,
+    CART_AMOUNT_IGNORES_COUNT,
+    FULL_REFUND_STATUS_PARTIAL,
+    REFUND_ROUNDING_TRUNCATED,
+    REFUND_SUM_UNCHECKED,
+    SERVER_ERROR_ON_NUL_BYTE,
+    TENANT_LEAK_CART_ITEM,
+    TENANT_LEAK_STATUS_CHECK,
+    TENANT_LEAK_WEBHOOK_ID,
+    WEBHOOK_MISSING_ON_CANCEL,
+    WEBHOOK_ON_REFUSED_CANCEL,
+    WEBHOOK_REFUND_TOTAL_STALE,
+    Faults,
+    transition_fault,
+)
 from apipay_harness.mock.fixtures import Fixtures, Organization
 from apipay_harness.mock.limits import DEFAULT_MAX_INVOICES
 from apipay_harness.mock.models import CatalogItem, Invoice, InvoiceItem, Refund, Webhook
 from apipay_harness.mock.money import money, to_kopecks, total
 from apipay_harness.mock.retention import Retention
-from apipay_harness.mock.rules import ACTIONS, REFUNDABLE, allowed_fault
+from apipay_harness.mock.rules import CANCEL, EXPIRE, PAY, REFUND_FULL, REFUND_PARTIAL, REFUNDABLE, Action
 from apipay_harness.mock.variants import Variants
 from apipay_harness.mock.webhooks import Dispatcher
 
@@ -172,7 +187,7 @@ class Store:
         webhook_id = body.get("webhook_id")
         if webhook_id is not None:
             hook = self.webhooks.get(int(webhook_id))
-            foreign = hook is not None and hook.organization != org.id and not self.faults.on("tenant_leak_webhook_id")
+            foreign = hook is not None and hook.organization != org.id and not self.faults.on(TENANT_LEAK_WEBHOOK_ID)
             if hook is None or foreign:
                 raise ValidationFailed.one("webhook_id", "The selected webhook id is invalid.")
         cart = body.get("cart_items")
@@ -197,10 +212,10 @@ class Store:
             InvoiceItem(next(self._item_ids), invoice_id, item.id, item.name, item.selling_price, count, item.unit_id)
             for item, count in lines
         )
-        if cart and self.faults.on("cart_amount_ignores_count"):
+        if cart and self.faults.on(CART_AMOUNT_IGNORES_COUNT):
             amount = sum((item.price for item in items), Decimal(0))
         for text in (body.get("description"), body.get("external_order_id")):
-            if text and "\x00" in text and self.faults.on("server_error_on_nul_byte"):
+            if text and "\x00" in text and self.faults.on(SERVER_ERROR_ON_NUL_BYTE):
                 raise ApiError(500, "Server Error")
         invoice = Invoice(
             id=invoice_id,
@@ -238,7 +253,7 @@ class Store:
         found: list[tuple[CatalogItem, int]] = []
         for index, line in enumerate(cart):
             item = self.catalog.get(int(line["catalog_item_id"]))
-            foreign = item is not None and item.organization != org.id and not self.faults.on("tenant_leak_cart_item")
+            foreign = item is not None and item.organization != org.id and not self.faults.on(TENANT_LEAK_CART_ITEM)
             if item is None or foreign:
                 errors[f"cart_items.{index}.catalog_item_id"] = ["The selected catalog item id is invalid."]
             else:
@@ -258,15 +273,15 @@ class Store:
             raise invoice_not_found()
         return invoice
 
-    def lets(self, action: str, invoice: Invoice) -> bool:
+    def lets(self, action: Action, invoice: Invoice) -> bool:
         """Whether ``action`` may go ahead from the invoice's status (the rules', or a fault that lets it through)."""
         status = invoice.status
-        return status in ACTIONS[action].allowed_from or self.faults.on(allowed_fault(action, status))
+        return status in action.allowed_from or self.faults.on(transition_fault(action, status))
 
     def cancel(self, invoice: Invoice) -> bool:
         """Cancel a pending invoice; True when it is already cancelled (sync), False when queued."""
-        if not self.lets("cancel", invoice):
-            if self.faults.on("webhook_on_refused_cancel"):
+        if not self.lets(CANCEL, invoice):
+            if self.faults.on(WEBHOOK_ON_REFUSED_CANCEL):
                 self._notify(invoice, "invoice.status_changed", status="cancelled")
             raise ApiError(400, f"Only pending invoices can be cancelled (this one is {invoice.status})")
         if self.settings.cancel_mode == "sync" or self.variants.on(v.CANCEL_SYNCHRONOUS):
@@ -277,13 +292,13 @@ class Store:
         if self.variants.on(v.CANCEL_DELAYS_VARY):
             delay = _CANCEL_DELAYS[invoice.id % len(_CANCEL_DELAYS)]
         due = self.clock.timestamp() + delay
-        if not self.faults.on("cancel_stuck_cancelling"):
+        if not self.faults.on(CANCEL_STUCK_CANCELLING):
             self.queue.schedule(due, lambda: self._set_status(invoice, "cancelled"), key=invoice.id)
         return False
 
     def pay(self, invoice: Invoice, client_name: str | None) -> None:
         """The customer pays a pending invoice (control API); 409 from any other status."""
-        if not self.lets("pay", invoice):
+        if not self.lets(PAY, invoice):
             raise ApiError(409, f"Only pending invoices can be paid (this one is {invoice.status})")
         invoice.client_name = client_name
         invoice.paid_at = self.stamp(self.clock.timestamp())
@@ -291,7 +306,7 @@ class Store:
 
     def expire(self, invoice: Invoice) -> None:
         """A pending invoice times out (control API); 409 from any other status."""
-        if not self.lets("expire", invoice):
+        if not self.lets(EXPIRE, invoice):
             raise ApiError(409, f"Only pending invoices can expire (this one is {invoice.status})")
         self._set_status(invoice, "expired")
 
@@ -312,7 +327,7 @@ class Store:
         """The organization's pending invoices, as ``status/check`` reports them."""
         if self.variants.on(v.STATUS_CHECK_LISTS_NONE):
             return []
-        leak = self.faults.on("tenant_leak_status_check")
+        leak = self.faults.on(TENANT_LEAK_STATUS_CHECK)
         checked = [
             {
                 "id": inv.id,
@@ -330,7 +345,7 @@ class Store:
 
     def check_refund(self, invoice: Invoice, amount: Decimal | None) -> Decimal:
         """The amount a refund will take, or 400/422 when the invoice or the amount does not allow it."""
-        if not self.lets("refund_full" if amount is None else "refund_partial", invoice):
+        if not self.lets(REFUND_FULL if amount is None else REFUND_PARTIAL, invoice):
             raise ApiError(
                 400, f"Only paid or partially refunded invoices can be refunded (this one is {invoice.status})"
             )
@@ -341,9 +356,9 @@ class Store:
         if amount is None:
             return available
         amount = to_kopecks(amount)
-        if self.faults.on("refund_rounding_truncated"):
+        if self.faults.on(REFUND_ROUNDING_TRUNCATED):
             amount = Decimal(int(amount))
-        if amount > available and not self.faults.on("refund_sum_unchecked"):
+        if amount > available and not self.faults.on(REFUND_SUM_UNCHECKED):
             message = f"The amount field must not be greater than the available {available} for refund."
             if self.variants.on(v.OVER_REFUND_REFUSED_400):
                 raise ApiError(400, message)
@@ -358,7 +373,7 @@ class Store:
         self.refunds[refund.id] = refund
         invoice.refunds.append(refund.id)
         invoice.total_refunded += amount
-        full = invoice.total_refunded >= invoice.amount and not self.faults.on("full_refund_status_partial")
+        full = invoice.total_refunded >= invoice.amount and not self.faults.on(FULL_REFUND_STATUS_PARTIAL)
         self._set_status(invoice, "refunded" if full else "partially_refunded")
         delay = self.settings.refund_delay
         if self.variants.on(v.REFUND_DELAYS_VARY):
@@ -402,7 +417,7 @@ class Store:
 
     def _notify(self, invoice: Invoice, event: str, *, status: str | None = None) -> None:
         """Send ``event`` about the invoice (``status``: what the payload says, when not the invoice's own)."""
-        if invoice.status == "cancelled" and self.faults.on("webhook_missing_on_cancel"):
+        if invoice.status == "cancelled" and self.faults.on(WEBHOOK_MISSING_ON_CANCEL):
             return
         hook = self.webhooks.get(invoice.webhook_id) if invoice.webhook_id is not None else None
         if hook is None:
@@ -429,7 +444,7 @@ class Store:
                 "external_order_id": invoice.external_order_id,
             }
             source = "api"
-        if event == "invoice.refunded" and invoice.refunds and self.faults.on("webhook_refund_total_stale"):
+        if event == "invoice.refunded" and invoice.refunds and self.faults.on(WEBHOOK_REFUND_TOTAL_STALE):
             body["total_refunded"] = money(invoice.total_refunded - self.refunds[invoice.refunds[-1]].amount)
         payload = {"event": event, "invoice": body, "source": source, "timestamp": self.stamp(self.clock.timestamp())}
         if self.webhook_shaper is not None:

@@ -7,9 +7,9 @@ must pass. Each variant rests on a sentence or example of the provider's documen
 
 Each entry is a ``Variant`` bound to a module-level constant. The mock asks
 ``store.variants.on(CONSTANT)`` where it behaves differently, so a misspelt variant fails at
-import, never as a string that silently matches nothing. Names typed by a user are checked in
-one place, ``select()``: an unknown name, or two variants that cannot both hold, is a
-``UsageError`` (exit 2) that lists the valid names.
+import, never as a string that silently matches nothing. Names typed by a user are checked by
+``select()``: an unknown name (``VARIANTS.named``, which checks fault names the same way) or two
+variants that cannot both hold is a ``UsageError`` (exit 2) that lists the valid names.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from apipay_harness.core.errors import UsageError
+from apipay_harness.mock.registry import Registry
 
 __all__ = [
     "AMOUNT_WINS_OVER_CART",
@@ -53,7 +54,6 @@ __all__ = [
     "Variant",
     "Variants",
     "compatible_groups",
-    "lookup",
     "select",
 ]
 
@@ -82,18 +82,14 @@ class Variant:
         return other in self.conflicts or self in other.conflicts
 
 
-VARIANTS: dict[str, Variant] = {}
+VARIANTS: Registry[Variant] = Registry("variant", list_sorted=False)
 """Every variant by name, in catalog order."""
 
 
 def _variant(
     name: str, *, description: str, source: str, section: str, quote: str, conflicts: Sequence[Variant] = ()
 ) -> Variant:
-    if name in VARIANTS:
-        raise ValueError(f"variant {name!r} is registered twice")
-    variant = Variant(name, description, source, section, quote, tuple(conflicts))
-    VARIANTS[name] = variant
-    return variant
+    return VARIANTS.add(Variant(name, description, source, section, quote, tuple(conflicts)))
 
 
 # -- the shape of answers -----------------------------------------------------------------------------------------
@@ -341,21 +337,9 @@ RATELIMIT_OTHER_BUDGET = _variant(
 )
 
 
-def lookup(names: Iterable[str]) -> tuple[Variant, ...]:
-    """The variants named, in the order given (repeats dropped); an unknown name is a ``UsageError``.
-
-    This is the one place a variant's name typed by a user is checked.
-    """
-    wanted = list(dict.fromkeys(names))
-    unknown = [name for name in wanted if name not in VARIANTS]
-    if unknown:
-        raise UsageError(f"unknown variant(s) {', '.join(unknown)}; valid names: {', '.join(VARIANTS)}")
-    return tuple(VARIANTS[name] for name in wanted)
-
-
 def select(names: Iterable[str]) -> tuple[Variant, ...]:
-    """The variants one mock runs with (``lookup``); two that exclude each other are a ``UsageError`` too."""
-    chosen = lookup(names)
+    """The variants one mock runs with (``VARIANTS.named``); two that exclude each other are a ``UsageError`` too."""
+    chosen = VARIANTS.named(names)
     for index, first in enumerate(chosen):
         for second in chosen[index + 1 :]:
             if first.conflicts_with(second):
@@ -402,7 +386,9 @@ class Variants:
         self._active = frozenset(select(names))
 
     def on(self, variant: Variant) -> bool:
-        """Whether ``variant`` is switched on."""
+        """Whether ``variant`` (a constant of this module, never its name) is switched on."""
+        if not isinstance(variant, Variant):
+            raise TypeError(f"ask by a Variant constant of apipay_harness.mock.variants, not {variant!r}")
         return variant in self._active
 
     @property

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import msgspec
 
-from apipay_harness.mock.faults import Faults
+from apipay_harness.mock.faults import WEBHOOK_SIGNATURE_WRONG, Faults
 from apipay_harness.mock.limits import ANSWER_LIMIT, DELIVERY_TIMEOUT, MAX_DELIVERIES, MAX_IN_FLIGHT
 
 __all__ = ["Dispatcher", "sign"]
@@ -53,7 +53,7 @@ class Dispatcher:
         """Record a delivery and send it in the background ``delay`` real seconds later (without a loop: record it)."""
         body = msgspec.json.encode(payload)
         signed = body
-        if self._faults.on("webhook_signature_wrong"):
+        if self._faults.on(WEBHOOK_SIGNATURE_WRONG):
             signed = json.dumps(payload).encode()
         record: dict[str, Any] = {
             "event": payload["event"],

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from apipay_harness.core.errors import UsageError
 from apipay_harness.mock.faults import FAULTS
-from apipay_harness.mock.variants import VARIANTS, compatible_groups, lookup
+from apipay_harness.mock.variants import VARIANTS, compatible_groups
 
 __all__ = ["PlannedRun", "check_fault_names", "check_variant_names", "plan"]
 
@@ -59,15 +58,12 @@ class PlannedRun:
 
 def check_fault_names(names: Sequence[str]) -> list[str]:
     """The faults to run (all of the catalog when none is named); an unknown name is a ``UsageError``."""
-    unknown = [n for n in names if n not in FAULTS]
-    if unknown:
-        raise UsageError(f"unknown fault(s) {', '.join(unknown)}; valid names: {', '.join(sorted(FAULTS))}")
-    return list(dict.fromkeys(names)) if names else sorted(FAULTS)
+    return [fault.name for fault in FAULTS.named(names)] if names else sorted(FAULTS)
 
 
 def check_variant_names(names: Sequence[str]) -> list[str]:
     """The variants to run alone (all of the catalog when none is named); an unknown name is a ``UsageError``."""
-    return [variant.name for variant in lookup(names)] if names else list(VARIANTS)
+    return [variant.name for variant in VARIANTS.named(names)] if names else list(VARIANTS)
 
 
 def plan(*, faults: Sequence[str], variants: Sequence[str], together: bool) -> list[PlannedRun]:
@@ -77,7 +73,7 @@ def plan(*, faults: Sequence[str], variants: Sequence[str], together: bool) -> l
     """
     runs = [PlannedRun()]
     runs += [PlannedRun(fault=name) for name in check_fault_names(faults)] if faults else []
-    runs += [PlannedRun(variants=(variant.name,)) for variant in lookup(variants)]
+    runs += [PlannedRun(variants=(variant.name,)) for variant in VARIANTS.named(variants)]
     if together:
         groups = [g for g in compatible_groups(list(VARIANTS.values())) if len(g) > 1]
         runs += [PlannedRun(variants=tuple(v.name for v in g), group=n) for n, g in enumerate(groups, start=1)]

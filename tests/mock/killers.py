@@ -8,17 +8,17 @@ mock.
 
 A killer is an ordinary test of tests/mock whose arguments are the mock's clients (``api``,
 ``api2``, ``control``, ``mock``: the fixtures of tests/conftest.py) plus, for a parametrized test,
-the parameter values this entry picks. Adding a fault's killer is one line::
+the parameter values this entry picks. Entries are keyed by the fault's constant, so a misspelt
+one fails at import. Adding a fault's killer is one line::
 
-    "cancel_paid_allowed": [transition("paid", "cancel")],
-    "refund_rounding_truncated": [kill(test_refund_records_its_kopecks)],
-    "phone_pattern_off_by_one": [kill(test_create_invoice_rejects_each_invalid_example_keyed_by_field,
-                                      field="phone_number", value="8700123456")],
+    faults.REFUND_ROUNDING_TRUNCATED: [kill(test_refund_records_its_kopecks)],
+    faults.PHONE_PATTERN_OFF_BY_ONE: [kill(test_create_invoice_rejects_each_invalid_example_keyed_by_field,
+                                           field="phone_number", value="8700123456")],
 
 Families: ``transition(status, action)`` is the transition-table test for one (status, action)
 pair of the spec's ``x-status-transitions`` (actions in ``tests.mock.test_transitions.ACTIONS``),
-so a fault that lets a forbidden pair through is killed by naming the pair, and generated faults
-get generated entries: ``**{name: [transition(s, a)] for name, (s, a) in PAIRS.items()}``.
+so a fault that lets a forbidden pair through is killed by naming the pair, and the generated
+faults get generated entries: ``**{transition_fault(a, s): [transition(s, a.name)] for a, s in forbidden_pairs()}``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from apipay_harness.mock.rules import allowed_fault, forbidden_pairs
+from apipay_harness.mock import faults
+from apipay_harness.mock.faults import Fault, transition_fault
+from apipay_harness.mock.rules import forbidden_pairs
 from tests.mock.test_auth_ratelimit import (
     test_every_answer_carries_the_rate_limit_header,
     test_limited_key_gets_429_after_5_then_recovers_next_minute,
@@ -149,68 +151,72 @@ def _invalid(field: str, value: object) -> Killer:
     return kill(test_create_invoice_rejects_each_invalid_example_keyed_by_field, field=field, value=value)
 
 
-KILLERS: dict[str, Sequence[Killer]] = {
+KILLERS: dict[Fault, Sequence[Killer]] = {
     # bounds
-    "phone_pattern_off_by_one": [_invalid("phone_number", "8700123456"), _invalid("phone_number", "870012345678")],
-    "amount_minimum_zero": [_invalid("amount", 0)],
-    "amount_maximum_off_by_one": [_invalid("amount", 100000000)],
-    "description_max_length_off_by_one": [_invalid("description", "x" * 501)],
-    "per_page_maximum_off_by_one": [kill(test_list_invoices_bad_query_is_422, query="per_page=101")],
-    "cart_count_minimum_zero": [_invalid("cart_items.0.count", 0)],
+    faults.PHONE_PATTERN_OFF_BY_ONE: [_invalid("phone_number", "8700123456"), _invalid("phone_number", "870012345678")],
+    faults.AMOUNT_MINIMUM_ZERO: [_invalid("amount", 0)],
+    faults.AMOUNT_MAXIMUM_OFF_BY_ONE: [_invalid("amount", 100000000)],
+    faults.DESCRIPTION_MAX_LENGTH_OFF_BY_ONE: [_invalid("description", "x" * 501)],
+    faults.PER_PAGE_MAXIMUM_OFF_BY_ONE: [kill(test_list_invoices_bad_query_is_422, query="per_page=101")],
+    faults.CART_COUNT_MINIMUM_ZERO: [_invalid("cart_items.0.count", 0)],
     # forbidden transitions
-    **{allowed_fault(action.name, status): [transition(status, action.name)] for action, status in forbidden_pairs()},
-    "cancel_stuck_cancelling": [
+    **{transition_fault(action, status): [transition(status, action.name)] for action, status in forbidden_pairs()},
+    faults.CANCEL_STUCK_CANCELLING: [
         kill(test_async_cancel_is_202_then_cancelled_after_clock_delay),
         kill(test_cancel_sends_a_status_changed_event_once_cancelled),
     ],
     # money
-    "refund_sum_unchecked": [kill(test_refund_over_available_is_422)],
-    "refund_race_double_refund": [kill(test_parallel_refunds_never_exceed_the_amount)],
-    "refund_rounding_truncated": [kill(test_refund_records_its_kopecks)],
-    "full_refund_status_partial": [kill(test_partial_refunds_add_up_to_the_amount_then_refunded)],
-    "available_for_refund_stale": [kill(test_partial_refund_answers_201_with_documented_body)],
-    "cart_amount_ignores_count": [kill(test_cart_invoice_amount_is_exact_sum_of_price_times_count)],
+    faults.REFUND_SUM_UNCHECKED: [kill(test_refund_over_available_is_422)],
+    faults.REFUND_RACE_DOUBLE_REFUND: [kill(test_parallel_refunds_never_exceed_the_amount)],
+    faults.REFUND_ROUNDING_TRUNCATED: [kill(test_refund_records_its_kopecks)],
+    faults.FULL_REFUND_STATUS_PARTIAL: [kill(test_partial_refunds_add_up_to_the_amount_then_refunded)],
+    faults.AVAILABLE_FOR_REFUND_STALE: [kill(test_partial_refund_answers_201_with_documented_body)],
+    faults.CART_AMOUNT_IGNORES_COUNT: [kill(test_cart_invoice_amount_is_exact_sum_of_price_times_count)],
     # response shape
-    "invoice_id_as_string": [kill(test_get_invoice_has_every_detail_field)],
-    "created_at_missing": [kill(test_get_invoice_has_every_detail_field)],
-    "total_refunded_null": [kill(test_get_invoice_has_every_detail_field)],
-    "money_trailing_zeros_dropped": [kill(test_get_invoice_has_every_detail_field)],
-    "cart_snapshot_live": [kill(test_cart_snapshot_survives_catalog_patch)],
+    faults.INVOICE_ID_AS_STRING: [kill(test_get_invoice_has_every_detail_field)],
+    faults.CREATED_AT_MISSING: [kill(test_get_invoice_has_every_detail_field)],
+    faults.TOTAL_REFUNDED_NULL: [kill(test_get_invoice_has_every_detail_field)],
+    faults.MONEY_TRAILING_ZEROS_DROPPED: [kill(test_get_invoice_has_every_detail_field)],
+    faults.CART_SNAPSHOT_LIVE: [kill(test_cart_snapshot_survives_catalog_patch)],
     # auth and tenancy
-    "unverified_org_allowed": [kill(test_unverified_organization_is_403, method="GET", path="/invoices")],
-    "tenant_leak_get": [kill(test_other_organizations_invoice_is_404, operation="get")],
-    "tenant_leak_list": [kill(test_invoice_list_hides_other_organizations_invoices)],
-    "tenant_leak_refund_totals": [kill(test_other_organizations_invoice_is_404, operation="refunds")],
-    "tenant_leak_cancel": [kill(test_other_organizations_invoice_is_404, operation="cancel")],
-    "tenant_leak_refund": [kill(test_other_organizations_invoice_is_404, operation="refund")],
-    "tenant_leak_refund_list": [kill(test_list_refunds_hides_other_organizations)],
-    "tenant_leak_status_check": [kill(test_status_check_reports_only_own_pending_invoices)],
-    "tenant_leak_webhook_id": [kill(test_create_invoice_with_other_organizations_webhook_id_is_422)],
-    "tenant_leak_catalog_list": [kill(test_catalog_list_shows_only_own_items)],
-    "tenant_leak_catalog_update": [kill(test_other_organizations_item_is_404, method="PATCH")],
-    "tenant_leak_catalog_delete": [kill(test_other_organizations_item_is_404, method="DELETE")],
-    "tenant_leak_cart_item": [kill(test_cart_with_unknown_or_foreign_catalog_item_is_422)],
+    faults.UNVERIFIED_ORG_ALLOWED: [kill(test_unverified_organization_is_403, method="GET", path="/invoices")],
+    faults.TENANT_LEAK_GET: [kill(test_other_organizations_invoice_is_404, operation="get")],
+    faults.TENANT_LEAK_LIST: [kill(test_invoice_list_hides_other_organizations_invoices)],
+    faults.TENANT_LEAK_REFUND_TOTALS: [kill(test_other_organizations_invoice_is_404, operation="refunds")],
+    faults.TENANT_LEAK_CANCEL: [kill(test_other_organizations_invoice_is_404, operation="cancel")],
+    faults.TENANT_LEAK_REFUND: [kill(test_other_organizations_invoice_is_404, operation="refund")],
+    faults.TENANT_LEAK_REFUND_LIST: [kill(test_list_refunds_hides_other_organizations)],
+    faults.TENANT_LEAK_STATUS_CHECK: [kill(test_status_check_reports_only_own_pending_invoices)],
+    faults.TENANT_LEAK_WEBHOOK_ID: [kill(test_create_invoice_with_other_organizations_webhook_id_is_422)],
+    faults.TENANT_LEAK_CATALOG_LIST: [kill(test_catalog_list_shows_only_own_items)],
+    faults.TENANT_LEAK_CATALOG_UPDATE: [kill(test_other_organizations_item_is_404, method="PATCH")],
+    faults.TENANT_LEAK_CATALOG_DELETE: [kill(test_other_organizations_item_is_404, method="DELETE")],
+    faults.TENANT_LEAK_CART_ITEM: [kill(test_cart_with_unknown_or_foreign_catalog_item_is_422)],
     # lists
-    "list_status_filter_ignored": [kill(test_list_invoices_filters_several_statuses)],
-    "list_last_page_off_by_one": [kill(test_list_invoices_last_page_when_total_is_a_multiple_of_per_page, count=4)],
-    "list_date_to_exclusive": [kill(test_list_invoices_date_range_is_inclusive)],
-    "list_search_ignores_order_id": [kill(test_list_invoices_search_matches_description_and_order_id)],
-    "list_sort_amount_as_text": [kill(test_list_invoices_sorts_by_each_field, sort_by="amount", sort_order="asc")],
-    "refund_list_invoice_filter_ignored": [kill(test_list_refunds_filters_by_invoice_id)],
+    faults.LIST_STATUS_FILTER_IGNORED: [kill(test_list_invoices_filters_several_statuses)],
+    faults.LIST_LAST_PAGE_OFF_BY_ONE: [
+        kill(test_list_invoices_last_page_when_total_is_a_multiple_of_per_page, count=4),
+    ],
+    faults.LIST_DATE_TO_EXCLUSIVE: [kill(test_list_invoices_date_range_is_inclusive)],
+    faults.LIST_SEARCH_IGNORES_ORDER_ID: [kill(test_list_invoices_search_matches_description_and_order_id)],
+    faults.LIST_SORT_AMOUNT_AS_TEXT: [kill(test_list_invoices_sorts_by_each_field, sort_by="amount", sort_order="asc")],
+    faults.REFUND_LIST_INVOICE_FILTER_IGNORED: [kill(test_list_refunds_filters_by_invoice_id)],
     # webhooks
-    "webhook_signature_wrong": [kill(test_paid_invoice_sends_signed_status_changed)],
-    "webhook_missing_on_cancel": [kill(test_cancel_sends_a_status_changed_event_once_cancelled)],
-    "webhook_on_refused_cancel": [kill(test_refused_cancel_sends_no_event)],
-    "webhook_refund_total_stale": [kill(test_refund_event_carries_the_total_refunded_after_it)],
+    faults.WEBHOOK_SIGNATURE_WRONG: [kill(test_paid_invoice_sends_signed_status_changed)],
+    faults.WEBHOOK_MISSING_ON_CANCEL: [kill(test_cancel_sends_a_status_changed_event_once_cancelled)],
+    faults.WEBHOOK_ON_REFUSED_CANCEL: [kill(test_refused_cancel_sends_no_event)],
+    faults.WEBHOOK_REFUND_TOTAL_STALE: [kill(test_refund_event_carries_the_total_refunded_after_it)],
     # robustness and rate limit
-    "server_error_on_nul_byte": [
+    faults.SERVER_ERROR_ON_NUL_BYTE: [
         kill(test_nul_byte_in_free_text_is_kept_or_refused_never_a_server_error, field="description"),
         kill(test_nul_byte_in_free_text_is_kept_or_refused_never_a_server_error, field="external_order_id"),
     ],
-    "server_error_past_last_page": [kill(test_huge_page_number_answers_an_empty_page, path="/invoices", page=10**12)],
-    "ratelimit_header_missing_on_errors": [
+    faults.SERVER_ERROR_PAST_LAST_PAGE: [
+        kill(test_huge_page_number_answers_an_empty_page, path="/invoices", page=10**12),
+    ],
+    faults.RATELIMIT_HEADER_MISSING_ON_ERRORS: [
         kill(test_every_answer_carries_the_rate_limit_header, path="/invoices/999999")
     ],
-    "ratelimit_body_without_retry_after": [kill(test_limited_key_gets_429_after_5_then_recovers_next_minute)],
+    faults.RATELIMIT_BODY_WITHOUT_RETRY_AFTER: [kill(test_limited_key_gets_429_after_5_then_recovers_next_minute)],
 }
-"""Fault name -> the tests of tests/mock that fail when it is on (each must; at least one per fault)."""
+"""Fault -> the tests of tests/mock that fail when it is on (each must; at least one per fault)."""
