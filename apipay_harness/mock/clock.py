@@ -1,4 +1,4 @@
-"""The mock's own clock and its queue of delayed work (STYLE R16).
+"""The mock's own clock and its queue of delayed work, injected so tests move time instead of sleeping.
 
 Every time the mock reads is ``Clock.now()``: real UTC time plus an offset that the
 control API moves forward. Delayed work (async cancel, refund completion, expiry) is

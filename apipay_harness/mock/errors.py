@@ -1,4 +1,4 @@
-"""Domain errors of the mock, turned into the API's own error bodies by one handler (STYLE R15).
+"""Domain errors of the mock, turned into the API's own error bodies by one handler, so no route builds one.
 
 ApiError(status, message)       any documented error: {"message": ...}
 └── ValidationFailed(errors)    422 {"message": "Validation failed", "errors": {field: [...]}}

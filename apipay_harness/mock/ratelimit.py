@@ -1,4 +1,4 @@
-"""``X-RateLimit-Remaining`` on every response, and 429 past a per-key limit (STYLE R15 middleware)."""
+"""``X-RateLimit-Remaining`` on every response, and 429 past a per-key limit: one middleware, not each route."""
 
 from __future__ import annotations
 

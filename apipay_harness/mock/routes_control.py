@@ -1,4 +1,4 @@
-"""The control API (DESIGN §3.2): test helpers that drive payments, expiry, the clock and webhooks."""
+"""The control API: test helpers that drive payments, expiry, the clock and webhooks (a fixed interface)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The README's fault table, generated from the catalog's docstrings so it is never copied by hand (STYLE R12)."""
+"""The fault table of the docs, generated from the catalog so it is never copied by hand and never drifts from it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ def fault_table() -> str:
     """One Markdown row per fault of the mock (name, hook, what breaks), in catalog order."""
     lines = [
         f"{len(FAULTS)} faults, each enabled with `apipay-harness mock --fault NAME` "
-        "and checked by `apipay-harness selftest` (see bench/selftest_matrix.md for which suite catches each).",
+        "and checked by `apipay-harness selftest` (its `selftest.md` says which suite catches each; "
+        "bench/RESULTS.md has the latest full run).",
         "",
         "| fault | where it breaks | what breaks |",
         "|---|---|---|",

@@ -1,4 +1,4 @@
-"""The README's variant table, generated from the catalog so it is never copied by hand.
+"""The variant table of docs/selftest.md, generated from the catalog so it is never copied by hand.
 
 Each row names a variant, says what the mock does differently and quotes the document it rests on.
 """

@@ -1,4 +1,4 @@
-"""The README's fault catalog is generated from the registry's docstrings, never copied by hand (STYLE R12)."""
+"""The reference's fault catalog is generated from the registry, never copied by hand, so it cannot drift from it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from apipay_harness.mock.faults import FAULTS
 from apipay_harness.selftest.fault_table import END_MARKER, START_MARKER, fault_table
 
-README = Path(__file__).resolve().parents[2] / "docs" / "selftest.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "selftest.md"
 
 
 def test_fault_catalog_has_at_least_30_faults_each_with_one_sentence() -> None:
@@ -23,9 +23,9 @@ def test_fault_table_has_one_row_per_fault() -> None:
 
 
 def test_readme_fault_table_equals_the_generated_one() -> None:
-    text = README.read_text(encoding="utf-8")
+    text = DOC.read_text(encoding="utf-8")
     assert START_MARKER in text and END_MARKER in text, (
-        f"README.md needs the fault table between {START_MARKER} and {END_MARKER}: "
+        f"docs/selftest.md needs the fault table between {START_MARKER} and {END_MARKER}: "
         "paste the output of `apipay-harness selftest --list-faults` there"
     )
     between = text.split(START_MARKER, 1)[1].split(END_MARKER, 1)[0]

@@ -1,4 +1,4 @@
-"""The README's variant table is generated from the catalog, never copied by hand (as the fault table is)."""
+"""The reference's variant table is generated from the catalog, never copied by hand (as the fault table is)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from apipay_harness.mock.variants import VARIANTS
 from apipay_harness.selftest.variant_table import END_MARKER, START_MARKER, variant_table
 from tests.cli_run import harness
 
-README = Path(__file__).resolve().parents[2] / "docs" / "selftest.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "selftest.md"
 
 
 def test_variant_table_has_one_row_per_variant_with_its_quote() -> None:
@@ -19,9 +19,9 @@ def test_variant_table_has_one_row_per_variant_with_its_quote() -> None:
 
 
 def test_readme_variant_table_equals_the_generated_one() -> None:
-    text = README.read_text(encoding="utf-8")
+    text = DOC.read_text(encoding="utf-8")
     assert START_MARKER in text and END_MARKER in text, (
-        f"README.md needs the variant table between {START_MARKER} and {END_MARKER}: "
+        f"docs/selftest.md needs the variant table between {START_MARKER} and {END_MARKER}: "
         "paste the output of `apipay-harness selftest --list-variants` there"
     )
     between = text.split(START_MARKER, 1)[1].split(END_MARKER, 1)[0]
