@@ -29,7 +29,7 @@ COMMAND_PAGES = {
     "receiver": "receiver.md",
     "diff": "diff.md",
 }
-WRITTEN_ELSEWHERE = {"docs/writing-checks.md", "docs/writing-faults.md"}
+WRITTEN_ELSEWHERE = {"docs/writing-checks.md"}
 """Linked from the README, written on other branches of the same change: they may not be here yet."""
 
 FIRST_COMMANDS = """```bash
