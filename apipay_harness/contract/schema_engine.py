@@ -33,6 +33,7 @@ __all__ = [
     "build_schema",
     "catalog_mapper",
     "engine_settings",
+    "load_settings_file",
     "run_engine",
     "settings_file",
 ]

@@ -35,13 +35,7 @@ from apipay_harness.mock.limits import (
     MAX_HEAD_BYTES,
 )
 
-__all__ = [
-    "CONNECTIONS_SCOPE",
-    "ConnectionGuard",
-    "ConnectionLimits",
-    "Guarded",
-    "State",
-]
+__all__ = ["CONNECTIONS_SCOPE", "ConnectionCounts", "ConnectionGuard", "ConnectionLimits", "Guarded", "State"]
 
 CONNECTIONS_SCOPE = "apipay.connections"
 """Where the protocol leaves the guard in each request's ASGI scope, for ``GET /_control/stats``."""

@@ -22,7 +22,7 @@ from apipay_harness.mock.errors import ApiError
 from apipay_harness.mock.limits import LINES_PER_INVOICE
 from apipay_harness.mock.models import Invoice, Refund
 
-__all__ = ["SETTLED", "Retention", "StoreFull"]
+__all__ = ["Retention", "RetentionStats", "SETTLED", "StoreFull"]
 
 SETTLED = frozenset({"cancelled", "expired", "refunded"})
 """Statuses no transition leaves: an invoice in one can be forgotten without changing what a client can do."""

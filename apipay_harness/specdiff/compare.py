@@ -25,7 +25,7 @@ from apipay_harness.specdiff.shapes import (
 )
 from apipay_harness.specdiff.strings import normalise_pattern, string_witness
 
-__all__ = ["Direction", "Site", "compare_shapes", "join"]
+__all__ = ["Budget", "Direction", "Site", "compare_shapes", "join"]
 
 Direction = Literal["request", "response"]
 MAX_COMPARISONS = 200_000
