@@ -48,7 +48,7 @@ def test_installed_wheel_lints_its_shipped_spec_from_another_directory(wheel: Pa
         [
             sys.executable,
             "-c",
-            "import apipay_harness.core.resources as r, sys; print(r.default_spec_path()); "
+            "import apipay_harness.core.versions as v, sys; print(v.get_version().spec_path); "
             "from apipay_harness.cli import main; sys.exit(main(['lint']))",
         ],
         cwd=elsewhere,

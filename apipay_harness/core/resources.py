@@ -1,4 +1,4 @@
-"""Where the shipped spec, contract suites and locustfiles live.
+"""Where the shipped specs, contract suites and locustfiles live (which spec is which: the version registry).
 
 In a source checkout they sit at the top of the repository; in a wheel they are carried
 as package data under ``apipay_harness/_data`` (see ``pyproject.toml``).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["contracts_dir", "data_dir", "default_spec_path", "load_dir"]
+__all__ = ["contracts_dir", "data_dir", "load_dir"]
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -19,13 +19,6 @@ def data_dir(name: str) -> Path:
     if packaged.is_dir():
         return packaged
     return _PACKAGE.parent / name
-
-
-def default_spec_path() -> Path:
-    """Return the path of the shipped spec of the default API version."""
-    from apipay_harness.core.versions import get_version  # the version registry imports this module
-
-    return get_version().spec_path
 
 
 def contracts_dir() -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from apipay_harness.core.errors import UsageError
-from apipay_harness.core.resources import default_spec_path
 from apipay_harness.core.spec import load_spec
 from apipay_harness.core.versions import DEFAULT_VERSION, get_version, version_names
 
@@ -14,7 +13,6 @@ def test_versions_default_is_the_seed_and_listed_first() -> None:
     assert DEFAULT_VERSION == "2026-02-13"
     assert version_names() == ("2026-02-13", "2.1")
     assert get_version() is get_version(DEFAULT_VERSION)
-    assert default_spec_path() == get_version().spec_path
 
 
 @pytest.mark.parametrize("version", version_names())

@@ -11,7 +11,7 @@ import copy
 from decimal import Decimal
 from typing import Any
 
-from apipay_harness.core.resources import default_spec_path
+from apipay_harness.core.versions import get_version
 from apipay_harness.specdiff import Document, load_document
 
 __all__ = ["seed", "seed_with_breaks"]
@@ -23,7 +23,7 @@ STRING = {"type": "string"}
 
 def seed() -> Document:
     """The shipped seed spec."""
-    return load_document(default_spec_path())
+    return load_document(get_version().spec_path)
 
 
 def _flat(items_ref: str) -> dict[str, Any]:
