@@ -2,7 +2,9 @@
 
 The options (``--base-url``, ``--quick``, ``--seed`` …) and the result recording come from
 the ``apipay_harness.contract.plugin`` plugin; this file turns them into fixtures and into
-the hypothesis settings profiles ``quick`` and ``default`` (``--quick`` picks the first).
+the hypothesis settings profiles ``quick`` and ``default`` (``--quick`` picks the first). It also
+holds every suite to the check registry: each test's ``contract`` marker names a declared check,
+whose id then selects the test under ``-k`` (``-k refund_needs_payment``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from hypothesis import HealthCheck, settings
 
 from apipay_harness.contract.plugin import contract_run
 from apipay_harness.contract.run import ContractRun, ResultSink, run_seed
+from apipay_harness.core.checks import Check
 from apipay_harness.core.spec import load_spec
 from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
@@ -42,6 +45,18 @@ def pytest_configure(config: pytest.Config) -> None:
     seed = run_seed(config)
     core.global_force_seed = seed  # the same switch hypothesis' own --hypothesis-seed flips
     random.seed(seed)
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Refuse a suite test that names no declared check; let ``-k`` match the id of the check it names."""
+    marker = item.get_closest_marker("contract")
+    declared = marker.kwargs.get("check") if marker is not None else None
+    if not isinstance(declared, Check):
+        raise pytest.UsageError(
+            f"{item.nodeid}: a contract suite test names its check with a constant of apipay_harness.core.checks, "
+            f"as @pytest.mark.contract(check=…); got {declared!r}"
+        )
+    item.extra_keyword_matches.add(declared.id)
 
 
 @pytest.fixture(scope="session")

@@ -18,11 +18,21 @@ from typing import Any
 
 import pytest
 
+from apipay_harness.core.checks import (
+    FOREIGN_CATALOG_ITEM_NOT_LISTED,
+    FOREIGN_INVOICE_NOT_FOUND,
+    FOREIGN_INVOICE_NOT_IN_TOTALS,
+    FOREIGN_INVOICE_NOT_LISTED,
+    FOREIGN_REFUND_NOT_LISTED,
+    FOREIGN_RESOURCE_REFUSED,
+    UNAUTHENTICATED_REJECTED,
+    UNVERIFIED_FORBIDDEN,
+)
 from apipay_harness.core.spec import load_spec, operations
 from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
-from contracts.checks import REGISTRY, CheckContext
-from contracts.checks import tenancy as _tenancy  # noqa: F401  (registers the tenancy checks)
+from contracts.checks import CheckContext, Judge
+from contracts.checks import tenancy as judges
 from contracts.checks.sample import needs_key, sample_request
 from contracts.client import ApiClient
 from contracts.control import Control
@@ -36,21 +46,21 @@ _MAX_PAGES = 20
 """Pages of a list read at most while looking for another organization's rows."""
 
 
-def _run(name: str, operation: str, response: Any, case: Any) -> None:
-    REGISTRY[name](CheckContext(spec=_SPEC, operation=operation), response, case)
+def _run(judge: Judge, operation: str, response: Any, case: Any) -> None:
+    judge(CheckContext(spec=_SPEC, operation=operation), response, case)
 
 
-@pytest.mark.contract(suite="auth", check="unauthenticated_rejected")
+@pytest.mark.contract(check=UNAUTHENTICATED_REJECTED)
 @pytest.mark.parametrize("op", _KEYED, ids=_IDS)
 @pytest.mark.parametrize("key", [None, WRONG_KEY], ids=["no-key", "wrong-key"])
 def test_auth_without_valid_key_is_401(op: Any, key: str | None, client_for: Callable[[str | None], ApiClient]) -> None:
     """No key or a wrong key: 401 on every operation that needs one."""
     method, path, kwargs = sample_request(_SPEC, op)
     response = client_for(key).request(method, path, **kwargs)
-    _run("unauthenticated_rejected", op.label, response, "no key" if key is None else "a wrong key")
+    _run(judges.unauthenticated_rejected, op.label, response, "no key" if key is None else "a wrong key")
 
 
-@pytest.mark.contract(suite="auth", check="unverified_forbidden")
+@pytest.mark.contract(check=UNVERIFIED_FORBIDDEN)
 @pytest.mark.parametrize("op", _KEYED, ids=_IDS)
 def test_auth_unverified_organization_is_403(
     op: Any, target: Target, client_for: Callable[[str | None], ApiClient]
@@ -60,7 +70,7 @@ def test_auth_unverified_organization_is_403(
         pytest.skip("no key of an unverified organization given (--unverified-key)")
     method, path, kwargs = sample_request(_SPEC, op)
     response = client_for(target.unverified_key).request(method, path, **kwargs)
-    _run("unverified_forbidden", op.label, response, "the unverified organization's key")
+    _run(judges.unverified_forbidden, op.label, response, "the unverified organization's key")
 
 
 @pytest.fixture(scope="session")
@@ -86,21 +96,21 @@ def foreign_invoice(api: ApiClient) -> JSONObject:
     return _create(api, f"tenancy-{uuid.uuid4().hex[:12]}")
 
 
-@pytest.mark.contract(suite="auth", check="foreign_invoice_not_found", operation="GET /invoices/{id}")
+@pytest.mark.contract(check=FOREIGN_INVOICE_NOT_FOUND, operation="GET /invoices/{id}")
 def test_tenancy_foreign_invoice_get_is_404(other: ApiClient, foreign_invoice: JSONObject) -> None:
     """Organization 2 cannot read organization 1's invoice."""
     response = other.get(f"/invoices/{foreign_invoice['id']}")
-    _run("foreign_invoice_not_found", "GET /invoices/{id}", response, foreign_invoice["id"])
+    _run(judges.foreign_invoice_not_found, "GET /invoices/{id}", response, foreign_invoice["id"])
 
 
-@pytest.mark.contract(suite="auth", check="foreign_invoice_not_found", operation="GET /invoices/{id}/refunds")
+@pytest.mark.contract(check=FOREIGN_INVOICE_NOT_FOUND, operation="GET /invoices/{id}/refunds")
 def test_tenancy_foreign_invoice_refunds_is_404(other: ApiClient, foreign_invoice: JSONObject) -> None:
     """Organization 2 cannot read organization 1's refund totals."""
     response = other.get(f"/invoices/{foreign_invoice['id']}/refunds")
-    _run("foreign_invoice_not_found", "GET /invoices/{id}/refunds", response, foreign_invoice["id"])
+    _run(judges.foreign_invoice_not_found, "GET /invoices/{id}/refunds", response, foreign_invoice["id"])
 
 
-@pytest.mark.contract(suite="auth", check="foreign_invoice_not_found", operation="POST /invoices/{id}/refund")
+@pytest.mark.contract(check=FOREIGN_INVOICE_NOT_FOUND, operation="POST /invoices/{id}/refund")
 def test_tenancy_foreign_invoice_refund_is_404(
     api: ApiClient, other: ApiClient, target: Target, request: pytest.FixtureRequest
 ) -> None:
@@ -110,36 +120,36 @@ def test_tenancy_foreign_invoice_refund_is_404(
         control: Control = request.getfixturevalue("control")
         assert control.pay(int(invoice["id"])).status_code == 200, "setup: paying organization 1's invoice failed"
     response = other.post(f"/invoices/{invoice['id']}/refund", json={"amount": 1, "reason": "tenancy"})
-    _run("foreign_invoice_not_found", "POST /invoices/{id}/refund", response, invoice["id"])
+    _run(judges.foreign_invoice_not_found, "POST /invoices/{id}/refund", response, invoice["id"])
 
 
-@pytest.mark.contract(suite="auth", check="foreign_invoice_not_found", operation="POST /invoices/{id}/cancel")
+@pytest.mark.contract(check=FOREIGN_INVOICE_NOT_FOUND, operation="POST /invoices/{id}/cancel")
 def test_tenancy_foreign_invoice_cancel_is_404(api: ApiClient, other: ApiClient) -> None:
     """Organization 2 cannot cancel organization 1's invoice."""
     invoice = _create(api, f"tenancy-cancel-{uuid.uuid4().hex[:8]}")
     response = other.post(f"/invoices/{invoice['id']}/cancel")
-    _run("foreign_invoice_not_found", "POST /invoices/{id}/cancel", response, invoice["id"])
+    _run(judges.foreign_invoice_not_found, "POST /invoices/{id}/cancel", response, invoice["id"])
 
 
-@pytest.mark.contract(suite="auth", check="foreign_invoice_not_listed", operation="GET /invoices")
+@pytest.mark.contract(check=FOREIGN_INVOICE_NOT_LISTED, operation="GET /invoices")
 def test_tenancy_foreign_invoice_not_in_lists(other: ApiClient, foreign_invoice: JSONObject) -> None:
     """Neither a search for its marker nor any page of organization 2's list shows organization 1's invoice."""
     marker = foreign_invoice["_marker"]
     _run(
-        "foreign_invoice_not_listed",
+        judges.foreign_invoice_not_listed,
         "GET /invoices",
         other.get("/invoices", params={"search": marker}),
         [foreign_invoice["id"]],
     )
     for page in range(1, _MAX_PAGES + 1):
         response = other.get("/invoices", params={"page": page, "per_page": 100, "sort_by": "id", "sort_order": "desc"})
-        _run("foreign_invoice_not_listed", "GET /invoices", response, [foreign_invoice["id"]])
+        _run(judges.foreign_invoice_not_listed, "GET /invoices", response, [foreign_invoice["id"]])
         meta = response.json().get("meta") or {}
         if page >= int(meta.get("last_page", page)):
             break
 
 
-@pytest.mark.contract(suite="auth", check="foreign_invoice_not_in_totals", operation="GET /invoices")
+@pytest.mark.contract(check=FOREIGN_INVOICE_NOT_IN_TOTALS, operation="GET /invoices")
 def test_tenancy_foreign_invoice_not_in_totals(api: ApiClient, other: ApiClient) -> None:
     """Organization 1 creating an invoice leaves organization 2's list total as it was."""
     before = other.get("/invoices", params={"per_page": 1})
@@ -153,15 +163,15 @@ def test_tenancy_foreign_invoice_not_in_totals(api: ApiClient, other: ApiClient)
     )
 
 
-@pytest.mark.contract(suite="auth", check="foreign_invoice_not_listed", operation="POST /invoices/status/check")
+@pytest.mark.contract(check=FOREIGN_INVOICE_NOT_LISTED, operation="POST /invoices/status/check")
 def test_tenancy_foreign_invoice_not_status_checked(api: ApiClient, other: ApiClient) -> None:
     """Organization 2's status check covers only its own pending invoices, not organization 1's fresh pending one."""
     pending = _create(api, f"tenancy-check-{uuid.uuid4().hex[:8]}")
     response = other.post("/invoices/status/check")
-    _run("foreign_invoice_not_listed", "POST /invoices/status/check", response, [pending["id"]])
+    _run(judges.foreign_invoice_not_listed, "POST /invoices/status/check", response, [pending["id"]])
 
 
-@pytest.mark.contract(suite="auth", check="foreign_refund_not_listed", operation="GET /refunds")
+@pytest.mark.contract(check=FOREIGN_REFUND_NOT_LISTED, operation="GET /refunds")
 def test_tenancy_foreign_refunds_not_listed(api: ApiClient, other: ApiClient, control: Control) -> None:
     """Organization 1's refund shows up in none of organization 2's refund lists."""
     invoice = _create(api, f"tenancy-refunds-{uuid.uuid4().hex[:8]}")
@@ -169,7 +179,7 @@ def test_tenancy_foreign_refunds_not_listed(api: ApiClient, other: ApiClient, co
     refunded = api.post(f"/invoices/{invoice['id']}/refund", json={"amount": 1, "reason": "tenancy"})
     assert refunded.status_code == 201, f"setup: organization 1's refund answered {refunded.status_code}"
     for params in ({"invoice_id": invoice["id"]}, {"per_page": 100}):
-        _run("foreign_invoice_not_listed", "GET /refunds", other.get("/refunds", params=params), [invoice["id"]])
+        _run(judges.foreign_invoice_not_listed, "GET /refunds", other.get("/refunds", params=params), [invoice["id"]])
 
 
 # -- what else an organization owns: catalog items and webhooks ----------------------------------------------------
@@ -197,7 +207,7 @@ def _own_item(api: ApiClient) -> JSONObject:
     return items[0]
 
 
-@pytest.mark.contract(suite="auth", check="foreign_catalog_item_not_listed", operation="GET /catalog")
+@pytest.mark.contract(check=FOREIGN_CATALOG_ITEM_NOT_LISTED, operation="GET /catalog")
 def test_tenancy_foreign_catalog_items_not_listed(api: ApiClient, other: ApiClient) -> None:
     """No page of organization 2's catalog shows one of organization 1's items."""
     mine = [int(item["id"]) for item in _catalog(api, "organization 1")]
@@ -206,20 +216,20 @@ def test_tenancy_foreign_catalog_items_not_listed(api: ApiClient, other: ApiClie
     _catalog(other, "organization 2")  # skips when organization 2 has no catalog to look in
     for page in range(1, _MAX_PAGES + 1):
         response = other.get("/catalog", params={"page": page, "per_page": 200})
-        _run("foreign_catalog_item_not_listed", "GET /catalog", response, mine)
+        _run(judges.foreign_catalog_item_not_listed, "GET /catalog", response, mine)
         if page >= int(response.json()["meta"]["last_page"]):
             break
 
 
-@pytest.mark.contract(suite="auth", check="foreign_resource_refused", operation="PATCH /catalog/{id}")
+@pytest.mark.contract(check=FOREIGN_RESOURCE_REFUSED, operation="PATCH /catalog/{id}")
 def test_tenancy_foreign_catalog_item_cannot_be_changed(api: ApiClient, other: ApiClient) -> None:
     """Organization 2's PATCH of organization 1's item is refused (it sends the item's own name: harmless if not)."""
     item = _own_item(api)
     response = other.patch(f"/catalog/{item['id']}", json={"name": item["name"]})
-    _run("foreign_resource_refused", "PATCH /catalog/{id}", response, "a PATCH of another organization's item")
+    _run(judges.foreign_resource_refused, "PATCH /catalog/{id}", response, "a PATCH of another organization's item")
 
 
-@pytest.mark.contract(suite="auth", check="foreign_resource_refused", operation="DELETE /catalog/{id}")
+@pytest.mark.contract(check=FOREIGN_RESOURCE_REFUSED, operation="DELETE /catalog/{id}")
 def test_tenancy_foreign_catalog_item_cannot_be_deleted(api: ApiClient, other: ApiClient) -> None:
     """Organization 2's DELETE of an item organization 1 made for this check is refused; organization 1 removes it."""
     _own_item(api)  # skips when organization 1 has no catalog
@@ -234,25 +244,27 @@ def test_tenancy_foreign_catalog_item_cannot_be_deleted(api: ApiClient, other: A
         pytest.skip("the catalog item made for this check is not listed yet (its creation is scheduled)")
     try:
         response = other.delete(f"/catalog/{found[0]['id']}")
-        _run("foreign_resource_refused", "DELETE /catalog/{id}", response, "a DELETE of another organization's item")
+        refused = judges.foreign_resource_refused
+        _run(refused, "DELETE /catalog/{id}", response, "a DELETE of another organization's item")
     finally:
         api.delete(f"/catalog/{found[0]['id']}")
 
 
-@pytest.mark.contract(suite="auth", check="foreign_resource_refused", operation="POST /invoices")
+@pytest.mark.contract(check=FOREIGN_RESOURCE_REFUSED, operation="POST /invoices")
 def test_tenancy_foreign_catalog_item_not_in_cart(api: ApiClient, other: ApiClient) -> None:
     """Organization 2 cannot put one of organization 1's catalog items in its cart."""
     item = _own_item(api)
     body = {"phone_number": "87001234567", "cart_items": [{"catalog_item_id": item["id"], "count": 1}]}
     response = other.post("/invoices", json=body)
-    _run("foreign_resource_refused", "POST /invoices", response, "a cart with another organization's catalog item")
+    _run(judges.foreign_resource_refused, "POST /invoices", response, "a cart with another organization's catalog item")
 
 
-@pytest.mark.contract(suite="auth", check="foreign_resource_refused", operation="POST /invoices")
+@pytest.mark.contract(check=FOREIGN_RESOURCE_REFUSED, operation="POST /invoices")
 def test_tenancy_foreign_webhook_id_refused(api: ApiClient, other: ApiClient, target: Target, control: Control) -> None:
     """Organization 1's invoice cannot name organization 2's webhook: its events would go to another's URL."""
     with receiving() as receiver:
         hook = control.register_webhook(url=receiver.url, secret=secrets.token_hex(16), api_key=target.api_key_2 or "")
         body = {"amount": 10, "phone_number": "87001234567", "webhook_id": hook}
         response = api.post("/invoices", json=body)
-    _run("foreign_resource_refused", "POST /invoices", response, "an invoice with another organization's webhook_id")
+    refused = judges.foreign_resource_refused
+    _run(refused, "POST /invoices", response, "an invoice with another organization's webhook_id")

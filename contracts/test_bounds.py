@@ -19,11 +19,12 @@ import pytest
 
 from apipay_harness.contract.guard import is_destructive
 from apipay_harness.contract.run import ResultSink
+from apipay_harness.core.checks import BOUNDS_EDGE_VALUE, EDGE_ACCEPTED, OUTSIDE_REJECTED
 from apipay_harness.core.spec import bounded_fields, load_spec, operations, resolve
 from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
-from contracts.checks import REGISTRY, CheckContext
-from contracts.checks import bounds as _bounds  # noqa: F401  (registers edge_accepted, outside_rejected)
+from contracts.checks import CheckContext
+from contracts.checks.bounds import edge_accepted, outside_rejected
 from contracts.checks.edges import Edge, edges_of
 from contracts.client import ApiClient
 from contracts.control import Control
@@ -143,7 +144,7 @@ def _send(edge: Edge, *, api: ApiClient, request: pytest.FixtureRequest, catalog
     return api.request(op.method.upper(), path, content=_dumps(body), headers={"Content-Type": "application/json"})
 
 
-@pytest.mark.contract(suite="bounds")
+@pytest.mark.contract(check=BOUNDS_EDGE_VALUE)
 @pytest.mark.parametrize("edge", _EDGES, ids=[e.id for e in _EDGES])
 def test_bounds_edge_value(
     edge: Edge,
@@ -157,12 +158,12 @@ def test_bounds_edge_value(
     op = edge.field.operation
     if target.profile == "production" and is_destructive(op.method, op.path):
         pytest.skip(f"--profile production: {op.label} would change a real account")
-    name = "edge_accepted" if edge.accepted else "outside_rejected"
-    check = f"{name}[{edge.field.location}.{edge.field.field_name} {edge.label}]"
+    declared, judge = (EDGE_ACCEPTED, edge_accepted) if edge.accepted else (OUTSIDE_REJECTED, outside_rejected)
+    check = declared.instance(f"{edge.field.location}.{edge.field.field_name} {edge.label}")
     response = _send(edge, api=api, request=request, catalog_ids=catalog_ids)
     ctx = CheckContext(spec=_SPEC, operation=edge.field.operation.label)
     try:
-        REGISTRY[name](ctx, response, edge)
+        judge(ctx, response, edge)
     except Violation as violation:
         contract_results.add(
             operation=ctx.operation,

@@ -18,6 +18,13 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from apipay_harness.core.checks import (
+    CANCEL_OR_PAY_WINS,
+    NO_SERVER_ERROR_UNDER_LOAD,
+    PARALLEL_CANCELS_ONE_WINS,
+    PARALLEL_CREATES_UNIQUE,
+    PARALLEL_REFUNDS_WITHIN_AMOUNT,
+)
 from apipay_harness.core.target import Target
 from contracts.client import ApiClient
 from contracts.control import Control
@@ -82,16 +89,14 @@ def _no_server_errors(responses: list[httpx.Response], operation: str) -> None:
     if broken:
         raise Violation(
             operation=operation,
-            check="no_server_error_under_load",
+            check=NO_SERVER_ERROR_UNDER_LOAD,
             title=f"{len(broken)} of {len(responses)} parallel requests answered 5xx",
             message=expected_received("no 5xx", f"{broken[0].status_code} {broken[0].text[:200]}"),
             rule="#/paths",
         )
 
 
-@pytest.mark.contract(
-    suite="concurrency", check="parallel_refunds_within_amount", operation="POST /invoices/{id}/refund"
-)
+@pytest.mark.contract(check=PARALLEL_REFUNDS_WITHIN_AMOUNT, operation="POST /invoices/{id}/refund")
 def test_concurrency_parallel_refunds_never_exceed_amount(
     control: Control, driver: Driver, target: Target, spec: dict[str, Any], parallel: int
 ) -> None:
@@ -129,7 +134,7 @@ def test_concurrency_parallel_refunds_never_exceed_amount(
     if problems:
         raise Violation(
             operation="POST /invoices/{id}/refund",
-            check="parallel_refunds_within_amount",
+            check=PARALLEL_REFUNDS_WITHIN_AMOUNT,
             title=f"{parallel} parallel refunds of {each} on a 100.00 invoice broke the refund sum",
             message=expected_received(
                 "at most 100.00 accepted, totals equal to the accepted refunds", "; ".join(problems)
@@ -147,7 +152,7 @@ def _cancel_or_pay(invoice: int, control: Control) -> Callable[[int, httpx.Clien
     return step
 
 
-@pytest.mark.contract(suite="concurrency", check="cancel_or_pay_wins", operation="POST /invoices/{id}/cancel")
+@pytest.mark.contract(check=CANCEL_OR_PAY_WINS, operation="POST /invoices/{id}/cancel")
 def test_concurrency_cancel_racing_payment_has_one_winner(
     control: Control, driver: Driver, target: Target, run_mode: str
 ) -> None:
@@ -160,7 +165,7 @@ def test_concurrency_cancel_racing_payment_has_one_winner(
         if cancel_won == pay_won:
             raise Violation(
                 operation="POST /invoices/{id}/cancel",
-                check="cancel_or_pay_wins",
+                check=CANCEL_OR_PAY_WINS,
                 title=f"a cancel and a payment of pending invoice {invoice} sent together: "
                 + ("both won" if cancel_won else "neither won"),
                 message=expected_received(
@@ -176,7 +181,7 @@ def test_concurrency_cancel_racing_payment_has_one_winner(
         driver.check(invoice)
 
 
-@pytest.mark.contract(suite="concurrency", check="parallel_creates_unique", operation="POST /invoices")
+@pytest.mark.contract(check=PARALLEL_CREATES_UNIQUE, operation="POST /invoices")
 def test_concurrency_parallel_creates_get_unique_ids(driver: Driver, target: Target, parallel: int) -> None:
     """Invoices created together each get their own id and keep their own amount."""
     amounts = [Decimal(100 + i) + Decimal("0.25") for i in range(parallel)]
@@ -197,7 +202,7 @@ def test_concurrency_parallel_creates_get_unique_ids(driver: Driver, target: Tar
     if len(bodies) + _limited(responses) != parallel or len(set(ids)) != len(ids) or wrong:
         raise Violation(
             operation="POST /invoices",
-            check="parallel_creates_unique",
+            check=PARALLEL_CREATES_UNIQUE,
             title=f"{parallel} invoices created together did not each get their own id",
             message=expected_received(
                 f"{parallel} answers 201 (or 429) with distinct ids, each invoice stored with its own amount",
@@ -207,7 +212,7 @@ def test_concurrency_parallel_creates_get_unique_ids(driver: Driver, target: Tar
         )
 
 
-@pytest.mark.contract(suite="concurrency", check="parallel_cancels_one_wins", operation="POST /invoices/{id}/cancel")
+@pytest.mark.contract(check=PARALLEL_CANCELS_ONE_WINS, operation="POST /invoices/{id}/cancel")
 def test_concurrency_parallel_cancels_accept_exactly_one(driver: Driver, target: Target, parallel: int) -> None:
     """Cancels racing on one pending invoice: exactly one is accepted, the others refused; no control API needed."""
     invoice = driver.create(amount=Decimal("30.00"), description="concurrency cancels")
@@ -220,7 +225,7 @@ def test_concurrency_parallel_cancels_accept_exactly_one(driver: Driver, target:
     if len(accepted) != 1 or len(accepted) + len(refused) + _limited(responses) != parallel:
         raise Violation(
             operation="POST /invoices/{id}/cancel",
-            check="parallel_cancels_one_wins",
+            check=PARALLEL_CANCELS_ONE_WINS,
             title=f"{parallel} cancels of pending invoice {invoice} sent together: {len(accepted)} accepted",
             message=expected_received(
                 "exactly one 200/202, the others a documented refusal",

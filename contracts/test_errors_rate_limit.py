@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from apipay_harness.core.checks import ERROR_BODY_MATCHES_SCHEMA, RATE_LIMIT_COUNTS_DOWN
 from apipay_harness.core.spec import load_spec
 from apipay_harness.core.target import Target
-from contracts.checks import REGISTRY, CheckContext
-from contracts.checks import schema as _schema  # noqa: F401  (registers the error checks)
+from contracts.checks import CheckContext
+from contracts.checks.schema import error_body_matches_schema, rate_limit_counts_down
 from contracts.client import ApiClient
 from contracts.violations import Violation, expected_received
 
@@ -81,17 +82,17 @@ def _judge(provoked: Provoked, label: str) -> None:
     if response.status_code != provoked.expected:
         raise Violation(
             operation=provoked.operation,
-            check="error_body_matches_schema",
+            check=ERROR_BODY_MATCHES_SCHEMA,
             title=f"{label}: the documented error was not answered",
             message=expected_received(provoked.expected, f"{response.status_code} {response.text[:200]}"),
             rule=f"#/paths/{provoked.operation.split(' ', 1)[1].replace('/', '~1')}/"
             f"{provoked.operation.split(' ', 1)[0].lower()}/responses/{provoked.expected}",
         )
     ctx = CheckContext(spec=_SPEC, operation=provoked.operation)
-    REGISTRY["error_body_matches_schema"](ctx, response, label)
+    error_body_matches_schema(ctx, response, label)
 
 
-@pytest.mark.contract(suite="errors", check="error_body_matches_schema")
+@pytest.mark.contract(check=ERROR_BODY_MATCHES_SCHEMA)
 @pytest.mark.parametrize("label", list(_PROVOKERS))
 def test_errors_body_matches_schema(label: str, api: ApiClient, client_for: ClientFor, target: Target) -> None:
     """A real error answer of this status carries the body the spec documents for it."""
@@ -114,14 +115,14 @@ def rate_limit_probe(target: Target, client_for: ClientFor) -> list[httpx.Respon
     return answers
 
 
-@pytest.mark.contract(suite="errors", check="rate_limit_counts_down", operation="GET /invoices")
+@pytest.mark.contract(check=RATE_LIMIT_COUNTS_DOWN, operation="GET /invoices")
 def test_rate_limit_remaining_counts_down_to_429(rate_limit_probe: list[httpx.Response]) -> None:
     """``X-RateLimit-Remaining`` decreases on every answer until the key is answered 429."""
     ctx = CheckContext(spec=_SPEC, operation="GET /invoices")
-    REGISTRY["rate_limit_counts_down"](ctx, rate_limit_probe[-1], rate_limit_probe[:-1])
+    rate_limit_counts_down(ctx, rate_limit_probe[-1], rate_limit_probe[:-1])
 
 
-@pytest.mark.contract(suite="errors", check="error_body_matches_schema", operation="GET /invoices")
+@pytest.mark.contract(check=ERROR_BODY_MATCHES_SCHEMA, operation="GET /invoices")
 def test_rate_limit_429_body_matches_schema(rate_limit_probe: list[httpx.Response]) -> None:
     """The 429 body is the documented one: a message and an integer ``retry_after``."""
     _judge(Provoked("GET /invoices", 429, rate_limit_probe[-1]), "429-rate-limited")

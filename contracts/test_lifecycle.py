@@ -26,13 +26,26 @@ from hypothesis.stateful import (
     rule,
 )
 
+from apipay_harness.core.checks import (
+    CANCEL_ONLY_PENDING,
+    CART_AMOUNT_AND_ITEMS,
+    CART_ITEMS_SNAPSHOT,
+    INVOICE_LIFECYCLE_MATCHES_MODEL,
+    QUEUED_CANCEL_COMPLETES,
+    REFUND_AFTER_FAILED_REFUND,
+    REFUND_NEEDS_PAYMENT,
+    REFUND_OVER_AVAILABLE_REFUSED,
+    REFUND_WITHOUT_AMOUNT_TAKES_REST,
+    REFUNDS_ADD_UP_TO_AMOUNT,
+    TERMINAL_STATUSES_FINAL,
+)
 from contracts.client import ApiClient
 from contracts.control import Control
 from contracts.model_driver import SETTLE_SECONDS, CatalogEntry, Driver
 from contracts.model_schemas import SchemaBook, encode_json
 from contracts.oracle import CENT, Oracle
 
-pytestmark = pytest.mark.contract(suite="lifecycle", check="invoice_lifecycle_matches_model", operation="*")
+pytestmark = pytest.mark.contract(check=INVOICE_LIFECYCLE_MATCHES_MODEL, operation="*")
 
 _PICK_RANGE = 2**16 - 1
 """The range of an invoice pick's draw (any index; taken modulo the candidates)."""
@@ -286,7 +299,7 @@ def _paid(driver: Driver, amount: str = "100.00") -> int:
     return invoice
 
 
-@pytest.mark.contract(suite="lifecycle", check="refunds_add_up_to_amount", operation="POST /invoices/{id}/refund")
+@pytest.mark.contract(check=REFUNDS_ADD_UP_TO_AMOUNT, operation="POST /invoices/{id}/refund")
 def test_lifecycle_partial_refunds_add_up_to_amount(driver: Driver) -> None:
     """Partial refunds may add up to the amount exactly, and then nothing more may be refunded."""
     invoice = _paid(driver)
@@ -297,7 +310,7 @@ def test_lifecycle_partial_refunds_add_up_to_amount(driver: Driver) -> None:
     driver.check(invoice)
 
 
-@pytest.mark.contract(suite="lifecycle", check="refund_over_available_refused", operation="POST /invoices/{id}/refund")
+@pytest.mark.contract(check=REFUND_OVER_AVAILABLE_REFUSED, operation="POST /invoices/{id}/refund")
 def test_lifecycle_refund_over_available_is_refused(driver: Driver) -> None:
     """A refund one kopeck above available_for_refund is refused and changes nothing."""
     invoice = _paid(driver, "250.50")
@@ -306,9 +319,7 @@ def test_lifecycle_refund_over_available_is_refused(driver: Driver) -> None:
     driver.check(invoice)
 
 
-@pytest.mark.contract(
-    suite="lifecycle", check="refund_without_amount_takes_rest", operation="POST /invoices/{id}/refund"
-)
+@pytest.mark.contract(check=REFUND_WITHOUT_AMOUNT_TAKES_REST, operation="POST /invoices/{id}/refund")
 def test_lifecycle_refund_without_amount_takes_the_rest(driver: Driver) -> None:
     """No amount refunds exactly what is still refundable."""
     invoice = _paid(driver, "99.99")
@@ -317,7 +328,7 @@ def test_lifecycle_refund_without_amount_takes_the_rest(driver: Driver) -> None:
     driver.check(invoice)
 
 
-@pytest.mark.contract(suite="lifecycle", check="refund_after_failed_refund", operation="POST /invoices/{id}/refund")
+@pytest.mark.contract(check=REFUND_AFTER_FAILED_REFUND, operation="POST /invoices/{id}/refund")
 def test_lifecycle_refund_after_a_failed_refund_keeps_to_one_reading(driver: Driver) -> None:
     """After a refund fails, later refunds follow one reading of it: the one the target's answers showed.
 
@@ -338,7 +349,7 @@ def test_lifecycle_refund_after_a_failed_refund_keeps_to_one_reading(driver: Dri
         driver.check(invoice)
 
 
-@pytest.mark.contract(suite="lifecycle", check="refund_needs_payment", operation="POST /invoices/{id}/refund")
+@pytest.mark.contract(check=REFUND_NEEDS_PAYMENT, operation="POST /invoices/{id}/refund")
 def test_lifecycle_refund_of_unpaid_invoice_is_refused(driver: Driver) -> None:
     """A pending invoice cannot be refunded with or without an amount, nor an expired one without.
 
@@ -354,7 +365,7 @@ def test_lifecycle_refund_of_unpaid_invoice_is_refused(driver: Driver) -> None:
         driver.check(invoice)
 
 
-@pytest.mark.contract(suite="lifecycle", check="cancel_only_pending", operation="POST /invoices/{id}/cancel")
+@pytest.mark.contract(check=CANCEL_ONLY_PENDING, operation="POST /invoices/{id}/cancel")
 def test_lifecycle_cancel_of_paid_invoice_is_refused(driver: Driver) -> None:
     """A paid or refunded invoice cannot be cancelled."""
     invoice = _paid(driver)
@@ -364,7 +375,7 @@ def test_lifecycle_cancel_of_paid_invoice_is_refused(driver: Driver) -> None:
     driver.check(invoice)
 
 
-@pytest.mark.contract(suite="lifecycle", check="queued_cancel_completes", operation="POST /invoices/{id}/cancel")
+@pytest.mark.contract(check=QUEUED_CANCEL_COMPLETES, operation="POST /invoices/{id}/cancel")
 def test_lifecycle_cancel_settles_as_cancelled(driver: Driver) -> None:
     """A cancel is 200 cancelled or 202 cancelling, and once the clock moves on the invoice is cancelled for good."""
     invoice = driver.create(amount=Decimal("10.00"))
@@ -380,7 +391,7 @@ def test_lifecycle_cancel_settles_as_cancelled(driver: Driver) -> None:
     driver.check(invoice)
 
 
-@pytest.mark.contract(suite="lifecycle", check="terminal_statuses_final", operation="*")
+@pytest.mark.contract(check=TERMINAL_STATUSES_FINAL, operation="*")
 def test_lifecycle_expired_invoice_cannot_be_paid_or_cancelled(driver: Driver) -> None:
     """Expired is final: no payment, no second expiry, no cancel."""
     invoice = driver.create(amount=Decimal("10.00"))
@@ -391,7 +402,7 @@ def test_lifecycle_expired_invoice_cannot_be_paid_or_cancelled(driver: Driver) -
     driver.check(invoice)
 
 
-@pytest.mark.contract(suite="lifecycle", check="cart_amount_and_items", operation="POST /invoices")
+@pytest.mark.contract(check=CART_AMOUNT_AND_ITEMS, operation="POST /invoices")
 def test_lifecycle_cart_invoice_amount_is_sum_of_items(driver: Driver) -> None:
     """A cart invoice's amount is Σ catalog price × count and its items are the catalog's at creation."""
     catalog = [e for e in driver.catalog() if e.unit_id][:3]
@@ -404,7 +415,7 @@ def test_lifecycle_cart_invoice_amount_is_sum_of_items(driver: Driver) -> None:
     driver.check(invoice)
 
 
-@pytest.mark.contract(suite="lifecycle", check="cart_items_snapshot", operation="PATCH /catalog/{id}")
+@pytest.mark.contract(check=CART_ITEMS_SNAPSHOT, operation="PATCH /catalog/{id}")
 def test_lifecycle_cart_items_keep_the_price_at_creation(driver: Driver) -> None:
     """After the catalog price changes, an existing cart invoice keeps its items and amount (a snapshot)."""
     catalog = [e for e in driver.catalog() if e.unit_id][:1]
@@ -433,7 +444,7 @@ def plain_driver(api: ApiClient, spec: dict[str, Any]) -> Driver:
     return Driver(api=api, oracle=Oracle.from_spec(spec), book=SchemaBook(spec))
 
 
-@pytest.mark.contract(suite="lifecycle", check="cancel_only_pending", operation="POST /invoices/{id}/cancel")
+@pytest.mark.contract(check=CANCEL_ONLY_PENDING, operation="POST /invoices/{id}/cancel")
 def test_lifecycle_pending_invoice_cancels_once(plain_driver: Driver) -> None:
     """A pending invoice may be cancelled (200 or 202) and a second cancel is refused; no control API needed."""
     invoice = plain_driver.create(amount=Decimal("15.00"), description="lifecycle no-control")
@@ -444,7 +455,7 @@ def test_lifecycle_pending_invoice_cancels_once(plain_driver: Driver) -> None:
     plain_driver.check(invoice)
 
 
-@pytest.mark.contract(suite="lifecycle", check="refund_needs_payment", operation="POST /invoices/{id}/refund")
+@pytest.mark.contract(check=REFUND_NEEDS_PAYMENT, operation="POST /invoices/{id}/refund")
 def test_lifecycle_unpaid_invoice_refund_is_refused_without_control(plain_driver: Driver) -> None:
     """Refunds of a pending invoice, then of the same one cancelled (or still being cancelled), are refused.
 

@@ -31,6 +31,14 @@ from typing import Any
 
 import pytest
 
+from apipay_harness.core.checks import (
+    DATE_RANGE_INCLUSIVE,
+    PAGES_YIELD_EACH_ONCE,
+    REFUND_FILTERS,
+    SEARCH_DESCRIPTION_AND_ORDER_ID,
+    SORTING,
+    STATUS_FILTER,
+)
 from apipay_harness.core.target import Target
 from contracts.client import ApiClient
 from contracts.control import Control
@@ -201,7 +209,7 @@ def _require(driver: Driver, ok: bool, *, title: str, expected: Any, received: A
         )
 
 
-@pytest.mark.contract(suite="lists", check="pages_yield_each_once", operation="GET /invoices")
+@pytest.mark.contract(check=PAGES_YIELD_EACH_ONCE, operation="GET /invoices")
 def test_lists_pages_yield_each_invoice_once(dataset: Dataset) -> None:
     """Walking small pages yields every matching invoice exactly once, and each page's meta counts the model's rows."""
     with dataset.log.judging():
@@ -221,7 +229,7 @@ def test_lists_pages_yield_each_invoice_once(dataset: Dataset) -> None:
             )
 
 
-@pytest.mark.contract(suite="lists", check="search_description_and_order_id", operation="GET /invoices")
+@pytest.mark.contract(check=SEARCH_DESCRIPTION_AND_ORDER_ID, operation="GET /invoices")
 def test_lists_search_matches_description_and_external_order_id(dataset: Dataset) -> None:
     """``search`` finds invoices by description and by external order id, and nothing else."""
     with dataset.log.judging():
@@ -247,7 +255,7 @@ def _status_sets(dataset: Dataset, statuses: dict[int, str]) -> list[tuple[str, 
     return sets
 
 
-@pytest.mark.contract(suite="lists", check="status_filter", operation="GET /invoices")
+@pytest.mark.contract(check=STATUS_FILTER, operation="GET /invoices")
 def test_lists_status_filter_with_several_values(dataset: Dataset) -> None:
     """``status[]`` with one or several values returns exactly the invoices the model has in those statuses."""
     with dataset.log.judging():
@@ -305,7 +313,7 @@ def _zone_failure(
     )
 
 
-@pytest.mark.contract(suite="lists", check="date_range_inclusive", operation="GET /invoices")
+@pytest.mark.contract(check=DATE_RANGE_INCLUSIVE, operation="GET /invoices")
 def test_lists_date_range_includes_boundary_days(dataset: Dataset) -> None:
     """``date_from``/``date_to`` include both boundary days and leave out the days outside, in one time zone.
 
@@ -381,7 +389,7 @@ def _order_problem(field_name: str, keys: list[Any], descending: bool) -> str | 
     return None
 
 
-@pytest.mark.contract(suite="lists", check="sorting", operation="GET /invoices")
+@pytest.mark.contract(check=SORTING, operation="GET /invoices")
 def test_lists_every_sort_by_and_sort_order(dataset: Dataset, spec: dict[str, Any]) -> None:
     """Every documented ``sort_by`` in both ``sort_order``s orders the invoices by that field."""
     with dataset.log.judging():
@@ -415,7 +423,7 @@ def _refund_statuses(dataset: Dataset) -> dict[int, str]:
     return statuses
 
 
-@pytest.mark.contract(suite="lists", check="refund_filters", operation="GET /refunds")
+@pytest.mark.contract(check=REFUND_FILTERS, operation="GET /refunds")
 def test_lists_refunds_filter_by_invoice_status_and_date(dataset: Dataset) -> None:
     """``GET /refunds`` by ``invoice_id``, ``status[]`` and date range returns exactly the model's matching refunds."""
     with dataset.log.judging():

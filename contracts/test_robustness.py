@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from apipay_harness.core.checks import UNUSUAL_TEXT_NOT_A_SERVER_ERROR
 from apipay_harness.core.spec import Operation, load_spec, operations, resolve
 from apipay_harness.core.target import Target
 from contracts.client import ApiClient
@@ -94,7 +95,7 @@ def _is_json(response: httpx.Response) -> bool:
     return True
 
 
-@pytest.mark.contract(suite="errors", check="unusual_text_not_a_server_error")
+@pytest.mark.contract(check=UNUSUAL_TEXT_NOT_A_SERVER_ERROR)
 @pytest.mark.parametrize(("operation", "location", "field"), list(_cases()))
 def test_unusual_text_is_never_a_server_error(
     operation: Operation, location: str, field: tuple[str | int, ...], api: ApiClient, target: Target
@@ -115,7 +116,7 @@ def test_unusual_text_is_never_a_server_error(
         if response.status_code >= 500 or not _is_json(response):
             raise Violation(
                 operation=operation.label,
-                check="unusual_text_not_a_server_error",
+                check=UNUSUAL_TEXT_NOT_A_SERVER_ERROR,
                 title=f"{name}={text!r} was answered {response.status_code}",
                 message=expected_received("a JSON 2xx or 4xx answer", f"{response.status_code} {response.text[:200]}"),
                 rule=f"#{operation.pointer}/responses",

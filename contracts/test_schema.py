@@ -22,6 +22,7 @@ from apipay_harness.contract.schema_engine import (
     run_engine,
     settings_file,
 )
+from apipay_harness.core.checks import SCHEMATHESIS, STATEFUL_LINKS, schemathesis_check
 from apipay_harness.core.spec import load_spec, operations
 from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
@@ -70,11 +71,11 @@ def _other_than(label: str) -> Any:
     return lambda ctx: ctx.operation.label != label
 
 
-def _record(outcome: EngineRun, sink: ResultSink, *, spec: JSONObject, prefix: str = "") -> list[str]:
+def _record(outcome: EngineRun, sink: ResultSink, *, spec: JSONObject, stateful: bool = False) -> list[str]:
     """Turn the tallies into results; return one line per failing check."""
     failing: list[str] = []
     for (operation, name), tally in sorted(outcome.tallies.items()):
-        check = f"{prefix}{name}"
+        check = schemathesis_check(name, stateful=stateful).id
         failed = tally.failures > 0
         sink.add(
             operation=operation,
@@ -98,13 +99,13 @@ def _conclude(outcome: EngineRun, failing: list[str], *, operation: str) -> None
     if failing:
         raise Violation(
             operation=operation,
-            check="schemathesis",
+            check=SCHEMATHESIS,
             title=f"{len(failing)} schemathesis check(s) failed",
             message="\n".join(failing),
         )
 
 
-@pytest.mark.contract(suite="schema", check="schemathesis")
+@pytest.mark.contract(check=SCHEMATHESIS)
 @pytest.mark.parametrize("operation", _OPERATIONS, ids=[op.label for op in _OPERATIONS])
 def test_schema_operation_conforms(
     operation: Any,
@@ -131,7 +132,7 @@ def test_schema_operation_conforms(
     _conclude(outcome, _record(outcome, contract_results, spec=spec), operation=operation.label)
 
 
-@pytest.mark.contract(suite="schema", check="stateful_links")
+@pytest.mark.contract(check=STATEFUL_LINKS)
 def test_schema_stateful_links_conform(
     target: Target,
     run: ContractRun,
@@ -147,4 +148,4 @@ def test_schema_stateful_links_conform(
         target, run=run, spec=spec, phases=("stateful",), project=project_settings, catalog_ids=catalog_ids
     )
     outcome = run_engine(schema)
-    _conclude(outcome, _record(outcome, contract_results, spec=spec, prefix="stateful:"), operation="*")
+    _conclude(outcome, _record(outcome, contract_results, spec=spec, stateful=True), operation="*")

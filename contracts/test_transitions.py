@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from apipay_harness.core.checks import TRANSITION_TABLE
 from apipay_harness.core.spec import load_spec
 from apipay_harness.core.target import Target
 from contracts.client import ApiClient
@@ -55,7 +56,7 @@ PAIRS = [
         status,
         action,
         id=f"{status}-{action}",
-        marks=pytest.mark.contract(suite="lifecycle", check="transition_table", operation=_OPERATIONS[action]),
+        marks=pytest.mark.contract(check=TRANSITION_TABLE, operation=_OPERATIONS[action]),
     )
     for status in _TABLE.statuses
     for action in _ACTIONS

@@ -34,6 +34,14 @@ from typing import Any
 
 import pytest
 
+from apipay_harness.core.checks import (
+    DELIVERIES_RECORDED,
+    ONE_EVENT_PER_TRANSITION,
+    PAYLOAD_DESCRIBES_INVOICE,
+    PAYLOAD_MATCHES_SCHEMA,
+    SIGNATURE_OVER_RAW_BYTES,
+    Check,
+)
 from contracts.client import ApiClient
 from contracts.control import Control
 from contracts.model_build import BuildLog
@@ -45,7 +53,6 @@ from contracts.violations import Violation, expected_received
 
 _SIGNATURE_RULE = "#/components/parameters/WebhookSignature"
 _EVENTS_RULE = "#/components/schemas/InvoiceStatus/x-status-transitions/webhooks"
-_DELIVERIES_RULE = "DESIGN §3.2: GET /_control/webhooks/deliveries records every delivery attempted"
 _DEADLINE = 10.0
 """Seconds to wait for the deliveries a scenario must cause."""
 _POLL = 0.05
@@ -172,13 +179,13 @@ def _safe_json(raw: bytes) -> Any:
         return None
 
 
-def _fail(check: str, title: str, expected: Any, received: Any, rule: str, operation: str = "*") -> Violation:
+def _fail(check: Check, title: str, expected: Any, received: Any, rule: str, operation: str = "*") -> Violation:
     return Violation(
         operation=operation, check=check, title=title, message=expected_received(expected, received), rule=rule
     )
 
 
-@pytest.mark.contract(suite="webhooks", check="one_event_per_transition", operation="webhooks")
+@pytest.mark.contract(check=ONE_EVENT_PER_TRANSITION, operation="webhooks")
 def test_webhooks_one_event_per_transition_and_none_for_rejected_steps(scenario: Scenario) -> None:
     """Each transition the spec lists is delivered at least once (duplicates allowed); nothing else is sent.
 
@@ -195,7 +202,7 @@ def test_webhooks_one_event_per_transition_and_none_for_rejected_steps(scenario:
             shown_missing = sorted(_describe_event(e, scenario.oracle.readings) for e in missing)
             shown_extra = sorted(set(map(_describe, extra)))
             raise _fail(
-                "one_event_per_transition",
+                ONE_EVENT_PER_TRANSITION,
                 f"the webhooks sent differ from the transitions ({len(missing)} never sent, "
                 f"{len(shown_extra)} sent for no transition)",
                 f"{len(expected)} events, each at least once (a duplicate of the same event is allowed)",
@@ -217,7 +224,7 @@ def _describe(key: Any) -> str:
     return f"{event} invoice {invoice} {status}" + (f" total_refunded {total}" if total is not None else "")
 
 
-@pytest.mark.contract(suite="webhooks", check="signature_over_raw_bytes", operation="webhooks")
+@pytest.mark.contract(check=SIGNATURE_OVER_RAW_BYTES, operation="webhooks")
 def test_webhooks_signature_is_hmac_of_raw_body(scenario: Scenario) -> None:
     """``X-Webhook-Signature`` is ``sha256=`` and the hex HMAC-SHA256 of the exact bytes received."""
     with scenario.log.judging():
@@ -228,7 +235,7 @@ def test_webhooks_signature_is_hmac_of_raw_body(scenario: Scenario) -> None:
             got = delivery.headers.get("x-webhook-signature", "")
             if not hmac.compare_digest(wanted, got):
                 raise _fail(
-                    "signature_over_raw_bytes",
+                    SIGNATURE_OVER_RAW_BYTES,
                     f"the signature of the delivery {_describe(_event_key(body))} is not the HMAC of its raw body",
                     "sha256=<hex HMAC-SHA256 of the raw body keyed by the registered secret>",
                     "a different value" if got else "no X-Webhook-Signature header",
@@ -236,7 +243,7 @@ def test_webhooks_signature_is_hmac_of_raw_body(scenario: Scenario) -> None:
                 )
 
 
-@pytest.mark.contract(suite="webhooks", check="payload_matches_schema", operation="webhooks")
+@pytest.mark.contract(check=PAYLOAD_MATCHES_SCHEMA, operation="webhooks")
 def test_webhooks_payload_matches_spec_schema(scenario: Scenario) -> None:
     """Every payload validates against the spec's schema of its event and is sent as JSON."""
     with scenario.log.judging():
@@ -244,7 +251,7 @@ def test_webhooks_payload_matches_spec_schema(scenario: Scenario) -> None:
             event = str(body.get("event")) if isinstance(body, dict) else ""
             if event not in (scenario.book.spec.get("webhooks") or {}):
                 raise _fail(
-                    "payload_matches_schema",
+                    PAYLOAD_MATCHES_SCHEMA,
                     "a delivery names no documented event",
                     "a JSON body with an event of the spec's webhooks",
                     delivery.body[:200].decode(errors="replace"),
@@ -256,7 +263,7 @@ def test_webhooks_payload_matches_spec_schema(scenario: Scenario) -> None:
                 problems.append(f"Content-Type is {content_type!r}")
             if problems:
                 raise _fail(
-                    "payload_matches_schema",
+                    PAYLOAD_MATCHES_SCHEMA,
                     f"a {event} payload does not match the spec",
                     "a payload valid against the spec",
                     "; ".join(problems[:5]),
@@ -265,7 +272,7 @@ def test_webhooks_payload_matches_spec_schema(scenario: Scenario) -> None:
                 )
 
 
-@pytest.mark.contract(suite="webhooks", check="payload_describes_invoice", operation="webhooks")
+@pytest.mark.contract(check=PAYLOAD_DESCRIBES_INVOICE, operation="webhooks")
 def test_webhooks_payload_carries_invoice_amount_and_order_id(scenario: Scenario) -> None:
     """Each payload's invoice has the model's amount and external order id."""
     with scenario.log.judging():
@@ -277,7 +284,7 @@ def test_webhooks_payload_carries_invoice_amount_and_order_id(scenario: Scenario
             got = (money(body["invoice"].get("amount", "0")), body["invoice"].get("external_order_id"))
             if got != (invoice.amount, invoice.external_order_id):
                 raise _fail(
-                    "payload_describes_invoice",
+                    PAYLOAD_DESCRIBES_INVOICE,
                     f"the {key[0]} payload of invoice {invoice.id} disagrees with the invoice",
                     (str(invoice.amount), invoice.external_order_id),
                     (str(got[0]), got[1]),
@@ -297,7 +304,7 @@ def _logged(control: Control, url: str) -> Counter[Any]:
     return logged
 
 
-@pytest.mark.contract(suite="webhooks", check="deliveries_recorded", operation="GET /_control/webhooks/deliveries")
+@pytest.mark.contract(check=DELIVERIES_RECORDED, operation="GET /_control/webhooks/deliveries")
 def test_webhooks_control_records_each_delivery(scenario: Scenario, control: Control) -> None:
     """The control API's delivery log holds each delivery the receiver got, answered 200."""
     with scenario.log.judging():
@@ -309,10 +316,10 @@ def test_webhooks_control_records_each_delivery(scenario: Scenario, control: Con
             logged = _logged(control, scenario.url)
         if received - logged:
             raise _fail(
-                "deliveries_recorded",
+                DELIVERIES_RECORDED,
                 "deliveries the receiver got are missing from the control API's log",
                 sorted(map(_describe, received.elements())),
                 sorted(map(_describe, logged.elements())),
-                _DELIVERIES_RULE,
+                DELIVERIES_RECORDED.rule,
                 operation="GET /_control/webhooks/deliveries",
             )

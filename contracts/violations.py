@@ -1,13 +1,17 @@
-"""The typed failure every contract check raises (STYLE R9).
+"""The typed failure every contract check raises, so every report can say what broke where and why.
 
 A ``Violation`` says which operation broke which check, the spec rule it broke and what
 was expected against what was received. A plain ``assert`` in a suite is wrapped into one
 by the plugin, taking its operation, check and rule from the test's ``contract`` marker.
+The check is a declared one (``apipay_harness.core.checks``): an undeclared id raises at once,
+so no report can name a check the registry does not know.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from apipay_harness.core.checks import Check, lookup
 
 __all__ = ["SEVERITIES", "Violation", "expected_received"]
 
@@ -26,7 +30,7 @@ class Violation(AssertionError):
         self,
         *,
         operation: str = "",
-        check: str = "",
+        check: Check | str = "",
         title: str,
         message: str,
         rule: str = "",
@@ -35,9 +39,11 @@ class Violation(AssertionError):
     ) -> None:
         if severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
+        if check and lookup(str(check)) is None:
+            raise ValueError(f"check {str(check)!r} is not declared in apipay_harness.core.checks")
         super().__init__(f"{title}\n{message}")
         self.operation = operation
-        self.check = check
+        self.check = str(check)
         self.title = title
         self.message = message
         self.rule = rule

@@ -1,9 +1,11 @@
 """Turning one contract test's outcome into the ``CheckResult``s the report shows.
 
-A test carries ``@pytest.mark.contract(suite=…, check=…, operation=…)``. A raised
-``Violation`` overrides the marker's fields; a plain ``AssertionError`` becomes a failure
-with the marker's; any other exception is an ``error`` (the harness or the target broke
-in a way no check names); a skip keeps its one reason.
+A test carries ``@pytest.mark.contract(check=…, operation=…)``, the check being one declared in
+``apipay_harness.core.checks`` (which also gives its suite; a plain ``suite=``/``check=`` pair of
+strings still works for tests outside ``contracts/``). A raised ``Violation`` overrides the marker's
+fields; a plain ``AssertionError`` becomes a failure with the marker's, and the rule its check enforces
+when the failure names none; any other exception is an ``error`` (the harness or the target broke in a
+way no check names); a skip keeps its one reason.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from apipay_harness.core.checks import Check, lookup
 from apipay_harness.core.results import CheckResult, Verdict
 
 __all__ = ["Outcome", "TestIdentity", "identity_of", "outcome_of"]
@@ -35,9 +38,11 @@ def identity_of(item: pytest.Item) -> TestIdentity | None:
     if marker is None:
         return None
     kwargs: dict[str, Any] = dict(marker.kwargs)
-    suite = str(kwargs.get("suite") or (marker.args[0] if marker.args else "contract"))
+    declared = kwargs.get("check")
+    default_suite = declared.suite if isinstance(declared, Check) else "contract"
+    suite = str(kwargs.get("suite") or (marker.args[0] if marker.args else default_suite))
     name = getattr(item, "originalname", None) or item.name
-    check = str(kwargs.get("check") or name.removeprefix("test_"))
+    check = str(declared or name.removeprefix("test_"))
     operation = str(kwargs.get("operation") or "*")
     return TestIdentity(suite=suite, check=check, operation=operation)
 
@@ -59,16 +64,21 @@ class Outcome:
         """Build the result, the outcome's own fields winning over the marker's."""
         failed = self.verdict == "failed"
         extra: dict[str, Any] = {"severity": self.severity} if self.severity else {}
+        check = self.check or ident.check
+        rule = self.rule
+        if failed and not rule:
+            declared = lookup(check)
+            rule = declared.rule if declared is not None else ""
         return CheckResult(
             suite=ident.suite,
             operation=self.operation or ident.operation,
-            check=self.check or ident.check,
+            check=check,
             verdict=self.verdict,
             cases=0 if self.verdict == "skipped" else 1,
             failures=1 if failed else 0,
             title=self.title,
             message=self.message,
-            rule=self.rule,
+            rule=rule,
             reproducer=reproducer if self.verdict in ("failed", "error") else "",
             seconds=round(seconds, 3),
             extra=extra,

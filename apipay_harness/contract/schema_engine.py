@@ -19,6 +19,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
+from apipay_harness.core.checks import SCHEMATHESIS_CHECKS
 from apipay_harness.core.http import OutOfBounds, Tripwire
 from apipay_harness.core.http_requests import bounded_requests
 from apipay_harness.core.resources import data_dir
@@ -38,18 +39,7 @@ __all__ = [
     "settings_file",
 ]
 
-CHECKS = (
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_schema_conformance",
-    "response_headers_conformance",
-    "negative_data_rejection",
-    "positive_data_acceptance",
-    "ignored_auth",
-    "use_after_free",
-    "ensure_resource_availability",
-)
+CHECKS = SCHEMATHESIS_CHECKS
 """Every check the schema suite asks schemathesis for (its whole response-checking set)."""
 
 STATEFUL_LABEL = "Stateful tests"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from apipay_harness.core.checks import SUITE_ORDER
 from apipay_harness.core.results import CheckResult, RunEnd, RunInfo, Verdict
 
 __all__ = [
@@ -20,8 +21,7 @@ __all__ = [
     "write_atomically",
 ]
 
-SUITE_ORDER = ("schema", "bounds", "lifecycle", "auth", "lists", "webhooks", "concurrency", "errors")
-"""The suites in the order a reader meets them; unknown suites follow alphabetically."""
+# The suites in the order a reader meets them (declared with the checks); unknown suites follow alphabetically.
 
 VERDICTS: tuple[Verdict, ...] = ("failed", "error", "passed", "skipped")
 

@@ -6,7 +6,8 @@ import re
 
 import httpx
 
-from contracts.checks import CheckContext, check
+from apipay_harness.core.checks import EDGE_ACCEPTED, OUTSIDE_REJECTED
+from contracts.checks import CheckContext
 from contracts.checks.edges import Edge
 from contracts.violations import Violation, expected_received
 
@@ -26,13 +27,12 @@ def names_field(key: str, field_name: str) -> bool:
     return norm in (wanted, top) or norm.startswith(f"{top}.")
 
 
-@check
 def edge_accepted(ctx: CheckContext, response: httpx.Response, case: Edge) -> None:
     """A value on the inner side of a bound is accepted (2xx)."""
     if not response.is_success:
         raise Violation(
             operation=ctx.operation,
-            check="edge_accepted",
+            check=EDGE_ACCEPTED,
             title=f"{case.field.field_name} = edge value rejected ({case.label})",
             message=expected_received(
                 f"2xx for {case.field.field_name}={_short(case.value)}",
@@ -42,7 +42,6 @@ def edge_accepted(ctx: CheckContext, response: httpx.Response, case: Edge) -> No
         )
 
 
-@check
 def outside_rejected(ctx: CheckContext, response: httpx.Response, case: Edge) -> None:
     """A value just outside a bound is answered 422 with an ``errors`` entry naming the field."""
     title = f"{case.field.field_name} = out-of-bound value not rejected ({case.label})"
@@ -50,7 +49,7 @@ def outside_rejected(ctx: CheckContext, response: httpx.Response, case: Edge) ->
     if response.status_code != 422:
         raise Violation(
             operation=ctx.operation,
-            check="outside_rejected",
+            check=OUTSIDE_REJECTED,
             title=title,
             message=expected_received(expected, f"{response.status_code} {response.text[:300]}"),
             rule=case.rule,
@@ -63,7 +62,7 @@ def outside_rejected(ctx: CheckContext, response: httpx.Response, case: Edge) ->
     if not any(names_field(str(key), case.field.field_name) for key in keys):
         raise Violation(
             operation=ctx.operation,
-            check="outside_rejected",
+            check=OUTSIDE_REJECTED,
             title=f"422 for {case.field.field_name} does not name the field ({case.label})",
             message=expected_received(expected, f"errors keys {keys}"),
             rule=case.rule,

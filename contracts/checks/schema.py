@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 from jsonschema import Draft202012Validator
 
+from apipay_harness.core.checks import ERROR_BODY_MATCHES_SCHEMA, RATE_LIMIT_COUNTS_DOWN
 from apipay_harness.core.spec import escape_pointer, resolve
 from apipay_harness.core.types import JSONObject
-from contracts.checks import CheckContext, check
+from contracts.checks import CheckContext
 from contracts.violations import Violation, expected_received
 
 __all__ = ["documented_schema", "error_body_matches_schema", "rate_limit_counts_down", "response_pointer"]
@@ -48,7 +49,6 @@ def _validate(spec: JSONObject, schema: JSONObject, body: Any) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path)) or 'body'}: {e.message}" for e in validator.iter_errors(body)][:5]
 
 
-@check
 def error_body_matches_schema(ctx: CheckContext, response: httpx.Response, case: str) -> None:
     """An error answer's status is documented for its operation and its JSON body matches the documented schema."""
     status = response.status_code
@@ -56,7 +56,7 @@ def error_body_matches_schema(ctx: CheckContext, response: httpx.Response, case:
     if documented is None:
         raise Violation(
             operation=ctx.operation,
-            check="error_body_matches_schema",
+            check=ERROR_BODY_MATCHES_SCHEMA,
             title=f"{case}: status {status} is not documented for {ctx.operation}",
             message=expected_received("a documented error status", f"{status} {response.text[:200]}"),
             rule=f"#{response_pointer(ctx.operation, status).rsplit('/', 1)[0]}",
@@ -70,14 +70,13 @@ def error_body_matches_schema(ctx: CheckContext, response: httpx.Response, case:
     if problems:
         raise Violation(
             operation=ctx.operation,
-            check="error_body_matches_schema",
+            check=ERROR_BODY_MATCHES_SCHEMA,
             title=f"{case}: the {status} body does not match its schema",
             message=expected_received(f"a body matching #{pointer}", "; ".join(problems) + f" in {str(body)[:200]}"),
             rule=f"#{pointer}",
         )
 
 
-@check
 def rate_limit_counts_down(ctx: CheckContext, response: httpx.Response, case: list[httpx.Response]) -> None:
     """Before the 429 (``response``), each answer's ``X-RateLimit-Remaining`` is lower than the one before."""
     seen = [r.headers.get(REMAINING) for r in case]
@@ -85,7 +84,7 @@ def rate_limit_counts_down(ctx: CheckContext, response: httpx.Response, case: li
     if len(numbers) != len(seen) or any(b >= a for a, b in zip(numbers, numbers[1:], strict=False)):
         raise Violation(
             operation=ctx.operation,
-            check="rate_limit_counts_down",
+            check=RATE_LIMIT_COUNTS_DOWN,
             title=f"{REMAINING} does not count down before the 429",
             message=expected_received("a strictly decreasing integer on every answer", seen),
             rule="#/components/headers/RateLimitRemaining",
@@ -93,7 +92,7 @@ def rate_limit_counts_down(ctx: CheckContext, response: httpx.Response, case: li
     if response.status_code != 429:
         raise Violation(
             operation=ctx.operation,
-            check="rate_limit_counts_down",
+            check=RATE_LIMIT_COUNTS_DOWN,
             title="the rate-limited key was never answered 429",
             message=expected_received(f"429 after {len(case)} requests", response.status_code),
             rule="#/components/responses/TooManyRequests",

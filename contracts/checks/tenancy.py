@@ -7,8 +7,17 @@ from typing import Any
 
 import httpx
 
+from apipay_harness.core.checks import (
+    FOREIGN_CATALOG_ITEM_NOT_LISTED,
+    FOREIGN_INVOICE_NOT_FOUND,
+    FOREIGN_INVOICE_NOT_LISTED,
+    FOREIGN_RESOURCE_REFUSED,
+    UNAUTHENTICATED_REJECTED,
+    UNVERIFIED_FORBIDDEN,
+    Check,
+)
 from apipay_harness.core.spec import resolve
-from contracts.checks import CheckContext, check
+from contracts.checks import CheckContext
 from contracts.violations import Violation, expected_received
 
 __all__ = [
@@ -26,7 +35,7 @@ def _rule(ctx: CheckContext, status: int) -> str:
     return f"#/paths/{path.replace('~', '~0').replace('/', '~1')}/{method.lower()}/responses/{status}"
 
 
-def _expect_status(ctx: CheckContext, response: httpx.Response, *, status: int, name: str, title: str) -> None:
+def _expect_status(ctx: CheckContext, response: httpx.Response, *, status: int, name: Check, title: str) -> None:
     if response.status_code != status:
         raise Violation(
             operation=ctx.operation,
@@ -38,30 +47,25 @@ def _expect_status(ctx: CheckContext, response: httpx.Response, *, status: int, 
         )
 
 
-@check
 def unauthenticated_rejected(ctx: CheckContext, response: httpx.Response, case: str) -> None:
     """A request without a key, or with a wrong one, is answered 401."""
     _expect_status(
-        ctx, response, status=401, name="unauthenticated_rejected", title=f"not rejected with 401 (sent {case})"
+        ctx, response, status=401, name=UNAUTHENTICATED_REJECTED, title=f"not rejected with 401 (sent {case})"
     )
 
 
-@check
 def unverified_forbidden(ctx: CheckContext, response: httpx.Response, case: str) -> None:
     """A verified key is required: an unverified organization's key is answered 403."""
-    _expect_status(
-        ctx, response, status=403, name="unverified_forbidden", title=f"not forbidden with 403 (sent {case})"
-    )
+    _expect_status(ctx, response, status=403, name=UNVERIFIED_FORBIDDEN, title=f"not forbidden with 403 (sent {case})")
 
 
-@check
 def foreign_invoice_not_found(ctx: CheckContext, response: httpx.Response, case: int) -> None:
     """Another organization's invoice does not exist for this key: 404, never 403 or its data."""
     _expect_status(
         ctx,
         response,
         status=404,
-        name="foreign_invoice_not_found",
+        name=FOREIGN_INVOICE_NOT_FOUND,
         title=f"another organization's invoice {case} is not 404",
     )
 
@@ -80,7 +84,13 @@ def _list_of(ctx: CheckContext, body: Any) -> list[Any] | None:
 
 
 def _not_listed(
-    ctx: CheckContext, response: httpx.Response, foreign: set[int], *, name: str, field: Callable[[Any], Any], what: str
+    ctx: CheckContext,
+    response: httpx.Response,
+    foreign: set[int],
+    *,
+    name: Check,
+    field: Callable[[Any], Any],
+    what: str,
 ) -> None:
     try:
         body = response.json() if response.status_code == 200 else None
@@ -98,38 +108,35 @@ def _not_listed(
                 f"200 with the documented list, without {what}s {sorted(foreign)}",
                 f"{response.status_code}, {'no documented list' if rows is None else leaked}",
             ),
-            rule="tenancy: an organization's lists and totals hold only its own invoices, refunds and items",
+            rule=name.rule,
             severity="critical",
         )
 
 
-@check
 def foreign_invoice_not_listed(ctx: CheckContext, response: httpx.Response, case: Iterable[int]) -> None:
     """A list answered to one organization holds none of another organization's invoices (or their refunds)."""
     _not_listed(
         ctx,
         response,
         set(case),
-        name="foreign_invoice_not_listed",
+        name=FOREIGN_INVOICE_NOT_LISTED,
         field=lambda row: row.get("invoice_id", row.get("id")),
         what="invoice",
     )
 
 
-@check
 def foreign_catalog_item_not_listed(ctx: CheckContext, response: httpx.Response, case: Iterable[int]) -> None:
     """The catalog answered to one organization holds none of another organization's items."""
     _not_listed(
         ctx,
         response,
         set(case),
-        name="foreign_catalog_item_not_listed",
+        name=FOREIGN_CATALOG_ITEM_NOT_LISTED,
         field=lambda row: row.get("id"),
         what="catalog item",
     )
 
 
-@check
 def foreign_resource_refused(ctx: CheckContext, response: httpx.Response, case: str) -> None:
     """Acting on another organization's catalog item or webhook is refused with a documented 4xx, never done.
 
@@ -142,9 +149,9 @@ def foreign_resource_refused(ctx: CheckContext, response: httpx.Response, case: 
     if response.status_code not in allowed:
         raise Violation(
             operation=ctx.operation,
-            check="foreign_resource_refused",
+            check=FOREIGN_RESOURCE_REFUSED,
             title=f"{case} was not refused",
             message=expected_received(" or ".join(map(str, allowed)), f"{response.status_code} {response.text[:200]}"),
-            rule="tenancy: an organization acts only on its own catalog items and webhooks",
+            rule=FOREIGN_RESOURCE_REFUSED.rule,
             severity="critical",
         )

@@ -11,11 +11,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
+from apipay_harness.core.checks import lookup
 from apipay_harness.mock import MockProcess, running_mock
 from tests.cli_run import Done, harness
 
 REPORT_FILES = ("conformance.json", "conformance.md", "conformance.html", "junit.xml")
 MOCK_KEYS = ("test-key", "test-key-2", "unverified-key", "limited-key")
+
+
+def undeclared(results: list[dict[str, object]]) -> list[tuple[object, object]]:
+    """The (suite, check) pairs of a report's results whose check the registry does not declare for that suite."""
+    wrong = []
+    for result in results:
+        declared = lookup(str(result["check"]))
+        if declared is None or declared.suite != result["suite"]:
+            wrong.append((result["suite"], result["check"]))
+    return wrong
 
 
 def target_args(mock: MockProcess, *, control: str | None = None) -> list[str]:

@@ -14,6 +14,7 @@ import pytest
 
 from apipay_harness.core.resources import contracts_dir
 from apipay_harness.mock import running_mock
+from tests.contract.conftest import undeclared
 
 REPORT_FILES = ("conformance.json", "conformance.md", "conformance.html", "junit.xml")
 MOCK_KEYS = ("test-key", "test-key-2", "unverified-key", "limited-key")
@@ -55,6 +56,7 @@ def test_contract_embedded_mock_writes_the_four_report_files(embedded_run: tuple
 def test_contract_report_covers_every_core_suite(embedded_run: tuple[Any, Path]) -> None:
     _, reports = embedded_run
     results = json.loads((reports / "conformance.json").read_text())["checks"]
+    assert undeclared(results) == []
     suites = {r["suite"] for r in results if r["verdict"] == "passed"}
     assert {"schema", "bounds", "auth", "errors"} <= suites
 
@@ -80,6 +82,7 @@ def test_contract_prints_one_line_per_suite_with_the_time_its_tests_took(embedde
     assert len(suites) == len(set(suites)), lines  # a suite whose tests are spread over the run: still one line
     took = {line.split(":")[0]: float(re.findall(r"\(([\d.]+) s\)", line)[-1]) for line in lines}
     results = json.loads((reports / "conformance.json").read_text())["checks"]
+    assert undeclared(results) == []
     for suite, shown in took.items():
         recorded = sum(r["seconds"] for r in results if r["suite"] == suite)
         assert abs(shown - recorded) <= max(1.0, 0.25 * recorded), (suite, shown, recorded)
@@ -137,6 +140,7 @@ def test_contract_no_control_skips_with_one_reason(tmp_path: Path, cli: Any) -> 
     )
     assert done.code == 0, done.stdout + done.stderr[-2000:]
     results = json.loads((tmp_path / "reports" / "conformance.json").read_text())["checks"]
+    assert undeclared(results) == []
     skipped = [r for r in results if r["verdict"] == "skipped"]
     assert skipped and all("no control API" in r["message"] for r in skipped)
     assert "no control API" in (tmp_path / "reports" / "conformance.md").read_text()
@@ -158,6 +162,7 @@ def test_contract_production_profile_caps_and_cleans_up(tmp_path: Path, cli: Any
     created, pending = counts[0] + counts[2], counts[1] + counts[3]
     assert (pending, 0 < created <= 20) == (0, True)
     results = json.loads((tmp_path / "reports" / "conformance.json").read_text())["checks"]
+    assert undeclared(results) == []
     probe = [r for r in results if r["check"] == "rate_limit_counts_down"]
     assert probe and probe[0]["verdict"] == "skipped" and "production" in probe[0]["message"]
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from apipay_harness.mock import MockProcess
+from tests.contract.conftest import undeclared
 
 # (fault, the suite that must catch it, the rule the report must name)
 CAUGHT = [
@@ -33,6 +34,7 @@ def test_contract_fault_exits_1_and_names_the_rule(
     done = cli(["contract", "--quick", *args_for(fault_mock), "-k", suite], cwd=tmp_path)
     assert done.code == 1, done.stdout + done.stderr[-2000:]
     results = json.loads((tmp_path / "reports" / "conformance.json").read_text())["checks"]
+    assert undeclared(results) == []
     assert rule in {r["rule"] for r in results if r["verdict"] == "failed"}
     assert rule in (tmp_path / "reports" / "conformance.md").read_text()
 
@@ -45,6 +47,7 @@ def test_contract_server_error_failure_names_the_status_that_came_back(
     done = cli(["contract", "--quick", "--seed", "3", *args_for(fault_mock), "-k", k], cwd=tmp_path)
     assert done.code == 1, done.stdout + done.stderr[-2000:]
     results = json.loads((tmp_path / "reports" / "conformance.json").read_text())["checks"]
+    assert undeclared(results) == []
     failed = [r for r in results if r["check"] == "not_a_server_error" and r["verdict"] == "failed"]
     assert failed and all(r["message"].startswith("Received: 5") for r in failed), failed
     assert "Received: 500 from GET /invoices" in {r["message"] for r in failed}

@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from apipay_harness.contract.guard import Guard, is_destructive
-from apipay_harness.contract.outcomes import outcome_of
+from apipay_harness.contract.outcomes import TestIdentity, outcome_of
+from apipay_harness.core.checks import SORTING
 from apipay_harness.core.spec import bounded_fields, load_spec
 from contracts.checks.bounds import names_field
 from contracts.checks.edges import edges_of, step_of
@@ -89,10 +90,20 @@ def test_guard_skips_past_the_production_invoice_cap() -> None:
 
 def test_outcome_of_violation_keeps_its_rule_and_check() -> None:
     try:
-        raise Violation(operation="GET /x", check="c", title="t", message="Expected: 1\nReceived: 2", rule="#/r")
+        raise Violation(operation="GET /x", check=SORTING, title="t", message="Expected: 1\nReceived: 2", rule="#/r")
     except Violation:
         outcome = outcome_of(pytest.ExceptionInfo.from_current(), when="call")
-    assert (outcome.verdict, outcome.rule, outcome.check, outcome.operation) == ("failed", "#/r", "c", "GET /x")
+    assert (outcome.verdict, outcome.rule, outcome.check, outcome.operation) == ("failed", "#/r", "sorting", "GET /x")
+
+
+def test_a_plain_assertion_fails_with_the_rule_its_declared_check_enforces() -> None:
+    try:
+        raise AssertionError("rows out of order\nExpected: 1, 2\nReceived: 2, 1")
+    except AssertionError:
+        outcome = outcome_of(pytest.ExceptionInfo.from_current(), when="call")
+    ident = TestIdentity(suite="lists", check="sorting", operation="GET /invoices")
+    result = outcome.to_result(ident, reproducer="", seconds=0.1)
+    assert (result.verdict, result.check, result.rule) == ("failed", "sorting", SORTING.rule)
 
 
 def test_outcome_of_non_assertion_is_an_error() -> None:
@@ -126,6 +137,7 @@ def test_plugin_is_inert_without_contract_tests(tmp_path: Path) -> None:
         "apipay_harness.contract.progress",
         "apipay_harness.contract.plugin",
         "apipay_harness.contract.schema_engine",
+        "apipay_harness.core.checks",
         "contracts.checks",
         "contracts.checks.bounds",
         "contracts.checks.edges",
@@ -142,19 +154,6 @@ def test_module_all_names_what_it_defines(module: str) -> None:
 
     loaded = importlib.import_module(module)
     assert [name for name in loaded.__all__ if not hasattr(loaded, name)] == []
-
-
-def test_check_registry_rejects_a_duplicate_name() -> None:
-    from contracts.checks import Registry
-
-    registry = Registry()
-
-    def twice(ctx, response, case):  # type: ignore[no-untyped-def]
-        return None
-
-    registry.register(twice)
-    with pytest.raises(ValueError, match="twice"):
-        registry.register(twice)
 
 
 def test_progress_on_a_terminal_names_the_running_check_and_settles_each_suite() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from apipay_harness.mock import running_mock
+from tests.contract.conftest import undeclared
 
 _REFUND_SUM = "#/paths/~1invoices~1{id}~1refund/post/description"
 _PAID_CANNOT_CANCEL = "#/components/schemas/InvoiceStatus/x-status-transitions/statuses/paid/can_cancel"
@@ -44,6 +45,7 @@ def test_oracle_suites_faults_exit_1_and_name_the_rules(
         done = cli(["contract", "--quick", *args_for(mock), "-k", selection], cwd=tmp_path)
     assert done.code == 1, done.stdout + done.stderr[-2000:]
     results = json.loads((tmp_path / "reports" / "conformance.json").read_text())["checks"]
+    assert undeclared(results) == []
     failed = {r["rule"] for r in results if r["verdict"] == "failed"}
     markdown = (tmp_path / "reports" / "conformance.md").read_text()
     for _, rule in faults.values():
