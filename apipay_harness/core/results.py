@@ -61,7 +61,7 @@ class CheckResult:
     operation: str
     """``METHOD /path`` as in the spec, or ``*`` for a check over several operations."""
     check: str
-    """The check's registry name (``refunds_add_up_to_amount``)."""
+    """The id of a check declared in ``apipay_harness.core.checks`` (``refunds_add_up_to_amount``)."""
     verdict: Verdict
     cases: int = 0
     failures: int = 0

@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 
 from apipay_harness.core.results import RunEnd
-from apipay_harness.report.summary import Collector, Summary, cell_verdict, count, write_atomically
+from apipay_harness.report.summary import Collector, Summary, cell_verdict, count, describe, write_atomically
 
 __all__ = ["HtmlWriter", "render_html"]
 
@@ -114,6 +114,7 @@ def render_html(summary: Summary) -> str:
         skip_reasons=summary.skip_reasons(),
         chart=_chart(summary),
         symbol=_SYMBOL,
+        describe=describe,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from apipay_harness.core.results import CheckResult, RunEnd
-from apipay_harness.report.summary import Collector, Summary, count, write_atomically
+from apipay_harness.report.summary import Collector, Summary, count, describe, write_atomically
 
 __all__ = ["MAX_CHARS", "MarkdownWriter", "render_markdown"]
 
@@ -89,6 +89,8 @@ def _matrix(summary: Summary) -> list[str]:
 def _problem(result: CheckResult) -> list[str]:
     head = f"#### {_ICON[result.verdict]} {_code(result.suite)} · {_code(result.check)} · {_code(result.operation)}"
     lines = [head, ""]
+    if describe(result.check):
+        lines += [f"**Expected of the target:** {_cell(describe(result.check))}", ""]
     if result.title:
         lines += [_cell(result.title), ""]
     if result.rule:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from apipay_harness.core.checks import SUITE_ORDER
+from apipay_harness.core.checks import SUITE_ORDER, lookup
 from apipay_harness.core.results import CheckResult, RunEnd, RunInfo, Verdict
 
 __all__ = [
@@ -18,12 +18,19 @@ __all__ = [
     "cell_verdict",
     "count",
     "cut_short_line",
+    "describe",
     "write_atomically",
 ]
 
 # The suites in the order a reader meets them (declared with the checks); unknown suites follow alphabetically.
 
 VERDICTS: tuple[Verdict, ...] = ("failed", "error", "passed", "skipped")
+
+
+def describe(check_id: str) -> str:
+    """What a check asks of the target, from the registry, so a failure says what should have held; empty if unknown."""
+    declared = lookup(check_id)
+    return declared.description if declared is not None else ""
 
 
 def _suite_key(suite: str) -> tuple[int, str]:
