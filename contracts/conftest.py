@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -26,7 +27,7 @@ from contracts.control import Control
 
 NO_CONTROL_REASON = "needs payment, expiry or the clock: the target has no control API (--no-control)"
 
-_COMMON = {
+_COMMON: dict[str, Any] = {
     "deadline": None,
     "database": None,
     "print_blob": False,
@@ -43,7 +44,8 @@ def pytest_configure(config: pytest.Config) -> None:
     quick = bool(config.getoption("apipay_quick", False))
     settings.load_profile("quick" if quick else "default")
     seed = run_seed(config)
-    core.global_force_seed = seed  # the same switch hypothesis' own --hypothesis-seed flips
+    # The same switch hypothesis' own --hypothesis-seed flips; hypothesis annotates it as always None.
+    core.global_force_seed = seed  # type: ignore[assignment]
     random.seed(seed)
 
 

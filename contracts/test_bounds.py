@@ -57,7 +57,8 @@ def _example_body(operation: Any, top: str) -> JSONObject:
     examples = [resolve(_SPEC, e).get("value") for e in (media.get("examples") or {}).values()]
     examples = [e for e in examples if isinstance(e, dict)]
     chosen = next((e for e in examples if top in e), examples[0] if examples else {})
-    return json.loads(json.dumps(chosen))
+    copy: JSONObject = json.loads(json.dumps(chosen))
+    return copy
 
 
 def _place(body: JSONObject, name: tuple[str | int, ...], value: Any) -> JSONObject:

@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -51,8 +52,6 @@ from contracts.model_schemas import SchemaBook, decode_json
 from contracts.oracle import ExpectedEvent, Oracle, money
 from contracts.violations import Violation, expected_received
 
-_SIGNATURE_RULE = "#/components/parameters/WebhookSignature"
-_EVENTS_RULE = "#/components/schemas/InvoiceStatus/x-status-transitions/webhooks"
 _DEADLINE = 10.0
 """Seconds to wait for the deliveries a scenario must cause."""
 _POLL = 0.05
@@ -127,7 +126,7 @@ def _drive(driver: Driver, log: BuildLog) -> None:
         """Each action on the invoice, one after the other, each recorded if it breaks a rule."""
         if invoice is not None:
             for action in actions:
-                log.attempt(lambda action=action: action(invoice), invoices=[invoice])
+                log.attempt(partial(action, invoice), invoices=[invoice])
 
     steps(
         create("100.00", description="webhooks"),
@@ -207,7 +206,7 @@ def test_webhooks_one_event_per_transition_and_none_for_rejected_steps(scenario:
                 f"{len(shown_extra)} sent for no transition)",
                 f"{len(expected)} events, each at least once (a duplicate of the same event is allowed)",
                 f"never sent {shown_missing}; sent for no transition {shown_extra}",
-                _EVENTS_RULE,
+                ONE_EVENT_PER_TRANSITION.rule,
             )
 
 
@@ -239,7 +238,7 @@ def test_webhooks_signature_is_hmac_of_raw_body(scenario: Scenario) -> None:
                     f"the signature of the delivery {_describe(_event_key(body))} is not the HMAC of its raw body",
                     "sha256=<hex HMAC-SHA256 of the raw body keyed by the registered secret>",
                     "a different value" if got else "no X-Webhook-Signature header",
-                    _SIGNATURE_RULE,
+                    SIGNATURE_OVER_RAW_BYTES.rule,
                 )
 
 

@@ -55,7 +55,7 @@ def edges_of(field: BoundedField) -> list[Edge]:
     found: list[Edge] = []
     kind = schema.get("type")
     for keyword in field.keywords:
-        bound = schema.get(keyword)
+        bound: Any = schema[keyword]
         if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             found += _numeric(field, keyword, bound, kind)
         elif keyword in ("minLength", "maxLength"):
