@@ -31,12 +31,12 @@ from apipay_harness.core.checks import (
 from apipay_harness.core.spec import load_spec, operations
 from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
+from apipay_harness.core.webhook_inbox import webhook_inbox
 from contracts.checks import CheckContext, Judge
 from contracts.checks import tenancy as judges
 from contracts.checks.sample import needs_key, sample_request
 from contracts.client import ApiClient
 from contracts.control import Control
-from contracts.model_receiver import receiving
 
 _SPEC = load_spec()
 _KEYED = [op for op in operations(_SPEC) if needs_key(_SPEC, op)]
@@ -262,7 +262,7 @@ def test_tenancy_foreign_catalog_item_not_in_cart(api: ApiClient, other: ApiClie
 @pytest.mark.contract(check=FOREIGN_RESOURCE_REFUSED, operation="POST /invoices")
 def test_tenancy_foreign_webhook_id_refused(api: ApiClient, other: ApiClient, target: Target, control: Control) -> None:
     """Organization 1's invoice cannot name organization 2's webhook: its events would go to another's URL."""
-    with receiving() as receiver:
+    with webhook_inbox() as receiver:
         hook = control.register_webhook(url=receiver.url, secret=secrets.token_hex(16), api_key=target.api_key_2 or "")
         body = {"amount": 10, "phone_number": "87001234567", "webhook_id": hook}
         response = api.post("/invoices", json=body)

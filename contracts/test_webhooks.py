@@ -43,11 +43,11 @@ from apipay_harness.core.checks import (
     SIGNATURE_OVER_RAW_BYTES,
     Check,
 )
+from apipay_harness.core.webhook_inbox import Delivery, webhook_inbox
 from contracts.client import ApiClient
 from contracts.control import Control
 from contracts.model_build import BuildLog
 from contracts.model_driver import SETTLE_SECONDS, Driver
-from contracts.model_receiver import Delivery, receiving
 from contracts.model_schemas import SchemaBook, decode_json
 from contracts.oracle import ExpectedEvent, Oracle, money
 from contracts.violations import Violation, expected_received
@@ -154,7 +154,7 @@ def _drive(driver: Driver, log: BuildLog) -> None:
 def scenario(api: ApiClient, control: Control, spec: dict[str, Any]) -> Iterator[Scenario]:
     """Register a receiver, run the scenario and wait (with a deadline) for the sentinel's event."""
     secret = secrets.token_hex(24)
-    with receiving() as receiver:
+    with webhook_inbox() as receiver:
         control.register_webhook(url=receiver.url, secret=secret, api_key=api.key or "")
         oracle = Oracle.from_spec(spec)
         book = SchemaBook(spec)

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import httpx
 
 from apipay_harness.core.http import Bounds
-from contracts.model_receiver import receiving
+from apipay_harness.core.webhook_inbox import webhook_inbox
 
 
 def test_receiver_keeps_the_exact_bytes_and_headers() -> None:
     raw = b'{"event": "invoice.refunded",  "amount": 10.50}'
-    with receiving() as receiver:
+    with webhook_inbox() as receiver:
         answer = httpx.post(receiver.url, content=raw, headers={"X-Webhook-Signature": "sha256=ab"})
         deliveries = receiver.wait_for(lambda got: len(got) == 1, timeout=5)
     assert answer.status_code == 200
@@ -22,12 +22,12 @@ def test_receiver_keeps_the_exact_bytes_and_headers() -> None:
 
 
 def test_receiver_wait_returns_at_the_deadline_without_deliveries() -> None:
-    with receiving() as receiver:
+    with webhook_inbox() as receiver:
         assert receiver.wait_for(lambda got: len(got) > 0, timeout=0.2) == []
 
 
 def test_receiver_wait_wakes_on_a_delivery_from_another_thread() -> None:
-    with receiving() as receiver:
+    with webhook_inbox() as receiver:
         sender = threading.Thread(target=lambda: httpx.post(receiver.url, content=b"{}"))
         sender.start()
         deliveries = receiver.wait_for(lambda got: len(got) == 1, timeout=10)
@@ -48,7 +48,7 @@ def test_receiver_refuses_a_chunked_delivery_past_the_size_bound() -> None:
         for _ in range(400):  # 25 MiB in 64 KiB chunks, no Content-Length
             yield b"x" * 65536
 
-    with receiving(bounds=Bounds(max_bytes=1024 * 1024, seconds=20)) as receiver:
+    with webhook_inbox(bounds=Bounds(max_bytes=1024 * 1024, seconds=20)) as receiver:
         status = _post_quietly(receiver.url, content=endless())
         refused = list(receiver.refused)
     assert status in (413, None)
@@ -56,7 +56,7 @@ def test_receiver_refuses_a_chunked_delivery_past_the_size_bound() -> None:
 
 
 def test_receiver_refuses_an_announced_length_past_the_bound_without_reading_it() -> None:
-    with receiving(bounds=Bounds(max_bytes=1024, seconds=20)) as receiver:
+    with webhook_inbox(bounds=Bounds(max_bytes=1024, seconds=20)) as receiver:
         with socket.create_connection(("127.0.0.1", int(receiver.url.split(":")[2].split("/")[0])), timeout=10) as sock:
             sock.sendall(b"POST /hooks HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824\r\n\r\n")
             answer = sock.recv(200)
@@ -79,7 +79,7 @@ def test_receiver_cuts_a_dripping_sender_at_the_deadline() -> None:
             except OSError:
                 pass
 
-    with receiving(bounds=Bounds(seconds=1.0)) as receiver:
+    with webhook_inbox(bounds=Bounds(seconds=1.0)) as receiver:
         port = int(receiver.url.split(":")[2].split("/")[0])
         sender = threading.Thread(target=drip, args=(port,), daemon=True)
         sender.start()

@@ -21,11 +21,11 @@ import httpx
 import pytest
 
 from apipay_harness.core.errors import HarnessError, UsageError
+from apipay_harness.core.webhook_inbox import webhook_inbox as webhook_receiver
 from apipay_harness.mock import VARIANTS, create_app, running_mock
 from apipay_harness.mock import variants as v
 from tests.cli_run import harness
 from tests.mock.helpers import PHONE, wait_for
-from tests.mock.receiver import webhook_receiver
 
 CART = [{"catalog_item_id": 101, "count": 2}]
 SECRET = "whsec_variants"

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
+from apipay_harness.core.webhook_inbox import webhook_inbox as webhook_receiver
 from tests.mock.helpers import PHONE, assert_schema, create, paid, wait_for
-from tests.mock.receiver import webhook_receiver
 
 SECRET = "whsec_test"
 

@@ -1,6 +1,10 @@
-"""A webhook receiver on loopback that keeps the exact bytes of every delivery, for the webhooks suite.
+"""A webhook receiver on loopback that keeps the exact bytes of every delivery.
 
-The target under test is the sender, and it is not trusted: each connection carries one delivery, read
+The contract suites register it with the target (the webhooks suite judges what arrives, the tenancy
+suite needs a webhook of its own) and the mock's tests with the mock; both import this one module.
+It is not the ``receiver`` command (``apipay_harness.receiver``), which judges an integrator's receiver.
+
+The sender is not trusted: each connection carries one delivery, read
 within the harness's bounds (``apipay_harness.core.http``): at most ``max_bytes`` of body, whether framed
 by ``Content-Length`` or chunked, and one deadline for the whole request, headers included (a watchdog shuts
 the connection at the deadline, so a sender dripping bytes cannot hold a thread). A delivery out of bounds is
@@ -9,6 +13,8 @@ answered 413 (too large) or dropped (too slow) and noted in ``Receiver.refused``
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -20,7 +26,7 @@ from typing import Any
 
 from apipay_harness.core.http import DEFAULT_BOUNDS, AnswerTooLarge, Bounds, Budget, OutOfBounds
 
-__all__ = ["Delivery", "Receiver", "receiving"]
+__all__ = ["Delivery", "WebhookInbox", "webhook_inbox"]
 
 _LINE = 1024
 """The longest chunk-size or trailer line read."""
@@ -36,12 +42,14 @@ class Delivery:
     body: bytes
 
 
-class Receiver:
+class WebhookInbox:
     """Collects deliveries; tests wait on a condition with a deadline, never on a sleep."""
 
-    def __init__(self, server: ThreadingHTTPServer, *, bounds: Bounds = DEFAULT_BOUNDS) -> None:
+    def __init__(self, server: ThreadingHTTPServer, *, bounds: Bounds = DEFAULT_BOUNDS, status: int = 200) -> None:
         self._server = server
         self.bounds = bounds
+        self.status = status
+        """The status every kept delivery is answered with (a 5xx makes the sender retry or record a failure)."""
         self._condition = threading.Condition()
         self._deliveries: list[Delivery] = []
         self.refused: list[str] = []
@@ -68,6 +76,19 @@ class Receiver:
         """Every delivery so far."""
         with self._condition:
             return list(self._deliveries)
+
+    @property
+    def received(self) -> list[tuple[bytes, dict[str, str]]]:
+        """Every delivery so far as (raw body, headers), the two parts a test of the sender reads."""
+        return [(d.body, d.headers) for d in self.snapshot()]
+
+    def verified(self, secret: str) -> list[bool]:
+        """For each delivery, whether ``X-Webhook-Signature`` holds the HMAC-SHA256 of the exact bytes received."""
+        results = []
+        for delivery in self.snapshot():
+            expected = "sha256=" + hmac.new(secret.encode(), delivery.body, hashlib.sha256).hexdigest()
+            results.append(hmac.compare_digest(expected, delivery.headers.get("x-webhook-signature", "")))
+        return results
 
     def wait_for(self, predicate: Callable[[list[Delivery]], bool], *, timeout: float) -> list[Delivery]:
         """Block until ``predicate`` holds over the deliveries or ``timeout`` seconds pass; return them either way."""
@@ -125,7 +146,7 @@ def _read_chunked(rfile: BufferedIOBase, budget: Budget) -> bytes:
         rfile.readline(_LINE)
 
 
-def _handler(receiver_ref: list[Receiver]) -> type[BaseHTTPRequestHandler]:
+def _handler(receiver_ref: list[WebhookInbox]) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -165,7 +186,7 @@ def _handler(receiver_ref: list[Receiver]) -> type[BaseHTTPRequestHandler]:
                 return
             headers = {name.lower(): value for name, value in self.headers.items()}
             receiver.add(Delivery(self.path, headers, body))
-            self._answer(200, b"{}")
+            self._answer(receiver.status, b"{}")
 
         def _answer(self, status: int, body: bytes) -> None:
             self.send_response(status)
@@ -182,12 +203,12 @@ def _handler(receiver_ref: list[Receiver]) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def receiving(*, bounds: Bounds = DEFAULT_BOUNDS) -> Iterator[Receiver]:
-    """Serve a receiver on a free loopback port in a thread for the duration of the block."""
-    ref: list[Receiver] = []
+def webhook_inbox(*, status: int = 200, bounds: Bounds = DEFAULT_BOUNDS) -> Iterator[WebhookInbox]:
+    """Serve an inbox on a free loopback port in a thread for the duration of the block."""
+    ref: list[WebhookInbox] = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(ref))
     server.daemon_threads = True
-    receiver = Receiver(server, bounds=bounds)
+    receiver = WebhookInbox(server, bounds=bounds, status=status)
     ref.append(receiver)
     thread = threading.Thread(target=server.serve_forever, name="webhook-receiver", daemon=True)
     thread.start()
