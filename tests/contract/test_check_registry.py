@@ -146,3 +146,14 @@ def test_docs_suites_holds_the_generated_check_table() -> None:
     assert between.strip() == check_table().strip(), (
         "regenerate it: python -c 'from apipay_harness.core.checks import check_table; print(check_table())'"
     )
+
+
+def test_writing_checks_worked_example_matches_the_code() -> None:
+    page = (ROOT / "docs" / "writing-checks.md").read_text()
+    blocks = page.split("```python\n")[1:]
+    assert len(blocks) >= 3
+    sources = "\n".join(path.read_text() for path in [ROOT / "apipay_harness" / "core" / "checks.py", *SUITE_SOURCES])
+    stale = [block.split("```", 1)[0] for block in blocks if block.split("```", 1)[0] not in sources]
+    assert stale == [], "docs/writing-checks.md quotes code that is no longer in the registry or the suites"
+    selected = [word.split()[0] for word in page.split("contract --quick -k ")[1:]]
+    assert selected and all(word in CHECKS for word in selected)
