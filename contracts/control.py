@@ -1,4 +1,4 @@
-"""The mock-style control API (DESIGN §3.2): pay, expire and move time on a target that offers it."""
+"""The mock-style control API (``/_control``): pay, expire and move time on a target that offers it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ["Control", "ControlError"]
 
 
 class ControlError(AssertionError):
-    """The control API answered something DESIGN §3.2 does not allow; the suite cannot go on."""
+    """The control API answered something its documented answers do not allow; the suite cannot go on."""
 
 
 class Control:

@@ -1,6 +1,6 @@
 """The oracle: an independent model of invoices and refunds that the suites judge a target against.
 
-It shares no code with ``apipay_harness.mock`` (DESIGN §2: a bug in shared code would be invisible).
+It shares no code with ``apipay_harness.mock``: a bug in shared code would be in both and so invisible.
 Which status may follow which, what may be cancelled or refunded and which webhook each
 transition sends are read from the spec's ``x-status-transitions``; the only facts written
 here are which action leads to which status (pay → ``paid``, cancel → ``cancelling`` or

@@ -1,6 +1,6 @@
 """Robustness: unusual text in any free-text field never makes the target answer 5xx.
 
-A server must never answer 5xx to anything a client can send (DESIGN §2). Schema-driven
+A server must never answer 5xx to anything a client can send: a 5xx is its own bug. Schema-driven
 generation rarely produces NUL bytes, terminal escapes or right-to-left marks, yet those are
 what break database writes and log pipelines. Every free-text field of the spec (a string
 with no pattern, enum or format) gets each unusual text, in a request otherwise taken from

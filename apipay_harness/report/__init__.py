@@ -1,4 +1,4 @@
-"""The conformance report: one writer per format, all reading the same result stream (STYLE R19, DESIGN §3.5).
+"""The conformance report: one writer per format, all reading the same result stream, so the files always agree.
 
 | file | writer | read by |
 |---|---|---|
