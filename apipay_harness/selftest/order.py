@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pytest
 
+from apipay_harness.contract.outcomes import identity_of
+
 __all__ = ["SUITE_ORDER", "pytest_collection_modifyitems"]
 
 SUITE_ORDER = ("auth", "bounds", "concurrency", "lifecycle", "webhooks", "lists", "errors", "schema")
@@ -19,10 +21,8 @@ SUITE_ORDER = ("auth", "bounds", "concurrency", "lifecycle", "webhooks", "lists"
 
 
 def _suite(item: pytest.Item) -> str:
-    marker = item.get_closest_marker("contract")
-    if marker is None:
-        return ""
-    return str(marker.kwargs.get("suite") or (marker.args[0] if marker.args else ""))
+    ident = identity_of(item)
+    return ident.suite if ident is not None else ""
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +20,21 @@ from tests.cli_run import Done, harness
 
 REPORT_FILES = ("conformance.json", "conformance.md", "conformance.html", "junit.xml")
 MOCK_KEYS = ("test-key", "test-key-2", "unverified-key", "limited-key")
+
+
+def run_probe(probe: Path, *args: str) -> str:
+    """Run a collection probe beside this file in a child process (a fresh pytest) and return what it printed."""
+    done = subprocess.run(
+        [sys.executable, str(probe), *args],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:] + done.stdout[-2000:]
+    return done.stdout
 
 
 def undeclared(results: list[dict[str, object]]) -> list[tuple[object, object]]:

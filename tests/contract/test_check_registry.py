@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +30,7 @@ from apipay_harness.core.checks import (
     schemathesis_check,
 )
 from contracts.violations import Violation
+from tests.contract.conftest import run_probe
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = Path(__file__).with_name("check_probe.py")
@@ -42,17 +41,7 @@ CONSTANTS = {name: value for name, value in vars(checks).items() if isinstance(v
 @pytest.fixture(scope="module")
 def collected() -> list[tuple[str, str, str]]:
     """(node id, suite, check) of every contract test, collected in a child process."""
-    done = subprocess.run(
-        [sys.executable, str(PROBE)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:] + done.stdout[-2000:]
-    return [(nodeid, suite, check) for nodeid, suite, check in json.loads(done.stdout)]
+    return [(nodeid, suite, check) for nodeid, suite, check in json.loads(run_probe(PROBE))]
 
 
 def _trees() -> list[tuple[Path, ast.Module]]:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 from itertools import groupby
 from pathlib import Path
 
 from apipay_harness.selftest.order import SUITE_ORDER
 from apipay_harness.selftest.runner import ORDER_PLUGIN
+from tests.contract.conftest import run_probe
 
 PROBE = Path(__file__).with_name("order_probe.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,17 +23,8 @@ Order = list[tuple[str, int]]
 
 
 def _collect(*runs: list[str]) -> list[Order]:
-    done = subprocess.run(
-        [sys.executable, str(PROBE), json.dumps(list(runs))],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return [[(nodeid, line) for nodeid, line in json.loads(row)] for row in done.stdout.splitlines()]
+    printed = run_probe(PROBE, json.dumps(list(runs)))
+    return [[(nodeid, line) for nodeid, line in json.loads(row)] for row in printed.splitlines()]
 
 
 def _module(nodeid: str) -> str:
