@@ -18,7 +18,7 @@ import pytest
 from apipay_harness.core.checks import Check, lookup
 from apipay_harness.core.results import CheckResult, Verdict
 
-__all__ = ["Outcome", "TestIdentity", "identity_of", "outcome_of"]
+__all__ = ["Outcome", "TestIdentity", "identity_of", "outcome_of", "suite_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +32,24 @@ class TestIdentity:
     operation: str
 
 
-def identity_of(item: pytest.Item) -> TestIdentity | None:
-    """Read the ``contract`` marker of ``item``; ``None`` for a test that is not a contract check."""
+def suite_of(item: pytest.Item) -> str | None:
+    """The suite of ``item``'s ``contract`` marker (its declared check's, unless the marker names one itself)."""
     marker = item.get_closest_marker("contract")
     if marker is None:
         return None
+    declared = marker.kwargs.get("check")
+    default_suite = declared.suite if isinstance(declared, Check) else "contract"
+    return str(marker.kwargs.get("suite") or (marker.args[0] if marker.args else default_suite))
+
+
+def identity_of(item: pytest.Item) -> TestIdentity | None:
+    """Read the ``contract`` marker of ``item``; ``None`` for a test that is not a contract check."""
+    marker = item.get_closest_marker("contract")
+    suite = suite_of(item)
+    if marker is None or suite is None:
+        return None
     kwargs: dict[str, Any] = dict(marker.kwargs)
     declared = kwargs.get("check")
-    default_suite = declared.suite if isinstance(declared, Check) else "contract"
-    suite = str(kwargs.get("suite") or (marker.args[0] if marker.args else default_suite))
     name = getattr(item, "originalname", None) or item.name
     check = str(declared or name.removeprefix("test_"))
     operation = str(kwargs.get("operation") or "*")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from apipay_harness.contract.outcomes import identity_of
+from apipay_harness.contract.outcomes import suite_of
 
 __all__ = ["SUITE_ORDER", "pytest_collection_modifyitems"]
 
@@ -21,8 +21,7 @@ SUITE_ORDER = ("auth", "bounds", "concurrency", "lifecycle", "webhooks", "lists"
 
 
 def _suite(item: pytest.Item) -> str:
-    ident = identity_of(item)
-    return ident.suite if ident is not None else ""
+    return suite_of(item) or ""
 
 
 @pytest.hookimpl(tryfirst=True)
