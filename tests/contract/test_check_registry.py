@@ -33,7 +33,7 @@ from contracts.violations import Violation
 from tests.contract.conftest import run_probe
 
 ROOT = Path(__file__).resolve().parents[2]
-PROBE = Path(__file__).with_name("check_probe.py")
+PROBE = Path(__file__).with_name("order_probe.py")
 SUITE_SOURCES = sorted((ROOT / "contracts").rglob("*.py"))
 CONSTANTS = {name: value for name, value in vars(checks).items() if isinstance(value, Check)}
 
@@ -41,7 +41,8 @@ CONSTANTS = {name: value for name, value in vars(checks).items() if isinstance(v
 @pytest.fixture(scope="module")
 def collected() -> list[tuple[str, str, str]]:
     """(node id, suite, check) of every contract test, collected in a child process."""
-    return [(nodeid, suite, check) for nodeid, suite, check in json.loads(run_probe(PROBE))]
+    row = run_probe(PROBE, json.dumps([[]])).splitlines()[0]
+    return [(nodeid, suite, check) for nodeid, _, suite, check in json.loads(row)]
 
 
 def _trees() -> list[tuple[Path, ast.Module]]:

@@ -24,7 +24,7 @@ Order = list[tuple[str, int]]
 
 def _collect(*runs: list[str]) -> list[Order]:
     printed = run_probe(PROBE, json.dumps(list(runs)))
-    return [[(nodeid, line) for nodeid, line in json.loads(row)] for row in printed.splitlines()]
+    return [[(nodeid, line) for nodeid, line, _, _ in json.loads(row)] for row in printed.splitlines()]
 
 
 def _module(nodeid: str) -> str:
