@@ -78,7 +78,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     config.addinivalue_line(
         "markers",
-        "contract(suite, check=None, operation='*'): a contract check; its outcome becomes a CheckResult",
+        "contract(check, operation='*'): a contract check (declared in apipay_harness.core.checks); its outcome "
+        "becomes a CheckResult",
     )
     handed = [plugin for plugin in config.pluginmanager.get_plugins() if isinstance(plugin, ContractRun)]
     if handed:
