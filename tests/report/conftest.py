@@ -53,7 +53,7 @@ def sample_results() -> list[CheckResult]:
         CheckResult(
             "lifecycle",
             "POST /invoices/{id}/refund",
-            "refund_total_within_amount",
+            "refunds_add_up_to_amount",
             "failed",
             cases=40,
             failures=1,

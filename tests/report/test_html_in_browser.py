@@ -249,7 +249,7 @@ def test_browser_matrix_cells_carry_text_not_only_colour(page: _Browser) -> None
 
 
 def test_browser_shows_reproducer_whole_and_selectable(page: _Browser, sample_results: list[CheckResult]) -> None:
-    expected = next(r.reproducer for r in sample_results if r.check == "refund_total_within_amount")
+    expected = next(r.reproducer for r in sample_results if r.check == "refunds_add_up_to_amount")
     page.evaluate("document.querySelector('#failure-2').scrollIntoView()")
     repro = page.evaluate(_box("#failure-2 pre.repro"))
     assert repro["visible"] and 0 <= repro["top"] < 900

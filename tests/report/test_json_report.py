@@ -49,7 +49,7 @@ def test_json_report_has_one_entry_per_operation_and_check(write_report, sample_
     data = json.loads((write_report(sample_results) / "conformance.json").read_text())
     entries = {(c["suite"], c["operation"], c["check"]): c for c in data["checks"]}
     assert len(entries) == len(sample_results)
-    refund = entries[("lifecycle", "POST /invoices/{id}/refund", "refund_total_within_amount")]
+    refund = entries[("lifecycle", "POST /invoices/{id}/refund", "refunds_add_up_to_amount")]
     assert refund["verdict"] == "failed"
     assert (refund["cases"], refund["failures"]) == (40, 1)
     assert refund["rule"] == "#/components/schemas/InvoiceStatus/x-status-transitions"

@@ -36,13 +36,13 @@ def test_junit_report_counts_agree_with_testcases(write_report, sample_results: 
 def test_junit_report_names_testcases_by_check_and_operation(write_report, sample_results: list[CheckResult]) -> None:
     root = _root(write_report(sample_results))
     names = {(c.get("classname"), c.get("name")) for c in root.iter("testcase")}
-    assert ("lifecycle", "refund_total_within_amount [POST /invoices/{id}/refund]") in names
+    assert ("lifecycle", "refunds_add_up_to_amount [POST /invoices/{id}/refund]") in names
     assert ("webhooks", "signature_over_raw_body [*]") in names
 
 
 def test_junit_failure_carries_message_rule_and_reproducer(write_report, sample_results: list[CheckResult]) -> None:
     root = _root(write_report(sample_results))
-    case = next(c for c in root.iter("testcase") if c.get("name", "").startswith("refund_total_within_amount"))
+    case = next(c for c in root.iter("testcase") if c.get("name", "").startswith("refunds_add_up_to_amount"))
     failure = case.find("failure")
     assert failure is not None
     assert failure.get("message") == "refund above the available amount was accepted"

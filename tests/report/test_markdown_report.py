@@ -37,7 +37,7 @@ def test_markdown_report_shows_each_failure_with_rule_and_reproducer(
 ) -> None:
     text = (write_report(sample_results) / "conformance.md").read_text()
     section = text.split("### Failures (3)", 1)[1].split("### Skipped", 1)[0]
-    assert "`refund_total_within_amount`" in section
+    assert "`refunds_add_up_to_amount`" in section
     assert "**Rule:** `#/components/schemas/InvoiceStatus/x-status-transitions`" in section
     assert re.search(r"```bash\ncurl -sS -i -X POST http://127.0.0.1:8080/api/v1/invoices/42/refund \\\n", section)
     assert "`parallel_refunds`" in section

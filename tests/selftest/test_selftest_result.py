@@ -46,10 +46,10 @@ def test_result_median_of_even_count_is_the_mean_of_the_middle_two() -> None:
 
 
 def test_matrix_shows_suite_check_and_operation_of_the_catch() -> None:
-    caught = _run("a", "caught", suite="lifecycle", check="refund_total_within_amount", operation="POST /x")
+    caught = _run("a", "caught", suite="lifecycle", check="refunds_add_up_to_amount", operation="POST /x")
     text = render_text(SelftestResult(clean=_run(None, "passed"), faults=[caught]))
     row = next(line for line in text.splitlines() if line.startswith("a "))
-    assert "lifecycle/refund_total_within_amount on POST /x" in row
+    assert "lifecycle/refunds_add_up_to_amount on POST /x" in row
 
 
 def test_matrix_markdown_escapes_pipes_in_cells() -> None:
