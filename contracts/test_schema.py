@@ -7,6 +7,7 @@ the stateful phase then follows the spec's ``links``. Each operation × check be
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -49,21 +50,44 @@ def project_settings() -> JSONObject:
     return load_settings_file(settings_file())
 
 
-def _engine(
-    target: Target, *, run: ContractRun, spec: JSONObject, phases: tuple[str, ...], project: JSONObject, **kw: Any
-) -> Any:
-    mode = run.options.mode
-    examples, steps = _STATEFUL[mode] if "stateful" in phases else (_EXAMPLES[mode], 2)
-    settings = engine_settings(
-        base_url=target.base_url,
-        api_key=target.api_key,
-        max_examples=examples,
-        phases=phases,
-        seed=run.options.seed,
-        stateful_steps=steps,
-        base=project,
-    )
-    return build_schema(spec, settings, **kw)
+@dataclass(frozen=True, slots=True)
+class SchemaRun:
+    """What every schemathesis run of this suite needs: the target, the run's options and where results go."""
+
+    target: Target
+    run: ContractRun
+    spec: JSONObject
+    catalog_ids: list[int]
+    project: JSONObject
+    results: ResultSink
+
+    def engine(self, phases: tuple[str, ...]) -> Any:
+        """The spec as schemathesis' schema, configured for ``phases`` in the run's mode and seed."""
+        mode = self.run.options.mode
+        examples, steps = _STATEFUL[mode] if "stateful" in phases else (_EXAMPLES[mode], 2)
+        settings = engine_settings(
+            base_url=self.target.base_url,
+            api_key=self.target.api_key,
+            max_examples=examples,
+            phases=phases,
+            seed=self.run.options.seed,
+            stateful_steps=steps,
+            base=self.project,
+        )
+        return build_schema(self.spec, settings, catalog_ids=self.catalog_ids)
+
+
+@pytest.fixture
+def schema_run(
+    target: Target,
+    run: ContractRun,
+    spec: JSONObject,
+    catalog_ids: list[int],
+    project_settings: JSONObject,
+    contract_results: ResultSink,
+) -> SchemaRun:
+    """The suite's inputs, gathered once."""
+    return SchemaRun(target, run, spec, catalog_ids, project_settings, contract_results)
 
 
 def _other_than(label: str) -> Any:
@@ -107,45 +131,20 @@ def _conclude(outcome: EngineRun, failing: list[str], *, operation: str) -> None
 
 @pytest.mark.contract(check=SCHEMATHESIS)
 @pytest.mark.parametrize("operation", _OPERATIONS, ids=[op.label for op in _OPERATIONS])
-def test_schema_operation_conforms(
-    operation: Any,
-    target: Target,
-    run: ContractRun,
-    spec: JSONObject,
-    catalog_ids: list[int],
-    project_settings: JSONObject,
-    contract_results: ResultSink,
-) -> None:
+def test_schema_operation_conforms(operation: Any, schema_run: SchemaRun) -> None:
     """Examples, boundary and fuzzed cases of one operation pass every schemathesis check."""
     creates = operation.method == "post" and operation.path == "/invoices"
-    if target.profile == "production" and (is_destructive(operation.method, operation.path) or creates):
+    if schema_run.target.profile == "production" and (is_destructive(operation.method, operation.path) or creates):
         pytest.skip(f"--profile production: fuzzing {operation.label} would change a real account")
-    schema = _engine(
-        target,
-        run=run,
-        spec=spec,
-        phases=("examples", "coverage", "fuzzing"),
-        project=project_settings,
-        catalog_ids=catalog_ids,
-    ).exclude(_other_than(operation.label))
+    schema = schema_run.engine(("examples", "coverage", "fuzzing")).exclude(_other_than(operation.label))
     outcome = run_engine(schema)
-    _conclude(outcome, _record(outcome, contract_results, spec=spec), operation=operation.label)
+    _conclude(outcome, _record(outcome, schema_run.results, spec=schema_run.spec), operation=operation.label)
 
 
 @pytest.mark.contract(check=STATEFUL_LINKS)
-def test_schema_stateful_links_conform(
-    target: Target,
-    run: ContractRun,
-    spec: JSONObject,
-    catalog_ids: list[int],
-    project_settings: JSONObject,
-    contract_results: ResultSink,
-) -> None:
+def test_schema_stateful_links_conform(schema_run: SchemaRun) -> None:
     """Sequences that follow the spec's links (create → get / cancel / refund) pass every check."""
-    if target.profile == "production":
+    if schema_run.target.profile == "production":
         pytest.skip("--profile production: the stateful phase creates, cancels and refunds freely")
-    schema = _engine(
-        target, run=run, spec=spec, phases=("stateful",), project=project_settings, catalog_ids=catalog_ids
-    )
-    outcome = run_engine(schema)
-    _conclude(outcome, _record(outcome, contract_results, spec=spec, stateful=True), operation="*")
+    outcome = run_engine(schema_run.engine(("stateful",)))
+    _conclude(outcome, _record(outcome, schema_run.results, spec=schema_run.spec, stateful=True), operation="*")

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from apipay_harness.core.checks import lookup
 from apipay_harness.mock import MockProcess, running_mock
 from tests.cli_run import Done, harness
+from tests.forwarding_proxy import ForwardingProxy, forwarding_proxy
 
 REPORT_FILES = ("conformance.json", "conformance.md", "conformance.html", "junit.xml")
 MOCK_KEYS = ("test-key", "test-key-2", "unverified-key", "limited-key")
@@ -72,53 +69,6 @@ def fault_mock(request: pytest.FixtureRequest) -> Iterator[MockProcess]:
         yield mock
 
 
-@dataclass
-class RecordingProxy:
-    """Forwards every request to the control API and keeps the request bodies it saw (to learn made-up secrets)."""
-
-    upstream: str
-    url: str = ""
-    bodies: list[bytes] = field(default_factory=list)
-
-
-@contextmanager
-def recording_proxy(upstream: str) -> Iterator[RecordingProxy]:
-    """A loopback proxy in front of the control API at ``upstream`` for the ``with`` block."""
-    proxy = RecordingProxy(upstream=upstream.rstrip("/"))
-    client = httpx.Client(timeout=30)
-
-    class Handler(BaseHTTPRequestHandler):
-        def _forward(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            proxy.bodies.append(body)
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-            answer = client.request(self.command, proxy.upstream + self.path, content=body, headers=headers)
-            self.send_response(answer.status_code)
-            for name, value in answer.headers.items():
-                if name.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer.content)))
-            self.end_headers()
-            self.wfile.write(answer.content)
-
-        do_GET = do_POST = _forward
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    proxy.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield proxy
-    finally:
-        server.shutdown()
-        server.server_close()
-        client.close()
-
-
 @pytest.fixture(scope="session")
 def cli() -> Callable[..., Done]:
     """Run ``python -m apipay_harness ARGS`` in a directory: ``cli(args, cwd=path)``."""
@@ -132,6 +82,6 @@ def args_for() -> Callable[..., list[str]]:
 
 
 @pytest.fixture(scope="session")
-def control_recorder() -> Callable[[str], AbstractContextManager[RecordingProxy]]:
+def control_recorder() -> Callable[[str], AbstractContextManager[ForwardingProxy]]:
     """``with control_recorder(control_url) as proxy`` records what the run sends to the control API."""
-    return recording_proxy
+    return forwarding_proxy

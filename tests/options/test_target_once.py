@@ -6,60 +6,16 @@ checks that never ask for ``/status`` themselves, so every ``GET /status`` the p
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-import httpx
 
 from apipay_harness.mock import running_mock
 from tests.cli_run import harness
-
-
-@contextmanager
-def counting_proxy(upstream: str) -> Iterator[tuple[str, list[str]]]:
-    """``(url, seen)``: a loopback proxy to ``upstream`` and the ``METHOD /path`` of each request it forwarded."""
-    seen: list[str] = []
-    client = httpx.Client(timeout=30)
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _forward(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            seen.append(f"{self.command} {self.path.split('?')[0]}")
-            skip = ("host", "content-length", "connection")
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
-            answer = client.request(self.command, upstream + self.path, content=body, headers=headers)
-            self.send_response(answer.status_code)
-            for name, value in answer.headers.items():
-                if name.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer.content)))
-            self.end_headers()
-            self.wfile.write(answer.content)
-
-        do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _forward
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-        client.close()
+from tests.forwarding_proxy import forwarding_proxy
 
 
 def test_a_contract_run_sends_get_status_once(tmp_path: Path) -> None:
-    with running_mock() as mock, counting_proxy(mock.root_url) as (proxy, seen):
+    with running_mock() as mock, forwarding_proxy(mock.root_url) as forwarded:
+        proxy, seen = forwarded.url, forwarded.seen
         done = harness(
             [
                 "contract",
