@@ -5,6 +5,7 @@ Every way a body can be malformed ends here as a 4xx ``ApiError``, never a 5xx.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_EXPONENT",
     "JSONResponse",
+    "body_chunks",
     "read_body",
     "read_json_object",
 ]
@@ -60,25 +62,32 @@ class JSONResponse:
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else self.body})
 
 
-async def read_body(request: Request, *, limit: int) -> bytes:
-    """Read the whole body, answering 413 as soon as it passes ``limit`` bytes."""
+async def body_chunks(request: Request, *, limit: int) -> AsyncIterator[bytes]:
+    """The body as it arrives: 413 past (or announcing more than) ``limit`` bytes, 400 if the client leaves early.
+
+    No reader ever holds more than ``limit`` bytes of one request.
+    """
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, "The request body is too large.")
-    chunks: list[bytes] = []
     size = 0
-    receive = request.receive
     while True:
-        message = await receive()
+        message = await request.receive()
         if message["type"] != "http.request":
             raise ApiError(400, "The client went away before sending the whole body.")
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise ApiError(413, "The request body is too large.")
-        chunks.append(chunk)
+        yield chunk
         if not message.get("more_body", False):
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            return
+
+
+async def read_body(request: Request, *, limit: int) -> bytes:
+    """Read the whole body, answering 413 as soon as it passes ``limit`` bytes."""
+    chunks = [chunk async for chunk in body_chunks(request, limit=limit)]
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _is_json(content_type: str) -> bool:

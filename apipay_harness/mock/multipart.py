@@ -15,6 +15,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from apipay_harness.mock.errors import ApiError
+from apipay_harness.mock.jsonio import body_chunks
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -107,25 +108,13 @@ async def scan_part(request: Request, name: str, *, limit: int) -> PartHead | No
     boundary = options.get(b"boundary")
     if not boundary:
         raise ApiError(400, "The multipart body has no boundary.")
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "The request body is too large.")
     scanner = _Scanner(name.encode())
-    size = 0
+    chunks = body_chunks(request, limit=limit)
     try:
         # The parser refuses some boundaries (longer than 256 bytes) as it is built: inside the try too.
         parser = MultipartParser(boundary, scanner.callbacks())
-        while True:
-            message = await request.receive()
-            if message["type"] != "http.request":
-                raise ApiError(400, "The client went away before sending the whole body.")
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise ApiError(413, "The request body is too large.")
+        async for chunk in chunks:
             parser.write(chunk)
-            if not message.get("more_body", False):
-                break
         parser.finalize()
     except (FormParserError, ValueError) as exc:
         raise ApiError(400, f"Malformed multipart body: {str(exc)[:200]}") from None
