@@ -138,8 +138,12 @@ def lint(spec: str | None, api_version: str | None) -> int:
     show_default=True,
     help="Open connections; past it the one that waited longest is closed.",
 )
+@api_version_option
+@click.option("--no-control-api", is_flag=True, help="Serve no /_control (as a provider's sandbox has none).")
 def mock(
     *,
+    api_version: str | None,
+    no_control_api: bool,
     host: str,
     port: int,
     faults: tuple[str, ...],
@@ -169,7 +173,9 @@ def mock(
         max_invoices=max_invoices,
     )
     limits = ConnectionLimits(header_timeout=header_timeout, body_timeout=body_timeout, max_connections=max_connections)
-    app = create_app(settings=settings, faults=faults, variants=variants)
+    app = create_app(
+        settings=settings, faults=faults, variants=variants, api_version=api_version, control_api=not no_control_api
+    )
     sock = bind(host, port)
     click.echo(listening_line(sock))
     sys.stdout.flush()

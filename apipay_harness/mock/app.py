@@ -6,20 +6,21 @@ import asyncio
 import copy
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from decimal import Decimal
 
+from apipay_harness.core.errors import UsageError
 from apipay_harness.core.spec import load_spec, operations, resolve
 from apipay_harness.core.types import JSONObject
-from apipay_harness.mock import routes_catalog, routes_control, routes_invoices, routes_refunds
+from apipay_harness.mock import routes_served
 from apipay_harness.mock.clock import Clock
 from apipay_harness.mock.context import Validators
 from apipay_harness.mock.faults import PHONE_PATTERN_OFF_BY_ONE, Faults
 from apipay_harness.mock.fixtures import Fixtures, load_fixtures
 from apipay_harness.mock.params import query_parsers
+from apipay_harness.mock.profile import profile_for
 from apipay_harness.mock.ratelimit import RateLimitMiddleware
 from apipay_harness.mock.reshape import BodyShaper, ReshapeMiddleware, shaping_variants
 from apipay_harness.mock.router import MockApp, mount
-from apipay_harness.mock.store import IdCounters, Settings, Store
+from apipay_harness.mock.store import IdCounters, Settings
 from apipay_harness.mock.validation import compile_schema
 from apipay_harness.mock.variants import Variants
 
@@ -55,6 +56,8 @@ def create_app(
     spec: JSONObject | None = None,
     validators: Validators | None = None,
     ids: IdCounters | None = None,
+    api_version: str | None = None,
+    control_api: bool = True,
 ) -> RateLimitMiddleware | ReshapeMiddleware:
     """Build the mock app with its store; everything derived from the spec is built here, once.
 
@@ -62,20 +65,22 @@ def create_app(
     an unknown name, or two that exclude each other, is a ``UsageError``. For hosts that build many mocks in
     one process, as the integrators' fixture builds one per test: ``validators`` (from ``build_validators``
     with the same spec and faults) spares compiling them again, and ``ids`` shared by every mock keeps each
-    id from being handed out twice.
+    id from being handed out twice. ``api_version`` picks the version served (None: the default; its
+    profile, ``mock/profile.py``, holds everything that differs); ``control_api=False`` serves no
+    ``/_control`` at all, as a provider's sandbox has none.
     """
     active = Faults(faults)
     chosen = Variants(variants)
-    spec = spec if spec is not None else load_spec()
-    amount_input = spec["components"]["schemas"]["AmountInput"]
-    store = Store(
+    spec = spec if spec is not None else load_spec(version=api_version)
+    profile = profile_for(api_version, spec)
+    if not profile.seed_catalogs and (faults or variants):
+        raise UsageError(f"the faults and variants of the catalog do not apply to API version {profile.version}")
+    store = profile.make_store(
         fixtures=fixtures or load_fixtures(),
         settings=settings or Settings(),
         faults=active,
         variants=chosen,
         clock=clock,
-        max_amount=Decimal(str(amount_input["maximum"])),
-        min_amount=Decimal(str(amount_input["minimum"])),
         ids=ids,
     )
     if validators is None:
@@ -95,9 +100,11 @@ def create_app(
             ticker.cancel()
             await store.dispatcher.aclose()
 
-    api = [*routes_invoices.ROUTES, *routes_refunds.ROUTES, *routes_catalog.ROUTES]
-    router = MockApp([*mount("/api/v1", api), *mount("/_control", routes_control.ROUTES)], lifespan=lifespan)
+    control = [*profile.control_routes, *routes_served.ROUTES] if control_api else []
+    routes = [*mount("/api/v1", profile.api_routes), *mount("/_control", control)]
+    router = MockApp(routes, lifespan=lifespan, error_body=profile.error_body)
     router.state.store = store
+    router.state.profile = profile
     router.state.validators = validators
     limiter = RateLimitMiddleware(router, store=store)
     router.state.rate_windows = limiter.windows  # counted by GET /_control/stats

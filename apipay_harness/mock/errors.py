@@ -12,11 +12,23 @@ __all__ = ["ApiError", "ValidationFailed", "invoice_not_found"]
 class ApiError(Exception):
     """An error the API answers with its status and a ``{"message"}`` body."""
 
-    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        code: str | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers
+        self.code = code
+        """The machine-readable reason (``error_code``), for the versions whose error bodies carry one."""
+        self.extra = extra or {}
+        """Fields the error body adds beside the envelope (``current_status``, ``invoice_id`` ...)."""
 
     def body(self) -> dict[str, object]:
         """The JSON body of this error."""

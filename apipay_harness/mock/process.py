@@ -72,8 +72,11 @@ def _command(
     cancel_mode: str,
     rate_limit: int | None,
     extra_args: Sequence[str],
+    api_version: str | None = None,
 ) -> list[str]:
     cmd = [sys.executable, "-m", "apipay_harness", "mock", "--host", "127.0.0.1", "--port", "0"]
+    if api_version is not None:
+        cmd += ["--api-version", api_version]
     for name in faults:
         cmd += ["--fault", name]
     for name in variants:
@@ -134,14 +137,21 @@ def running_mock(
     rate_limit: int | None = None,
     extra_args: Sequence[str] = (),
     startup_timeout: float = 20.0,
+    api_version: str | None = None,
 ) -> Iterator[MockProcess]:
     """Run ``apipay-harness mock --port 0`` for the ``with`` block; raise ``HarnessError`` if it cannot start.
 
     ``faults`` and ``variants`` are catalog names (``--fault`` / ``--variant``); a name the catalog
     does not know makes the child exit 2, reported here as a ``HarnessError`` that lists the valid ones.
+    ``api_version`` is the version the mock speaks (None: the default).
     """
     cmd = _command(
-        faults=faults, variants=variants, cancel_mode=cancel_mode, rate_limit=rate_limit, extra_args=extra_args
+        faults=faults,
+        variants=variants,
+        cancel_mode=cancel_mode,
+        rate_limit=rate_limit,
+        extra_args=extra_args,
+        api_version=api_version,
     )
     deadline = time.monotonic() + startup_timeout
     with tempfile.TemporaryFile() as stderr:

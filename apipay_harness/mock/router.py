@@ -50,6 +50,10 @@ def mount(prefix: str, routes: Sequence[Route]) -> list[Route]:
     return [Route(prefix + r.path, r.handlers) for r in routes]
 
 
+def _own_body(exc: ApiError) -> dict[str, object]:
+    return exc.body()
+
+
 def _allow(handlers: dict[str, Handler]) -> str:
     return ", ".join(sorted(handlers))
 
@@ -58,10 +62,16 @@ class MockApp:
     """The ASGI app: routes requests to handlers and turns ``ApiError``s into the API's error bodies."""
 
     def __init__(
-        self, routes: Sequence[Route], *, lifespan: Callable[[MockApp], AbstractAsyncContextManager[None]]
+        self,
+        routes: Sequence[Route],
+        *,
+        lifespan: Callable[[MockApp], AbstractAsyncContextManager[None]],
+        error_body: Callable[[ApiError], dict[str, object]] | None = None,
     ) -> None:
         self.state = State()
         self._lifespan = lifespan
+        self._error_body = error_body or _own_body
+        """How an ``ApiError`` is written: the error envelope of the API version served."""
         self._static: dict[str, dict[str, Handler]] = {}
         self._templates: dict[int, list[tuple[tuple[str | None, ...], dict[str, Handler]]]] = {}
         for r in routes:
@@ -111,7 +121,7 @@ class MockApp:
                 try:
                     response = await handler(Request(scope, receive))
                 except ApiError as exc:
-                    response = JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+                    response = JSONResponse(self._error_body(exc), status_code=exc.status, headers=exc.headers)
         await response(scope, receive, send)
 
     async def _serve_lifespan(self, receive: Receive, send: Send) -> None:

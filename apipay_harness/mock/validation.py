@@ -32,7 +32,15 @@ _IGNORED = {
     "contentMediaType",
     "x-status-transitions",
     "$ref",
+    "x-cart-total",
+    "x-error-codes",
+    "x-advised-max-items",
+    "x-outside-bounds-answer",
+    "x-search-fields",
+    "x-image",
+    "x-max-bytes",
 }
+"""Keywords that only describe (rules the handlers apply from the spec as data), not checks of the value."""
 
 
 def label(field: str) -> str:
@@ -160,6 +168,28 @@ def _minimum(spec: JSONObject, schema: JSONObject) -> Check:
 def _maximum(spec: JSONObject, schema: JSONObject) -> Check:
     bound = _exact(schema["maximum"])
     return _numeric("max", bound, "The {} field must not be greater than " + str(bound) + ".")
+
+
+def _multiple_of(spec: JSONObject, schema: JSONObject) -> Check:
+    step = _exact(schema["multipleOf"])
+
+    def check(value: Any, path: str, errors: Errors) -> None:
+        if is_number(value) and _exact(value) % step != 0:
+            _add(errors, path, f"The {label(path)} field must be a multiple of {step}.")
+
+    return check
+
+
+def _not(spec: JSONObject, schema: JSONObject) -> Check:
+    sub = compile_schema(spec, schema["not"])
+
+    def check(value: Any, path: str, errors: Errors) -> None:
+        scratch: Errors = {}
+        sub(value, path, scratch)
+        if not scratch:
+            _add(errors, path, f"The {label(path)} field is invalid.")
+
+    return check
 
 
 def _length(keyword: str) -> Callable[[JSONObject, JSONObject], Check]:
@@ -308,6 +338,7 @@ _BUILDERS: dict[str, Callable[[JSONObject, JSONObject], Check]] = {
     "maxLength": _length("maxLength"),
     "minimum": _minimum,
     "maximum": _maximum,
+    "multipleOf": _multiple_of,
     "pattern": _pattern,
     "enum": _enum,
     "const": _const,
@@ -315,6 +346,7 @@ _BUILDERS: dict[str, Callable[[JSONObject, JSONObject], Check]] = {
     "allOf": _all_of,
     "anyOf": _any_of("anyOf"),
     "oneOf": _any_of("oneOf"),
+    "not": _not,
 }
 _ORDER = tuple(_BUILDERS)
 _KEYWORDS = set(_BUILDERS) | {"type"}

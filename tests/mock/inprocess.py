@@ -39,12 +39,14 @@ class ServedMock:
 
 
 @contextmanager
-def serving_mock(*, faults: Sequence[str] = ()) -> Iterator[ServedMock]:
-    """Serve ``create_app(faults=faults)`` on a free loopback port for the ``with`` block."""
+def serving_mock(
+    *, faults: Sequence[str] = (), api_version: str | None = None, control_api: bool = True
+) -> Iterator[ServedMock]:
+    """Serve ``create_app(faults=..., api_version=..., control_api=...)`` on a free loopback port for the block."""
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(faults=faults),
+        create_app(faults=faults, api_version=api_version, control_api=control_api),
         loop="uvloop",
         http=JSONBadRequestProtocol,
         access_log=False,

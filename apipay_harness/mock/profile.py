@@ -1,0 +1,54 @@
+"""What differs between the API versions the mock speaks, gathered in one object per version: a profile.
+
+A profile names the store that applies the version's rules, the routes that give its answers, the control
+routes it adds and how it writes an error. ``create_app`` builds every mock from one, so no route or store
+method asks which version it serves. Each version of the registry (``core/versions.py``) has a module
+here with a ``profile(spec)`` function; a test holds the two lists to each other.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from apipay_harness.core.types import JSONObject
+from apipay_harness.core.versions import get_version
+from apipay_harness.mock.errors import ApiError
+from apipay_harness.mock.router import Route
+from apipay_harness.mock.store import Store
+
+__all__ = ["PROFILE_MODULES", "Profile", "profile_for"]
+
+PROFILE_MODULES: Mapping[str, str] = MappingProxyType(
+    {
+        "2026-02-13": "apipay_harness.mock.seed_profile",
+        "2.1": "apipay_harness.mock.v21",
+    }
+)
+"""The module that builds each version's profile, by version name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """One API version as the mock serves it."""
+
+    version: str
+    make_store: Callable[..., Store]
+    """Builds the store from ``fixtures``, ``settings``, ``faults``, ``variants``, ``clock`` and ``ids``."""
+    api_routes: Sequence[Route]
+    control_routes: Sequence[Route]
+    error_body: Callable[[ApiError], dict[str, object]] | None = None
+    """How an ``ApiError`` is written (None: the error's own ``{"message"}`` body)."""
+    seed_catalogs: bool = True
+    """Whether the fault and variant catalogs (written for the 2026-02-13 documents) apply to this version."""
+
+
+def profile_for(version: str | None, spec: JSONObject) -> Profile:
+    """The profile of ``version`` (None: the default), built on ``spec``; an unknown version is a ``UsageError``."""
+    name = get_version(version).name
+    module: Any = importlib.import_module(PROFILE_MODULES[name])
+    built: Profile = module.profile(spec)
+    return built

@@ -1,0 +1,56 @@
+"""The mock's API 2.1 (the provider's spec 2.1.0 of 2026-08-24): its profile, rules, store and routes.
+
+Every difference from the seed's mock lives in this package and reaches the app through ``profile``;
+its rules are read from ``openapi/apipay-2.1.yaml`` (``rules.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apipay_harness.core.types import JSONObject
+from apipay_harness.mock import routes_catalog, routes_control, routes_invoices, routes_refunds
+from apipay_harness.mock.profile import Profile
+from apipay_harness.mock.router import Route
+from apipay_harness.mock.store import Store
+from apipay_harness.mock.v21 import control, routes
+from apipay_harness.mock.v21.errors import error_body
+from apipay_harness.mock.v21.rules import read_rules
+from apipay_harness.mock.v21.store import Store21
+
+__all__ = ["profile"]
+
+
+def _overlay(base: list[Route], own: list[Route]) -> tuple[Route, ...]:
+    """The seed's routes with 2.1's handlers put in per path and method (new paths added at the end)."""
+    mine = {r.path: r for r in own}
+    merged = [Route(r.path, {**r.handlers, **mine.pop(r.path).handlers}) if r.path in mine else r for r in base]
+    return (*merged, *mine.values())
+
+
+def profile(spec: JSONObject) -> Profile:
+    """The 2.1 mock: the 2.1 store and handlers over the seed's, and the ErrorResponse envelope."""
+    rules = read_rules(spec)
+    simulate = spec["components"]["schemas"]["SimulateStatusRequest"]["properties"]
+    kaspi_types = tuple(
+        tuple(v for v in simulate[name]["enum"] if v is not None) for name in ("kaspi_source_type", "kaspi_sale_type")
+    )
+
+    def make_store(**kwargs: Any) -> Store:
+        return Store21(
+            rules=rules,
+            simulate_kaspi_types=(kaspi_types[0], kaspi_types[1]),
+            max_amount=rules.max_amount,
+            min_amount=rules.min_amount,
+            **kwargs,
+        )
+
+    seed = [*routes_invoices.ROUTES, *routes_refunds.ROUTES, *routes_catalog.ROUTES]
+    return Profile(
+        version="2.1",
+        make_store=make_store,
+        api_routes=_overlay(seed, routes.ROUTES),
+        control_routes=_overlay(list(routes_control.ROUTES), control.ROUTES),
+        error_body=error_body,
+        seed_catalogs=False,
+    )

@@ -1,0 +1,37 @@
+"""The control API's 2.1 addition: settle a ``processing`` invoice now (or reconcile an ``error``)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from apipay_harness.mock.context import path_id, store_of
+from apipay_harness.mock.errors import ApiError, ValidationFailed
+from apipay_harness.mock.jsonio import JSONResponse, read_json_object
+from apipay_harness.mock.limits import MAX_CLIENT_NAME
+from apipay_harness.mock.router import route
+from apipay_harness.mock.v21.store import Store21
+
+__all__ = ["ROUTES"]
+
+_OUTCOMES = ("pending", "error")
+
+
+async def _settle(request: Request) -> JSONResponse:
+    """Kaspi answers the delivery now: ``{"status": "pending"}`` (the default) or ``"error"`` with a message."""
+    store = store_of(request)
+    assert isinstance(store, Store21)
+    body = await read_json_object(request, required=False) or {}
+    status = body.get("status", "pending")
+    if status not in _OUTCOMES:
+        raise ValidationFailed.one("status", f"The status field must be one of {', '.join(_OUTCOMES)}.")
+    message = body.get("error_message")
+    if message is not None and (not isinstance(message, str) or len(message) > MAX_CLIENT_NAME):
+        raise ValidationFailed.one("error_message", f"The error message must be a string of at most {MAX_CLIENT_NAME}.")
+    invoice = store.invoices.get(path_id(request))
+    if invoice is None:
+        raise ApiError(404, "Invoice not found")
+    store.settle_invoice(invoice, status, message)
+    return JSONResponse(invoice.render())
+
+
+ROUTES = [route("/invoices/{id}/settle", post=_settle)]

@@ -1,0 +1,330 @@
+"""The 2.1 store: the seed's store under the 2.1 lifecycle, with idempotent creates and simulate-status.
+
+``processing`` settles on the clock, the re-opening transitions are allowed, there is no ``refunded``,
+amounts are whole tenge and the sandbox cancels at once.
+
+Every rule it applies comes from ``Rules21`` (read from the 2.1 spec); what stays as the seed's mock does it
+(ids, retention, the clock, the refund queue) is inherited unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from apipay_harness.mock.errors import ApiError, ValidationFailed
+from apipay_harness.mock.fixtures import Organization
+from apipay_harness.mock.models import CatalogItem, Invoice, InvoiceItem, Refund
+from apipay_harness.mock.money import ZERO, money, to_kopecks, total
+from apipay_harness.mock.store import Store
+from apipay_harness.mock.v21.models import Invoice21, money_number
+from apipay_harness.mock.v21.rules import Rules21
+
+__all__ = ["DEFAULT_ERROR_MESSAGE", "SETTLE_DELAY", "InvoiceItem21", "Store21"]
+
+SETTLE_DELAY = 2.0
+"""Clock seconds a new invoice stays ``processing`` before it reaches Kaspi and turns ``pending``.
+
+The provider states no delay (the answer comes "later", by webhook or polling); two clock seconds make
+``processing`` visible to a client that polls at once, and ``POST /_control/clock/advance`` moves past it.
+"""
+DEFAULT_ERROR_MESSAGE = "Simulated error (sandbox)."
+"""The ``error_message`` of a simulated ``error`` when the request gives none (the provider's default text)."""
+SANDBOX_CLIENT = "Sandbox Client"
+"""The payer's name a simulated payment shows (the spec's example)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceItem21(InvoiceItem):
+    """A cart line of a 2.1 invoice: its price may be the request's, and it carries its share of the discount."""
+
+    discount: Decimal | None = None
+
+    def render(self) -> dict[str, Any]:
+        """The ``InvoiceItem`` schema of 2.1."""
+        body = InvoiceItem.render(self)
+        if self.discount is not None:
+            body["discount"] = money(self.discount)
+        return body
+
+
+class Store21(Store):
+    """The mock's state under the 2.1 rules."""
+
+    def __init__(self, *, rules: Rules21, simulate_kaspi_types: tuple[Sequence[str], Sequence[str]], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.rules = rules
+        self._kaspi_types = simulate_kaspi_types
+        self._keys: dict[tuple[int, str], Invoice21] = {}
+        """Live idempotency keys by (organization, key); pruned of forgotten invoices as it grows."""
+
+    def reset(self) -> None:
+        """Forget everything, idempotency keys too."""
+        super().reset()
+        self._keys.clear()
+
+    # -- create -----------------------------------------------------------------------------------------
+
+    def whole_tenge(self, body: dict[str, Any]) -> None:
+        """422 ``amount_must_be_whole_tenge`` for a flat amount with a fraction (checked before the schema's bounds)."""
+        amount = body.get("amount")
+        if body.get("cart_items") or isinstance(amount, bool) or not isinstance(amount, int | Decimal):
+            return
+        if Decimal(amount) != Decimal(amount).to_integral_value():
+            raise self._not_whole()
+
+    def _not_whole(self) -> ApiError:
+        return ApiError(422, "The amount of a phone invoice must be whole tenge.", code=self.rules.whole_tenge_code)
+
+    def create_invoice(self, org: Organization, body: dict[str, Any]) -> Invoice:
+        """Create a flat or cart invoice (schema-valid body): ``processing``, settling to ``pending`` on the clock."""
+        key = body.get("external_order_id_idempotency") or None
+        if key is not None:
+            live = self._keys.get((org.id, key))
+            if live is not None and self.invoices.get(live.id) is live and live.status not in self.rules.reissue_after:
+                raise ApiError(
+                    409,
+                    "An invoice with this idempotency key already exists",
+                    code="duplicate_idempotency_key",
+                    extra={"invoice_id": live.id, "status": live.status},
+                )
+        cart = body.get("cart_items")
+        percent = body.get("discount_percentage")
+        lines = self._priced_lines(org, cart, percent) if cart else []
+        if cart:
+            subtotal = total((price, count) for _, price, count, _ in lines)
+            discount = sum((d for *_, d in lines if d is not None), ZERO)
+            amount = subtotal - discount
+            if amount != amount.to_integral_value() or amount < self.rules.min_amount:
+                raise self._not_whole()
+            if amount > self.rules.max_amount:
+                raise ValidationFailed.one(
+                    "cart_items", f"The cart total {money(amount)} must not be greater than {self.rules.max_amount}."
+                )
+        else:
+            amount = to_kopecks(body["amount"])
+        self.retention.room_for_invoice(len(lines))
+        now = self.clock.timestamp()
+        invoice_id = next(self._invoice_ids)
+        items = tuple(
+            InvoiceItem21(next(self._item_ids), invoice_id, item.id, item.name, price, count, item.unit_id, discount)
+            for item, price, count, discount in lines
+        )
+        invoice = Invoice21(
+            id=invoice_id,
+            organization=org.id,
+            amount=amount,
+            phone_number=body["phone_number"],
+            description=body.get("description"),
+            external_order_id=body.get("external_order_id"),
+            created_at=now,
+            created_at_text=self.stamp(now),
+            updated_at=now,
+            items=items,
+            status=self.rules.initial,
+            internal_comment=body.get("internal_comment"),
+            idempotency_key=key,
+            source=f"API key of organization {org.id}",
+        )
+        if cart:
+            invoice.subtotal = subtotal
+            invoice.discount_sum = discount
+            invoice.discount_percentage = None if percent is None else int(percent)
+        self.invoices[invoice_id] = invoice
+        self._by_org.setdefault(org.id, []).append(invoice)
+        self.retention.stored(invoice)
+        if key is not None:
+            self._remember_key(org.id, key, invoice)
+        self.queue.schedule(now + SETTLE_DELAY, lambda: self._deliver(invoice), key=invoice_id)
+        return invoice
+
+    def _remember_key(self, organization: int, key: str, invoice: Invoice21) -> None:
+        self._keys[(organization, key)] = invoice
+        if len(self._keys) > 2 * len(self.invoices) + 64:
+            self._keys = {k: inv for k, inv in self._keys.items() if self.invoices.get(inv.id) is inv}
+
+    def _priced_lines(
+        self, org: Organization, cart: list[dict[str, Any]], percent: Any
+    ) -> list[tuple[CatalogItem, Decimal, int, Decimal | None]]:
+        """Each line's item, unit price (the request's or the catalog's), count and share of the discount."""
+        if not org.catalog:
+            raise ApiError(422, "The catalog is not enabled for this organization.", code="catalog_not_supported")
+        found = self._cart_lines(org, cart)
+        priced = []
+        for (item, count), line in zip(found, cart, strict=True):
+            price = to_kopecks(Decimal(line["price"])) if line.get("price") is not None else item.selling_price
+            gross = total([(price, count)])
+            discount = None if percent is None else to_kopecks(gross * Decimal(percent) / 100)
+            priced.append((item, price, count, discount))
+        return priced
+
+    # -- status -----------------------------------------------------------------------------------------
+
+    def _deliver(self, invoice: Invoice21) -> None:
+        """The queued delivery to Kaspi: a still-``processing`` invoice turns ``pending``."""
+        if invoice.status == "processing" and self.invoices.get(invoice.id) is invoice:
+            self.settle_invoice(invoice, "pending")
+
+    def settle_invoice(self, invoice: Invoice, status: str, error_message: str | None = None) -> None:
+        """Kaspi's answer to a delivery (or a reconciliation of an ``error``): ``pending`` or ``error``; else 409."""
+        assert isinstance(invoice, Invoice21)
+        if invoice.status not in ("processing", "error") or not self.rules.may(invoice.status, status):
+            raise ApiError(409, f"A {invoice.status} invoice cannot settle to {status}")
+        if status == "error":
+            invoice.error_message = error_message or "Delivery to Kaspi failed"
+            invoice.error_code = "unknown_error"
+        else:
+            invoice.delivered = True
+            invoice.error_message = invoice.error_code = None
+        self._set_status(invoice, status)
+
+    def _set_status(self, invoice: Invoice, status: str) -> None:
+        """Enter ``status`` and send the webhook the spec names for it.
+
+        The seed's refund path asks for ``refunded`` after a refund that leaves nothing to refund; 2.1 has no
+        such status (the invoice stays ``paid`` or ``partially_refunded`` and shows ``is_fully_refunded``), and
+        a later partial refund of a ``partially_refunded`` invoice is no transition either.
+        """
+        assert isinstance(invoice, Invoice21)
+        if status == "refunded" or status == invoice.status:
+            return
+        invoice.status = status
+        now = self.clock.timestamp()
+        invoice.updated_at = now
+        invoice.stamp(status, self.stamp(now))
+        self.retention.status_changed(invoice)
+        if status == "pending":
+            due = now + self.rules.expires_after
+            self.queue.schedule(due, lambda: self._expire_if_pending(invoice), key=invoice.id)
+        if status in self.rules.notified:
+            self._notify(invoice, "invoice.status_changed")
+
+    def _guard(self, invoice: Invoice, target: str, verb: str) -> None:
+        if not self.rules.may(invoice.status, target):
+            allowed = " or ".join(self.rules.allowed_from(target))
+            raise ApiError(409, f"Only {allowed} invoices can be {verb} (this one is {invoice.status})")
+
+    def cancel(self, invoice: Invoice) -> bool:
+        """Cancel a ``pending`` or ``processing`` invoice at once, as the sandbox does (400 from any other status)."""
+        if invoice.status not in self.rules.cancellable:
+            allowed = " or ".join(s for s in self.rules.successors if s in self.rules.cancellable)
+            raise ApiError(
+                400, f"Only {allowed} invoices can be cancelled.", extra={"error": "Invoice cannot be cancelled"}
+            )
+        self._set_status(invoice, "cancelled")
+        return True
+
+    def pay(self, invoice: Invoice, client_name: str | None) -> None:
+        """The customer pays (control API): from ``pending``, and late from ``cancelled`` or ``expired``; else 409."""
+        self._guard(invoice, "paid", "paid")
+        invoice.client_name = client_name
+        invoice.paid_at = self.stamp(self.clock.timestamp())
+        self._set_status(invoice, "paid")
+
+    def expire(self, invoice: Invoice) -> None:
+        """A ``pending`` invoice times out (control API); 409 from any other status."""
+        self._guard(invoice, "expired", "expired")
+        self._set_status(invoice, "expired")
+
+    def simulate(self, invoice: Invoice, body: dict[str, Any]) -> None:
+        """``POST /invoices/{id}/simulate-status``: the sandbox moves a ``pending`` invoice as Kaspi would."""
+        assert isinstance(invoice, Invoice21)
+        wanted = body["status"]
+        if invoice.status not in self.rules.simulate_from:
+            allowed = sorted(self.rules.simulate_from)
+            raise ApiError(
+                400,
+                f"Only {' or '.join(allowed)} invoices can be simulated.",
+                code="invalid_status_transition",
+                extra={"current_status": invoice.status, "allowed_from": allowed},
+            )
+        target = self.rules.simulate_to[wanted]
+        if wanted == "qr_scanned":
+            raise ApiError(400, "qr_scanned applies to QR invoices only.", code="not_qr_invoice")
+        if target == "paid":
+            sources, sales = self._kaspi_types
+            invoice.kaspi_source_type = body.get("kaspi_source_type") or sources[invoice.id % len(sources)]
+            invoice.kaspi_sale_type = body.get("kaspi_sale_type") or sales[invoice.id % len(sales)]
+            invoice.client_name = SANDBOX_CLIENT
+            invoice.paid_at = self.stamp(self.clock.timestamp())
+        code = self.rules.simulate_error_codes.get(wanted)
+        if code is not None:
+            invoice.error_code = code
+            invoice.error_message = body.get("error_message") or DEFAULT_ERROR_MESSAGE
+        self._set_status(invoice, target)
+
+    def check_listed(self, org: Organization, ids: list[int]) -> list[dict[str, Any]]:
+        """``POST /invoices/status/check``: each listed invoice of the organization once, unknown ids left out."""
+        rows = []
+        for invoice_id in dict.fromkeys(ids):
+            invoice = self.invoices.get(invoice_id)
+            if isinstance(invoice, Invoice21) and invoice.organization == org.id:
+                rows.append(invoice.render_checked(self.stamp(invoice.updated_at)))
+        return rows
+
+    # -- refunds ----------------------------------------------------------------------------------------
+
+    def check_refund(self, invoice: Invoice, amount: Decimal | None) -> Decimal:
+        """The amount a refund takes, or 400 when the invoice is not refundable or the amount exceeds what is left."""
+        if invoice.status not in self.rules.refundable or invoice.is_fully_refunded:
+            raise ApiError(
+                400,
+                "Only a paid, not fully refunded invoice can be refunded.",
+                extra={"error": "Invoice is not refundable"},
+            )
+        available = invoice.available_for_refund
+        if amount is None:
+            return available
+        amount = to_kopecks(amount)
+        if amount > available:
+            raise ApiError(
+                400,
+                f"The amount must not be greater than the available {money(available)} for refund.",
+                code="refund_amount_exceeds_available",
+            )
+        return amount
+
+    def _complete(self, refund: Refund) -> None:
+        """The refund's outcome, and the ``invoice.refunded`` webhook that reports it (completed or failed)."""
+        before = refund.status
+        super()._complete(refund)
+        invoice = self.invoices.get(refund.invoice_id)
+        if refund.status != before and isinstance(invoice, Invoice21):
+            self._notify(invoice, "invoice.refunded", refund=refund)
+
+    # -- webhooks ---------------------------------------------------------------------------------------
+
+    def _notify(self, invoice: Invoice, event: str, *, status: str | None = None, refund: Refund | None = None) -> None:
+        """Send ``event`` about the invoice to its organization's latest webhook, in the 2.1 payload."""
+        assert isinstance(invoice, Invoice21)
+        hook = next((h for h in reversed(self.webhooks.values()) if h.organization == invoice.organization), None)
+        if hook is None:
+            return
+        payload: dict[str, Any] = {"event": event}
+        if refund is not None:
+            payload["refund"] = {
+                "id": refund.id,
+                "amount": money(refund.amount),
+                "status": refund.status,
+                "kaspi_refund_id": None if refund.status == "failed" else f"SBX-R{refund.id}",
+                "reason": refund.reason,
+                "created_at": refund.created_at_text,
+            }
+            payload["invoice"] = {
+                "id": invoice.id,
+                "external_order_id": invoice.external_order_id,
+                "amount": money(invoice.amount),
+                "total_refunded": money(invoice.total_refunded),
+                "available_for_refund": money_number(invoice.available_for_refund),
+                "is_fully_refunded": invoice.is_fully_refunded,
+                "status": invoice.status,
+                "kaspi_invoice_id": invoice.kaspi_invoice_id,
+                "is_sandbox": True,
+            }
+        else:
+            payload["invoice"] = invoice.render_webhook()
+        payload["source"] = invoice.source
+        payload["timestamp"] = self.stamp(self.clock.timestamp())
+        self.dispatcher.send(url=hook.url, secret=hook.secret, payload=payload)

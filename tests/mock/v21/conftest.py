@@ -1,0 +1,35 @@
+"""The 2.1 mock for the tests of this folder: the names of tests/conftest.py, served by ``--api-version 2.1``.
+
+Overriding ``mock_server`` and ``_session_clients`` here gives every test below ``mock``, ``api``, ``api2``
+and ``control`` of a 2.1 mock (one per session, reset before each test), as the seed's tests get theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from apipay_harness.mock import MockProcess, running_mock
+
+API_VERSION = "2.1"
+
+
+@pytest.fixture(scope="session")
+def mock_server() -> Iterator[MockProcess]:
+    """A clean 2.1 mock shared by the session's 2.1 tests."""
+    with running_mock(api_version=API_VERSION) as mock:
+        yield mock
+
+
+@pytest.fixture(scope="session")
+def _session_clients(mock_server: MockProcess) -> Iterator[dict[str, httpx.Client]]:
+    clients = {
+        "api": httpx.Client(base_url=mock_server.base_url, headers={"X-API-Key": "test-key"}, timeout=10),
+        "api2": httpx.Client(base_url=mock_server.base_url, headers={"X-API-Key": "test-key-2"}, timeout=10),
+        "control": httpx.Client(base_url=mock_server.control_url, timeout=10),
+    }
+    yield clients
+    for client in clients.values():
+        client.close()
