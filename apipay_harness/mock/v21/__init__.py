@@ -11,9 +11,9 @@ from typing import Any
 from apipay_harness.core.types import JSONObject
 from apipay_harness.mock import routes_catalog, routes_control, routes_invoices, routes_refunds
 from apipay_harness.mock.profile import Profile
-from apipay_harness.mock.router import Route
+from apipay_harness.mock.router import Handler, Route
 from apipay_harness.mock.store import Store
-from apipay_harness.mock.v21 import control, routes
+from apipay_harness.mock.v21 import control, lists, refunds, routes
 from apipay_harness.mock.v21.errors import error_body
 from apipay_harness.mock.v21.rules import read_rules
 from apipay_harness.mock.v21.store import Store21
@@ -23,9 +23,11 @@ __all__ = ["profile"]
 
 def _overlay(base: list[Route], own: list[Route]) -> tuple[Route, ...]:
     """The seed's routes with 2.1's handlers put in per path and method (new paths added at the end)."""
-    mine = {r.path: r for r in own}
-    merged = [Route(r.path, {**r.handlers, **mine.pop(r.path).handlers}) if r.path in mine else r for r in base]
-    return (*merged, *mine.values())
+    mine: dict[str, dict[str, Handler]] = {}
+    for r in own:
+        mine.setdefault(r.path, {}).update(r.handlers)
+    merged = [Route(r.path, {**r.handlers, **mine.pop(r.path)}) if r.path in mine else r for r in base]
+    return (*merged, *(Route(path, handlers) for path, handlers in mine.items()))
 
 
 def profile(spec: JSONObject) -> Profile:
@@ -49,7 +51,7 @@ def profile(spec: JSONObject) -> Profile:
     return Profile(
         version="2.1",
         make_store=make_store,
-        api_routes=_overlay(seed, routes.ROUTES),
+        api_routes=_overlay(seed, [*routes.ROUTES, *lists.ROUTES, *refunds.ROUTES]),
         control_routes=_overlay(list(routes_control.ROUTES), control.ROUTES),
         error_body=error_body,
         seed_catalogs=False,

@@ -1,4 +1,4 @@
-"""The control API's 2.1 addition: settle a ``processing`` invoice now (or reconcile an ``error``)."""
+"""The control API's 2.1 additions: settle a ``processing`` invoice (or reconcile an ``error``), finish a refund."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from apipay_harness.mock.v21.store import Store21
 __all__ = ["ROUTES"]
 
 _OUTCOMES = ("pending", "error")
+_REFUND_OUTCOMES = ("completed", "failed")
 
 
 async def _settle(request: Request) -> JSONResponse:
@@ -34,4 +35,24 @@ async def _settle(request: Request) -> JSONResponse:
     return JSONResponse(invoice.render())
 
 
-ROUTES = [route("/invoices/{id}/settle", post=_settle)]
+async def _finish_refund(request: Request) -> JSONResponse:
+    """Kaspi answers a queued refund now: ``{"status": "completed"}`` (the default) or ``"failed"``."""
+    store = store_of(request)
+    assert isinstance(store, Store21)
+    body = await read_json_object(request, required=False) or {}
+    status = body.get("status", "completed")
+    if status not in _REFUND_OUTCOMES:
+        raise ValidationFailed.one("status", f"The status field must be one of {', '.join(_REFUND_OUTCOMES)}.")
+    refund = store.refunds.get(path_id(request, not_found="Refund not found"))
+    if refund is None:
+        raise ApiError(404, "Refund not found")
+    if refund.status not in ("pending", "processing"):
+        raise ApiError(409, f"The refund is already {refund.status}")
+    store.finish_refund(refund, status)
+    return JSONResponse({"id": refund.id, "status": refund.status})
+
+
+ROUTES = [
+    route("/invoices/{id}/settle", post=_settle),
+    route("/refunds/{id}/finish", post=_finish_refund),
+]

@@ -42,12 +42,24 @@ class Invoice21(Invoice):
     """The name of the API key that created the invoice (the webhooks' ``source``)."""
     stamps: dict[str, str] | None = None
     """``cancelled_at``, ``expired_at``, ``errored_at`` as the status changes stamped them."""
-    qr_scanned: bool = False
+    paid_ts: float | None = None
+    """When the invoice was paid, on the clock (the ``date_field=paid_at`` window and ``sort_by=paid_at``)."""
+    pending_refunds: Decimal = ZERO
+    """Refunds queued and not yet completed or failed (``pending_refund_amount``); not in ``total_refunded``."""
+    refundable: frozenset[str] = frozenset()
+    """The statuses a refund is allowed from (the 2.1 rules')."""
 
     @property
     def kaspi_invoice_id(self) -> str | None:  # type: ignore[override]
         """The sandbox's Kaspi id once delivered, else null."""
         return f"SBX-{self.id}" if self.delivered else None
+
+    @property
+    def available_for_refund(self) -> Decimal:
+        """What a new refund may still take: the amount less completed and queued refunds, when refundable."""
+        if self.status not in self.refundable:
+            return ZERO
+        return max(ZERO, self.amount - self.total_refunded - self.pending_refunds)
 
     @property
     def is_fully_refunded(self) -> bool:
@@ -96,6 +108,44 @@ class Invoice21(Invoice):
             cart = self._cart()
             body.update({k: v for k, v in cart.items() if v is not None})
         return body
+
+    def render_listed(self) -> dict[str, Any]:
+        """The ``InvoiceListItem`` schema: a row of ``GET /invoices``."""
+        cart = self._cart()
+        return {
+            "id": self.id,
+            "amount": money(self.amount),
+            "description": self.description,
+            "external_order_id": self.external_order_id,
+            "status": self.status,
+            "kaspi_invoice_id": self.kaspi_invoice_id,
+            "kaspi_qr_link": None,
+            "phone": self.phone_number,
+            "client_name": self.client_name,
+            "internal_comment": self.internal_comment,
+            "is_sandbox": True,
+            "is_recurring": False,
+            "subtotal": cart.get("subtotal"),
+            "discount_sum": cart.get("discount_sum"),
+            "discount_percentage": cart.get("discount_percentage"),
+            "total_refunded": money(self.total_refunded),
+            "is_fully_refunded": self.is_fully_refunded,
+            "error_message": self.error_message,
+            "error_code": self.error_code,
+            "paid_at": self.paid_at,
+            "created_at": self.created_at_text,
+            "items": [item.render() for item in self.items],
+        }
+
+    def render_refund_totals(self) -> dict[str, Any]:
+        """The invoice block of ``GET /invoices/{id}/refunds``."""
+        return {
+            "id": self.id,
+            "amount": money(self.amount),
+            "total_refunded": money(self.total_refunded),
+            "available_for_refund": money_number(self.available_for_refund),
+            "is_fully_refunded": self.is_fully_refunded,
+        }
 
     def render_created(self) -> dict[str, Any]:
         """The ``InvoiceCreated`` schema: the create answer (optional fields only when they have a value)."""

@@ -127,6 +127,7 @@ class Store21(Store):
             internal_comment=body.get("internal_comment"),
             idempotency_key=key,
             source=f"API key of organization {org.id}",
+            refundable=self.rules.refundable,
         )
         if cart:
             invoice.subtotal = subtotal
@@ -181,15 +182,8 @@ class Store21(Store):
         self._set_status(invoice, status)
 
     def _set_status(self, invoice: Invoice, status: str) -> None:
-        """Enter ``status`` and send the webhook the spec names for it.
-
-        The seed's refund path asks for ``refunded`` after a refund that leaves nothing to refund; 2.1 has no
-        such status (the invoice stays ``paid`` or ``partially_refunded`` and shows ``is_fully_refunded``), and
-        a later partial refund of a ``partially_refunded`` invoice is no transition either.
-        """
+        """Enter ``status``: stamp it, start a ``pending`` invoice's expiry, send the webhook the spec names."""
         assert isinstance(invoice, Invoice21)
-        if status == "refunded" or status == invoice.status:
-            return
         invoice.status = status
         now = self.clock.timestamp()
         invoice.updated_at = now
@@ -219,9 +213,15 @@ class Store21(Store):
     def pay(self, invoice: Invoice, client_name: str | None) -> None:
         """The customer pays (control API): from ``pending``, and late from ``cancelled`` or ``expired``; else 409."""
         self._guard(invoice, "paid", "paid")
+        assert isinstance(invoice, Invoice21)
         invoice.client_name = client_name
-        invoice.paid_at = self.stamp(self.clock.timestamp())
+        self._paid_now(invoice)
         self._set_status(invoice, "paid")
+
+    def _paid_now(self, invoice: Invoice21) -> None:
+        now = self.clock.timestamp()
+        invoice.paid_ts = now
+        invoice.paid_at = self.stamp(now)
 
     def expire(self, invoice: Invoice) -> None:
         """A ``pending`` invoice times out (control API); 409 from any other status."""
@@ -248,7 +248,7 @@ class Store21(Store):
             invoice.kaspi_source_type = body.get("kaspi_source_type") or sources[invoice.id % len(sources)]
             invoice.kaspi_sale_type = body.get("kaspi_sale_type") or sales[invoice.id % len(sales)]
             invoice.client_name = SANDBOX_CLIENT
-            invoice.paid_at = self.stamp(self.clock.timestamp())
+            self._paid_now(invoice)
         code = self.rules.simulate_error_codes.get(wanted)
         if code is not None:
             invoice.error_code = code
@@ -268,13 +268,13 @@ class Store21(Store):
 
     def check_refund(self, invoice: Invoice, amount: Decimal | None) -> Decimal:
         """The amount a refund takes, or 400 when the invoice is not refundable or the amount exceeds what is left."""
-        if invoice.status not in self.rules.refundable or invoice.is_fully_refunded:
+        available = invoice.available_for_refund
+        if invoice.status not in self.rules.refundable or available <= ZERO:
             raise ApiError(
                 400,
                 "Only a paid, not fully refunded invoice can be refunded.",
                 extra={"error": "Invoice is not refundable"},
             )
-        available = invoice.available_for_refund
         if amount is None:
             return available
         amount = to_kopecks(amount)
@@ -286,13 +286,36 @@ class Store21(Store):
             )
         return amount
 
-    def _complete(self, refund: Refund) -> None:
-        """The refund's outcome, and the ``invoice.refunded`` webhook that reports it (completed or failed)."""
-        before = refund.status
-        super()._complete(refund)
+    def record_refund(self, invoice: Invoice, amount: Decimal, reason: str | None) -> Refund:
+        """Queue a checked refund (``pending``): it counts as ``pending_refund_amount`` until it completes or fails."""
+        assert isinstance(invoice, Invoice21)
+        self.retention.room_for_refund(invoice)
+        now = self.clock.timestamp()
+        refund = Refund(next(self._refund_ids), invoice.id, invoice.organization, amount, reason, now, self.stamp(now))
+        self.refunds[refund.id] = refund
+        invoice.refunds.append(refund.id)
+        invoice.pending_refunds += amount
+        self.queue.schedule(now + self.settings.refund_delay, lambda: self.finish_refund(refund), key=invoice.id)
+        return refund
+
+    def finish_refund(self, refund: Refund, status: str = "completed") -> None:
+        """A queued refund completes (or fails): totals, the first partial refund's status, ``invoice.refunded``.
+
+        A refund that completes the amount leaves the status as it is (``is_fully_refunded`` says it); one
+        that fails gives its amount back to what may be refunded and changes nothing else.
+        """
         invoice = self.invoices.get(refund.invoice_id)
-        if refund.status != before and isinstance(invoice, Invoice21):
-            self._notify(invoice, "invoice.refunded", refund=refund)
+        if refund.status not in ("pending", "processing") or not isinstance(invoice, Invoice21):
+            return
+        if self.refunds.get(refund.id) is not refund:
+            return
+        refund.status = status
+        invoice.pending_refunds -= refund.amount
+        if status == "completed":
+            invoice.total_refunded += refund.amount
+            if invoice.status == "paid" and not invoice.is_fully_refunded:
+                self._set_status(invoice, "partially_refunded")
+        self._notify(invoice, "invoice.refunded", refund=refund)
 
     # -- webhooks ---------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import httpx
 import jsonschema
 
 from apipay_harness.core.spec import load_spec
+from apipay_harness.mock.store import DEFAULT_REFUND_DELAY
 from apipay_harness.mock.v21.store import SETTLE_DELAY
 
 PHONE = "87001234567"
@@ -41,6 +42,11 @@ def create(api: httpx.Client, **fields: Any) -> dict[str, Any]:
 def settle(control: httpx.Client) -> None:
     """Move the clock past the delivery to Kaspi: every ``processing`` invoice is ``pending``."""
     control.post("/clock/advance", json={"seconds": SETTLE_DELAY}).raise_for_status()
+
+
+def finish_refunds(control: httpx.Client) -> None:
+    """Move the clock past the refund delay: every queued refund completes."""
+    control.post("/clock/advance", json={"seconds": DEFAULT_REFUND_DELAY}).raise_for_status()
 
 
 def pending(api: httpx.Client, control: httpx.Client, **fields: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from tests.mock.v21.helpers import PHONE, assert_schema, create, get, paid, pending, settle
+from tests.mock.v21.helpers import PHONE, assert_schema, create, finish_refunds, get, paid, pending, settle
 
 WHOLE_TENGE = "amount_must_be_whole_tenge"
 
@@ -147,6 +147,7 @@ def test_pending_expires_after_the_spec_s_delay(api: httpx.Client, control: http
 def test_full_refund_leaves_paid_with_is_fully_refunded(api: httpx.Client, control: httpx.Client) -> None:
     invoice = paid(api, control)
     assert api.post(f"/invoices/{invoice['id']}/refund", json={}).status_code == 201
+    finish_refunds(control)
     after = get(api, invoice["id"])
     assert (after["status"], after["is_fully_refunded"], after["total_refunded"]) == ("paid", True, "5000.00")
     again = api.post(f"/invoices/{invoice['id']}/refund", json={"amount": 1})
@@ -157,9 +158,11 @@ def test_full_refund_leaves_paid_with_is_fully_refunded(api: httpx.Client, contr
 def test_partial_then_the_rest_stays_partially_refunded(api: httpx.Client, control: httpx.Client) -> None:
     invoice = paid(api, control)
     assert api.post(f"/invoices/{invoice['id']}/refund", json={"amount": 2000}).status_code == 201
+    finish_refunds(control)
     assert get(api, invoice["id"])["status"] == "partially_refunded"
     assert api.post(f"/invoices/{invoice['id']}/refund", json={"amount": 3001}).status_code == 400
     assert api.post(f"/invoices/{invoice['id']}/refund", json={"amount": 3000}).status_code == 201
+    finish_refunds(control)
     after = get(api, invoice["id"])
     assert (after["status"], after["is_fully_refunded"]) == ("partially_refunded", True)
 
