@@ -16,7 +16,7 @@ from apipay_harness.mock.context import Validators
 from apipay_harness.mock.faults import PHONE_PATTERN_OFF_BY_ONE, Faults
 from apipay_harness.mock.fixtures import Fixtures, load_fixtures
 from apipay_harness.mock.params import query_parsers
-from apipay_harness.mock.profile import profile_for
+from apipay_harness.mock.profile import Limiter, profile_for
 from apipay_harness.mock.ratelimit import RateLimitMiddleware
 from apipay_harness.mock.reshape import BodyShaper, ReshapeMiddleware, shaping_variants
 from apipay_harness.mock.router import MockApp, mount
@@ -58,7 +58,7 @@ def create_app(
     ids: IdCounters | None = None,
     api_version: str | None = None,
     control_api: bool = True,
-) -> RateLimitMiddleware | ReshapeMiddleware:
+) -> RateLimitMiddleware | ReshapeMiddleware | Limiter:
     """Build the mock app with its store; everything derived from the spec is built here, once.
 
     ``variants`` names other behaviours the documents allow (``apipay_harness.mock.variants``);
@@ -106,7 +106,7 @@ def create_app(
     router.state.store = store
     router.state.profile = profile
     router.state.validators = validators
-    limiter = RateLimitMiddleware(router, store=store)
+    limiter = profile.limiter(router, store) if profile.limiter else RateLimitMiddleware(router, store=store)
     router.state.rate_windows = limiter.windows  # counted by GET /_control/stats
     if not shaping_variants(chosen):
         return limiter

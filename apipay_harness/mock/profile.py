@@ -12,7 +12,9 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
+
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from apipay_harness.core.types import JSONObject
 from apipay_harness.core.versions import get_version
@@ -20,7 +22,7 @@ from apipay_harness.mock.errors import ApiError
 from apipay_harness.mock.router import Route
 from apipay_harness.mock.store import Store
 
-__all__ = ["PROFILE_MODULES", "Profile", "profile_for"]
+__all__ = ["PROFILE_MODULES", "Limiter", "Profile", "profile_for"]
 
 PROFILE_MODULES: Mapping[str, str] = MappingProxyType(
     {
@@ -29,6 +31,25 @@ PROFILE_MODULES: Mapping[str, str] = MappingProxyType(
     }
 )
 """The module that builds each version's profile, by version name."""
+
+
+class _Counts(Protocol):
+    def __len__(self) -> int: ...
+
+    def clear(self) -> None: ...
+
+
+class Limiter(Protocol):
+    """A rate limiter: an ASGI app around the router, with counts the control API clears and counts."""
+
+    @property
+    def windows(self) -> _Counts:
+        """The request counts (cleared by ``POST /_control/reset``, counted by ``GET /_control/stats``)."""
+        ...
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +65,8 @@ class Profile:
     """How an ``ApiError`` is written (None: the error's own ``{"message"}`` body)."""
     seed_catalogs: bool = True
     """Whether the fault and variant catalogs (written for the 2026-02-13 documents) apply to this version."""
+    limiter: Callable[[ASGIApp, Store], Limiter] | None = None
+    """Builds the rate limiter around the router (None: the seed's ``RateLimitMiddleware``)."""
 
 
 def profile_for(version: str | None, spec: JSONObject) -> Profile:

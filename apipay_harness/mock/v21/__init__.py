@@ -15,6 +15,7 @@ from apipay_harness.mock.router import Handler, Route
 from apipay_harness.mock.store import Store
 from apipay_harness.mock.v21 import control, lists, refunds, routes
 from apipay_harness.mock.v21.errors import error_body
+from apipay_harness.mock.v21.ratelimit import RateLimit21Middleware
 from apipay_harness.mock.v21.rules import read_rules
 from apipay_harness.mock.v21.store import Store21
 
@@ -55,4 +56,5 @@ def profile(spec: JSONObject) -> Profile:
         control_routes=_overlay(list(routes_control.ROUTES), control.ROUTES),
         error_body=error_body,
         seed_catalogs=False,
+        limiter=lambda app, store: RateLimit21Middleware(app, store=store, spec=spec),
     )

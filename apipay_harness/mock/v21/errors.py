@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from apipay_harness.mock.errors import ApiError, ValidationFailed
+from apipay_harness.mock.retention import StoreFull
 
-__all__ = ["error_body"]
+__all__ = ["STORE_FULL_CODE", "error_body"]
+
+STORE_FULL_CODE = "outstanding_org_limit"
+"""The quota a create past the mock's bound is refused with: the mock holds too many invoices still open."""
 
 
 def error_body(exc: ApiError) -> dict[str, object]:
@@ -16,6 +20,13 @@ def error_body(exc: ApiError) -> dict[str, object]:
     """
     if isinstance(exc, ValidationFailed):
         return exc.body()
+    if isinstance(exc, StoreFull):
+        return {
+            "error": STORE_FULL_CODE,
+            "error_code": STORE_FULL_CODE,
+            "message": exc.message,
+            "retry_after_seconds": exc.retry_after,
+        }
     body: dict[str, object] = {"error": exc.code or exc.message}
     if exc.code is not None:
         body["error_code"] = exc.code
