@@ -49,8 +49,11 @@ class Dispatcher:
         self._client: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def send(self, *, url: str, secret: str, payload: dict[str, Any], delay: float = 0.0) -> None:
-        """Record a delivery and send it in the background ``delay`` real seconds later (without a loop: record it)."""
+    def send(self, *, url: str, secret: str, payload: dict[str, Any], delay: float = 0.0) -> dict[str, Any]:
+        """Record a delivery and send it in the background ``delay`` real seconds later (without a loop: record it).
+
+        Returns the delivery's record, which the attempt fills in (``status_code`` or ``error``).
+        """
         body = msgspec.json.encode(payload)
         signed = body
         if self._faults.on(WEBHOOK_SIGNATURE_WRONG):
@@ -71,13 +74,14 @@ class Dispatcher:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             record["error"] = "no event loop"
-            return
+            return record
         if len(self._tasks) >= self._max_in_flight:
             record["error"] = f"not sent: {self._max_in_flight} deliveries were already under way"
-            return
+            return record
         task = loop.create_task(self._deliver(record, body, delay))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return record
 
     async def _deliver(self, record: dict[str, Any], body: bytes, delay: float) -> None:
         if delay > 0:

@@ -14,6 +14,7 @@ from apipay_harness.mock.profile import Profile
 from apipay_harness.mock.router import Handler, Route
 from apipay_harness.mock.store import Store
 from apipay_harness.mock.v21 import control, lists, refunds, routes
+from apipay_harness.mock.v21.delivery import read_policy
 from apipay_harness.mock.v21.errors import error_body
 from apipay_harness.mock.v21.ratelimit import RateLimit21Middleware
 from apipay_harness.mock.v21.rules import read_rules
@@ -34,6 +35,7 @@ def _overlay(base: list[Route], own: list[Route]) -> tuple[Route, ...]:
 def profile(spec: JSONObject) -> Profile:
     """The 2.1 mock: the 2.1 store and handlers over the seed's, and the ErrorResponse envelope."""
     rules = read_rules(spec)
+    delivery = read_policy(spec)
     simulate = spec["components"]["schemas"]["SimulateStatusRequest"]["properties"]
     kaspi_types = tuple(
         tuple(v for v in simulate[name]["enum"] if v is not None) for name in ("kaspi_source_type", "kaspi_sale_type")
@@ -42,6 +44,7 @@ def profile(spec: JSONObject) -> Profile:
     def make_store(**kwargs: Any) -> Store:
         return Store21(
             rules=rules,
+            delivery=delivery,
             simulate_kaspi_types=(kaspi_types[0], kaspi_types[1]),
             max_amount=rules.max_amount,
             min_amount=rules.min_amount,

@@ -19,6 +19,7 @@ from apipay_harness.mock.fixtures import Organization
 from apipay_harness.mock.models import CatalogItem, Invoice, InvoiceItem, Refund
 from apipay_harness.mock.money import ZERO, money, to_kopecks, total
 from apipay_harness.mock.store import Store
+from apipay_harness.mock.v21.delivery import DeliveryPolicy, Record, RetryingDispatcher
 from apipay_harness.mock.v21.models import Invoice21, money_number
 from apipay_harness.mock.v21.rules import Rules21
 
@@ -53,9 +54,17 @@ class InvoiceItem21(InvoiceItem):
 class Store21(Store):
     """The mock's state under the 2.1 rules."""
 
-    def __init__(self, *, rules: Rules21, simulate_kaspi_types: tuple[Sequence[str], Sequence[str]], **kwargs: Any):
+    def __init__(
+        self,
+        *,
+        rules: Rules21,
+        delivery: DeliveryPolicy,
+        simulate_kaspi_types: tuple[Sequence[str], Sequence[str]],
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.rules = rules
+        self.dispatcher: RetryingDispatcher = RetryingDispatcher(faults=self.faults, policy=delivery)
         self._kaspi_types = simulate_kaspi_types
         self._keys: dict[tuple[int, str], Invoice21] = {}
         """Live idempotency keys by (organization, key); pruned of forgotten invoices as it grows."""
@@ -350,4 +359,18 @@ class Store21(Store):
             payload["invoice"] = invoice.render_webhook()
         payload["source"] = invoice.source
         payload["timestamp"] = self.stamp(self.clock.timestamp())
-        self.dispatcher.send(url=hook.url, secret=hook.secret, payload=payload)
+        delays = self.dispatcher.policy.delays_for(event, sandbox=True)
+        self._attempt(hook.url, hook.secret, payload, delays, 1, invoice.id)
+
+    def _attempt(
+        self, url: str, secret: str, payload: dict[str, Any], delays: tuple[float, ...], attempt: int, key: int
+    ) -> None:
+        """Send one attempt; when it fails and retries are left, queue the next on the clock."""
+
+        def ended(record: Record) -> None:
+            if attempt > len(delays) or not self.dispatcher.policy.failed(record):
+                return
+            due = self.clock.timestamp() + delays[attempt - 1]
+            self.queue.schedule(due, lambda: self._attempt(url, secret, payload, delays, attempt + 1, key), key=key)
+
+        self.dispatcher.attempt(url=url, secret=secret, payload=payload, attempt=attempt, ended=ended)
