@@ -25,6 +25,8 @@ class _Param:
     kind: str
     check: Check
     default: Any
+    item_kind: str = "string"
+    """For an array: the type of its items (integers arrive as text and are converted first)."""
 
 
 class QueryParser:
@@ -38,7 +40,10 @@ class QueryParser:
             schema = resolve(spec, param.get("schema", {}))
             kind = schema.get("type", "string")
             kind = kind if isinstance(kind, str) else next(t for t in kind if t != "null")
-            self._params.append(_Param(str(param["name"]), kind, compile_schema(spec, schema), schema.get("default")))
+            items = resolve(spec, schema.get("items", {})) if kind == "array" else {}
+            item_kind = items.get("type", "string") if isinstance(items.get("type", "string"), str) else "string"
+            check = compile_schema(spec, schema)
+            self._params.append(_Param(str(param["name"]), kind, check, schema.get("default"), item_kind))
 
     def parse(self, query: QueryParams) -> dict[str, Any]:
         """Typed values for every declared parameter (defaults filled in), or raise a 422."""
@@ -50,8 +55,14 @@ class QueryParser:
                 if not raw_list:
                     values[param.name] = param.default
                     continue
-                param.check(raw_list, param.name, errors)
-                values[param.name] = raw_list
+                typed: list[Any] = list(raw_list)
+                if param.item_kind == "integer":
+                    if not all(_INT.fullmatch(raw) for raw in raw_list):
+                        errors.setdefault(param.name, []).append(f"The {label(param.name)} must be integers.")
+                        continue
+                    typed = [int(raw) for raw in raw_list]
+                param.check(typed, param.name, errors)
+                values[param.name] = typed
                 continue
             raw = query.get(param.name)
             if raw is None:

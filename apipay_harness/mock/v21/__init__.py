@@ -13,7 +13,7 @@ from apipay_harness.mock import routes_catalog, routes_control, routes_invoices,
 from apipay_harness.mock.profile import Profile
 from apipay_harness.mock.router import Handler, Route
 from apipay_harness.mock.store import Store
-from apipay_harness.mock.v21 import control, lists, refunds, routes
+from apipay_harness.mock.v21 import catalog, control, lists, refunds, routes
 from apipay_harness.mock.v21.delivery import read_policy
 from apipay_harness.mock.v21.errors import error_body
 from apipay_harness.mock.v21.ratelimit import RateLimit21Middleware
@@ -55,7 +55,7 @@ def profile(spec: JSONObject) -> Profile:
     return Profile(
         version="2.1",
         make_store=make_store,
-        api_routes=_overlay(seed, [*routes.ROUTES, *lists.ROUTES, *refunds.ROUTES]),
+        api_routes=_overlay(seed, [*routes.ROUTES, *lists.ROUTES, *refunds.ROUTES, *catalog.ROUTES]),
         control_routes=_overlay(list(routes_control.ROUTES), control.ROUTES),
         error_body=error_body,
         seed_catalogs=False,

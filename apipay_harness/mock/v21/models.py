@@ -8,10 +8,10 @@ from typing import Any
 
 import msgspec
 
-from apipay_harness.mock.models import Invoice
+from apipay_harness.mock.models import CatalogItem, Invoice
 from apipay_harness.mock.money import ZERO, money
 
-__all__ = ["Invoice21", "money_number"]
+__all__ = ["CatalogItem21", "Invoice21", "money_number"]
 
 
 def money_number(value: Decimal) -> msgspec.Raw:
@@ -198,3 +198,41 @@ class Invoice21(Invoice):
             optional["discount_percentage"] = self.discount_percentage
         body.update({k: v for k, v in optional.items() if v is not None})
         return body
+
+
+@dataclass(slots=True)
+class CatalogItem21(CatalogItem):
+    """A catalog item with what 2.1 adds: the national catalog codes, the client's reference and its status."""
+
+    ntin: str | None = None
+    gtin: str | None = None
+    external_ref: str | None = None
+    status: str = "active"
+    created_at: str = ""
+    updated_at: float = 0.0
+    matched_existing: bool = False
+
+    def render(self) -> dict[str, Any]:
+        """The 2.1 ``CatalogItem`` schema (``selling_price`` a JSON number)."""
+        return {
+            "id": self.id,
+            "kaspi_item_id": None,
+            "name": self.name,
+            "unit_id": self.unit_id,
+            "selling_price": money_number(self.selling_price),
+            "image_url": None,
+            "first_char": self.name[:1] or None,
+            "barcode": self.barcode,
+            "ntin": self.ntin,
+            "gtin": self.gtin,
+            "unified_goods_id": None,
+            "external_ref": self.external_ref,
+            "ntin_missing": self.ntin is None,
+            "matched_existing": self.matched_existing,
+            "status": self.status,
+            "sellable": self.status == "active",
+            "in_kaspi_catalog": False,
+            "operation": None,
+            "error_message": None,
+            "created_at": self.created_at,
+        }

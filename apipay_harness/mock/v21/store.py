@@ -20,7 +20,7 @@ from apipay_harness.mock.models import CatalogItem, Invoice, InvoiceItem, Refund
 from apipay_harness.mock.money import ZERO, money, to_kopecks, total
 from apipay_harness.mock.store import Store
 from apipay_harness.mock.v21.delivery import DeliveryPolicy, Record, RetryingDispatcher
-from apipay_harness.mock.v21.models import Invoice21, money_number
+from apipay_harness.mock.v21.models import CatalogItem21, Invoice21, money_number
 from apipay_harness.mock.v21.rules import Rules21
 
 __all__ = ["DEFAULT_ERROR_MESSAGE", "SETTLE_DELAY", "InvoiceItem21", "Store21"]
@@ -68,11 +68,20 @@ class Store21(Store):
         self._kaspi_types = simulate_kaspi_types
         self._keys: dict[tuple[int, str], Invoice21] = {}
         """Live idempotency keys by (organization, key); pruned of forgotten invoices as it grows."""
+        self.catalog_keys: dict[tuple[int, str], tuple[bytes, bytes]] = {}
+        """Catalog creates' idempotency keys by (organization, key): the body's fingerprint and the answer."""
+        now = self.clock.timestamp()
+        for item_id, item in list(self.catalog.items()):  # the seed catalog, every item active
+            self.catalog[item_id] = CatalogItem21(
+                item.id, item.organization, item.name, item.selling_price, item.unit_id, item.image_id, item.barcode,
+                created_at=self.stamp(now), updated_at=now,
+            )  # fmt: skip
 
     def reset(self) -> None:
         """Forget everything, idempotency keys too."""
         super().reset()
         self._keys.clear()
+        self.catalog_keys.clear()
 
     # -- create -----------------------------------------------------------------------------------------
 
@@ -162,6 +171,13 @@ class Store21(Store):
         if not org.catalog:
             raise ApiError(422, "The catalog is not enabled for this organization.", code="catalog_not_supported")
         found = self._cart_lines(org, cart)
+        gone = [
+            f"cart_items.{index}.catalog_item_id"
+            for index, (item, _) in enumerate(found)
+            if isinstance(item, CatalogItem21) and item.status != "active"
+        ]
+        if gone:
+            raise ValidationFailed({field: ["The selected catalog item id is invalid."] for field in gone})
         priced = []
         for (item, count), line in zip(found, cart, strict=True):
             price = to_kopecks(Decimal(line["price"])) if line.get("price") is not None else item.selling_price

@@ -12,6 +12,8 @@ from apipay_harness.core.webhook_inbox import webhook_inbox as webhook_receiver
 from tests.mock.helpers import wait_for
 from tests.mock.v21.helpers import create, finish_refunds, paid, register, settle, spec21
 
+EARLY = 2.0
+"""Clock seconds short of a retry's time at which none may have gone yet (the clock also runs in real time)."""
 LONG_AFTER = 3600.0
 """Clock seconds past every sandbox retry and short of the pending invoice's expiry (which sends an event)."""
 
@@ -54,9 +56,9 @@ def test_a_failed_status_event_is_retried_on_the_sandbox_schedule(
         settle(control)  # the pending event: attempt 1
         _answered(control, "invoice.status_changed", 1)
         for attempt, delay in enumerate(delays, start=2):
-            control.post("/clock/advance", json={"seconds": delay - 0.5}).raise_for_status()
+            control.post("/clock/advance", json={"seconds": delay - EARLY}).raise_for_status()
             assert len(_attempts(control, "invoice.status_changed")) == attempt - 1  # not before its time
-            control.post("/clock/advance", json={"seconds": 0.5}).raise_for_status()
+            control.post("/clock/advance", json={"seconds": EARLY}).raise_for_status()
             _answered(control, "invoice.status_changed", attempt)
         control.post("/clock/advance", json={"seconds": LONG_AFTER}).raise_for_status()
         attempts = _attempts(control, "invoice.status_changed")
