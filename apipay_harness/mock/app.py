@@ -6,6 +6,7 @@ import asyncio
 import copy
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from apipay_harness.core.errors import UsageError
 from apipay_harness.core.spec import load_spec, operations, resolve
@@ -69,12 +70,15 @@ def create_app(
     profile, ``mock/profile.py``, holds everything that differs); ``control_api=False`` serves no
     ``/_control`` at all, as a provider's sandbox has none.
     """
-    active = Faults(faults)
-    chosen = Variants(variants)
     spec = spec if spec is not None else load_spec(version=api_version)
     profile = profile_for(api_version, spec)
-    if not profile.seed_catalogs and (faults or variants):
-        raise UsageError(f"the faults and variants of the catalog do not apply to API version {profile.version}")
+    own: tuple[Any, ...] = ()
+    if profile.own_faults is None:
+        active, chosen = Faults(faults), Variants(variants)
+    else:
+        if variants:
+            raise UsageError(f"the variants of the catalog do not apply to API version {profile.version}")
+        active, chosen, own = Faults(()), Variants(()), profile.own_faults.named(faults)
     store = profile.make_store(
         fixtures=fixtures or load_fixtures(),
         settings=settings or Settings(),
@@ -82,6 +86,7 @@ def create_app(
         variants=chosen,
         clock=clock,
         ids=ids,
+        own_faults=own,
     )
     if validators is None:
         validators = build_validators(spec, active)
@@ -105,6 +110,7 @@ def create_app(
     router = MockApp(routes, lifespan=lifespan, error_body=profile.error_body)
     router.state.store = store
     router.state.profile = profile
+    router.state.fault_names = sorted(faults)
     router.state.validators = validators
     limiter = profile.limiter(router, store) if profile.limiter else RateLimitMiddleware(router, store=store)
     router.state.rate_windows = limiter.windows  # counted by GET /_control/stats

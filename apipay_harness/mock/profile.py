@@ -9,7 +9,7 @@ here with a ``profile(spec)`` function; a test holds the two lists to each other
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -22,7 +22,7 @@ from apipay_harness.mock.errors import ApiError
 from apipay_harness.mock.router import Route
 from apipay_harness.mock.store import Store
 
-__all__ = ["PROFILE_MODULES", "Limiter", "Profile", "profile_for"]
+__all__ = ["PROFILE_MODULES", "FaultCatalog", "Limiter", "Profile", "profile_for"]
 
 PROFILE_MODULES: Mapping[str, str] = MappingProxyType(
     {
@@ -31,6 +31,14 @@ PROFILE_MODULES: Mapping[str, str] = MappingProxyType(
     }
 )
 """The module that builds each version's profile, by version name."""
+
+
+class FaultCatalog(Protocol):
+    """A version's own faults: checks the names a user typed and returns the faults."""
+
+    def named(self, names: Iterable[str]) -> tuple[Any, ...]:
+        """The faults named; an unknown name is a ``UsageError``."""
+        ...
 
 
 class _Counts(Protocol):
@@ -58,13 +66,14 @@ class Profile:
 
     version: str
     make_store: Callable[..., Store]
-    """Builds the store from ``fixtures``, ``settings``, ``faults``, ``variants``, ``clock`` and ``ids``."""
+    """Builds the store from ``fixtures``, ``settings``, ``faults``, ``variants``, ``clock``, ``ids`` and
+    ``own_faults`` (the faults of ``own_faults``' catalog switched on; empty for the seed's)."""
     api_routes: Sequence[Route]
     control_routes: Sequence[Route]
     error_body: Callable[[ApiError], dict[str, object]] | None = None
     """How an ``ApiError`` is written (None: the error's own ``{"message"}`` body)."""
-    seed_catalogs: bool = True
-    """Whether the fault and variant catalogs (written for the 2026-02-13 documents) apply to this version."""
+    own_faults: FaultCatalog | None = None
+    """The version's own fault catalog, replacing the seed's (whose faults and variants speak of 2026-02-13)."""
     limiter: Callable[[ASGIApp, Store], Limiter] | None = None
     """Builds the rate limiter around the router (None: the seed's ``RateLimitMiddleware``)."""
 

@@ -17,7 +17,7 @@ async def _served(request: Request) -> JSONResponse:
     return JSONResponse(
         {
             "api_version": request.app.state.profile.version,
-            "faults": list(store.faults.names),
+            "faults": list(request.app.state.fault_names),
             "variants": list(store.variants.names),
         }
     )

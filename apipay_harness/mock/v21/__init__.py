@@ -16,6 +16,7 @@ from apipay_harness.mock.store import Store
 from apipay_harness.mock.v21 import catalog, control, lists, refunds, routes
 from apipay_harness.mock.v21.delivery import read_policy
 from apipay_harness.mock.v21.errors import error_body
+from apipay_harness.mock.v21.faults import FAULTS_21, Faults21
 from apipay_harness.mock.v21.ratelimit import RateLimit21Middleware
 from apipay_harness.mock.v21.rules import read_rules
 from apipay_harness.mock.v21.store import Store21
@@ -32,6 +33,11 @@ def _overlay(base: list[Route], own: list[Route]) -> tuple[Route, ...]:
     return (*merged, *(Route(path, handlers) for path, handlers in mine.items()))
 
 
+def _own(store: Store) -> Store21:
+    assert isinstance(store, Store21)
+    return store
+
+
 def profile(spec: JSONObject) -> Profile:
     """The 2.1 mock: the 2.1 store and handlers over the seed's, and the ErrorResponse envelope."""
     rules = read_rules(spec)
@@ -41,8 +47,9 @@ def profile(spec: JSONObject) -> Profile:
         tuple(v for v in simulate[name]["enum"] if v is not None) for name in ("kaspi_source_type", "kaspi_sale_type")
     )
 
-    def make_store(**kwargs: Any) -> Store:
+    def make_store(*, own_faults: tuple[Any, ...] = (), **kwargs: Any) -> Store:
         return Store21(
+            faults21=Faults21(own_faults),
             rules=rules,
             delivery=delivery,
             simulate_kaspi_types=(kaspi_types[0], kaspi_types[1]),
@@ -58,6 +65,6 @@ def profile(spec: JSONObject) -> Profile:
         api_routes=_overlay(seed, [*routes.ROUTES, *lists.ROUTES, *refunds.ROUTES, *catalog.ROUTES]),
         control_routes=_overlay(list(routes_control.ROUTES), control.ROUTES),
         error_body=error_body,
-        seed_catalogs=False,
-        limiter=lambda app, store: RateLimit21Middleware(app, store=store, spec=spec),
+        own_faults=FAULTS_21,
+        limiter=lambda app, store: RateLimit21Middleware(app, store=_own(store), spec=spec),
     )

@@ -24,7 +24,8 @@ from apipay_harness.core.types import JSONObject
 from apipay_harness.mock.context import KEY_SCOPE
 from apipay_harness.mock.limits import MAX_UNKNOWN_KEYS
 from apipay_harness.mock.ratelimit import RateWindows
-from apipay_harness.mock.store import Store
+from apipay_harness.mock.v21 import faults as f21
+from apipay_harness.mock.v21.store import Store21
 
 __all__ = ["API_PREFIX", "Bucket", "BucketWindows", "RateLimit21Middleware", "read_buckets"]
 
@@ -101,7 +102,7 @@ class RateLimit21Middleware:
     """Counts each request in its buckets, adds the headers of the most depleted one, answers 429 past it."""
 
     def __init__(
-        self, app: ASGIApp, *, store: Store, spec: JSONObject, max_unknown_keys: int = MAX_UNKNOWN_KEYS
+        self, app: ASGIApp, *, store: Store21, spec: JSONObject, max_unknown_keys: int = MAX_UNKNOWN_KEYS
     ) -> None:
         self.app = app
         self.store = store
@@ -179,10 +180,11 @@ class RateLimit21Middleware:
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
-            (b"retry-after", str(retry_after).encode()),
             (b"x-ratelimit-reset", str(reset).encode()),
             (b"x-ratelimit-limit", str(limit).encode()),
             (b"x-ratelimit-remaining", b"0"),
         ]
+        if not self.store.faults21.on(f21.RATELIMIT_429_WITHOUT_RETRY_AFTER):
+            headers.append((b"retry-after", str(retry_after).encode()))
         await send({"type": "http.response.start", "status": 429, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -19,7 +19,9 @@ from apipay_harness.mock.fixtures import Organization
 from apipay_harness.mock.models import CatalogItem, Invoice, InvoiceItem, Refund
 from apipay_harness.mock.money import ZERO, money, to_kopecks, total
 from apipay_harness.mock.store import Store
+from apipay_harness.mock.v21 import faults as f21
 from apipay_harness.mock.v21.delivery import DeliveryPolicy, Record, RetryingDispatcher
+from apipay_harness.mock.v21.faults import Faults21
 from apipay_harness.mock.v21.models import CatalogItem21, Invoice21, money_number
 from apipay_harness.mock.v21.rules import Rules21
 
@@ -59,11 +61,13 @@ class Store21(Store):
         *,
         rules: Rules21,
         delivery: DeliveryPolicy,
+        faults21: Faults21,
         simulate_kaspi_types: tuple[Sequence[str], Sequence[str]],
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.rules = rules
+        self.faults21 = faults21
         self.dispatcher: RetryingDispatcher = RetryingDispatcher(faults=self.faults, policy=delivery)
         self._kaspi_types = simulate_kaspi_types
         self._keys: dict[tuple[int, str], Invoice21] = {}
@@ -99,7 +103,7 @@ class Store21(Store):
     def create_invoice(self, org: Organization, body: dict[str, Any]) -> Invoice:
         """Create a flat or cart invoice (schema-valid body): ``processing``, settling to ``pending`` on the clock."""
         key = body.get("external_order_id_idempotency") or None
-        if key is not None:
+        if key is not None and not self.faults21.on(f21.IDEMPOTENCY_KEY_IGNORED):
             live = self._keys.get((org.id, key))
             if live is not None and self.invoices.get(live.id) is live and live.status not in self.rules.reissue_after:
                 raise ApiError(
@@ -156,7 +160,12 @@ class Store21(Store):
         self.retention.stored(invoice)
         if key is not None:
             self._remember_key(org.id, key, invoice)
-        self.queue.schedule(now + SETTLE_DELAY, lambda: self._deliver(invoice), key=invoice_id)
+        if self.faults21.on(f21.CREATE_ANSWERS_PENDING):
+            invoice.status = "processing"
+            invoice.delivered = True
+            self._set_status(invoice, "pending")
+        else:
+            self.queue.schedule(now + SETTLE_DELAY, lambda: self._deliver(invoice), key=invoice_id)
         return invoice
 
     def _remember_key(self, organization: int, key: str, invoice: Invoice21) -> None:
@@ -257,7 +266,7 @@ class Store21(Store):
         """``POST /invoices/{id}/simulate-status``: the sandbox moves a ``pending`` invoice as Kaspi would."""
         assert isinstance(invoice, Invoice21)
         wanted = body["status"]
-        if invoice.status not in self.rules.simulate_from:
+        if invoice.status not in self.rules.simulate_from and not self.faults21.on(f21.SIMULATE_STATUS_FROM_ANY_STATUS):
             allowed = sorted(self.rules.simulate_from)
             raise ApiError(
                 400,
@@ -340,6 +349,8 @@ class Store21(Store):
             invoice.total_refunded += refund.amount
             if invoice.status == "paid" and not invoice.is_fully_refunded:
                 self._set_status(invoice, "partially_refunded")
+            elif invoice.is_fully_refunded and self.faults21.on(f21.FULL_REFUND_SETS_REFUNDED):
+                self._set_status(invoice, "refunded")
         self._notify(invoice, "invoice.refunded", refund=refund)
 
     # -- webhooks ---------------------------------------------------------------------------------------
@@ -385,6 +396,8 @@ class Store21(Store):
 
         def ended(record: Record) -> None:
             if attempt > len(delays) or not self.dispatcher.policy.failed(record):
+                return
+            if self.faults21.on(f21.WEBHOOK_NOT_RETRIED_AFTER_500):
                 return
             due = self.clock.timestamp() + delays[attempt - 1]
             self.queue.schedule(due, lambda: self._attempt(url, secret, payload, delays, attempt + 1, key), key=key)

@@ -41,6 +41,7 @@ def test_past_an_enforced_limit_the_answer_is_429_with_its_headers_and_body(
     assert [r.status_code for r in answers] == [200] * 5 + [429]
     refused = answers[-1]
     assert_schema(refused.json(), "RateLimitWindow")
+    assert "retry-after" in refused.headers and "x-ratelimit-reset" in refused.headers
     assert 0 < int(refused.headers["retry-after"]) <= 60
     assert int(refused.headers["x-ratelimit-reset"]) > 0
     assert _limit(refused) == (5, 0)

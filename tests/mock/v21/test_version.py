@@ -52,7 +52,16 @@ def test_cli_unknown_version_exits_2_with_one_line_naming_the_valid_ones() -> No
     assert "2.0" in result.stderr and "2.1" in result.stderr and DEFAULT_VERSION in result.stderr
 
 
-def test_seed_faults_do_not_apply_to_2_1() -> None:
-    with pytest.raises(HarnessError, match="do not apply to API version 2.1"):
+def test_each_version_takes_only_its_own_faults() -> None:
+    with pytest.raises(HarnessError, match="unknown fault.*tenant_leak_get.*create_answers_pending"):
         with running_mock(api_version="2.1", faults=["tenant_leak_get"]):
             pass
+    with pytest.raises(HarnessError, match="unknown fault.*create_answers_pending"):
+        with running_mock(faults=["create_answers_pending"]):
+            pass
+
+
+def test_control_status_names_the_faults_switched_on() -> None:
+    with serving_mock(api_version="2.1", faults=["create_answers_pending"]) as served:
+        body = httpx.get(f"{served.control_url}/status").json()
+    assert (body["api_version"], body["faults"]) == ("2.1", ["create_answers_pending"])

@@ -1,0 +1,132 @@
+"""The faults of API 2.1: one broken 2.1 rule each, declared once here, asked for by constant.
+
+They are the 2.1 mock's own catalog (the seed's faults speak of the 2026-02-13 rules and do not apply to
+2.1): ``apipay-harness mock --api-version 2.1 --fault NAME`` takes these names and no others, and each is
+killed by a test of ``tests/mock/v21`` (``tests/mock/v21/killers.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from apipay_harness.core.errors import UsageError
+
+__all__ = [
+    "CREATE_ANSWERS_PENDING",
+    "FAULTS_21",
+    "FULL_REFUND_SETS_REFUNDED",
+    "IDEMPOTENCY_KEY_IGNORED",
+    "RATELIMIT_429_WITHOUT_RETRY_AFTER",
+    "SIMULATE_STATUS_FROM_ANY_STATUS",
+    "VERSION",
+    "WEBHOOK_NOT_RETRIED_AFTER_500",
+    "Fault21",
+    "Faults21",
+]
+
+VERSION = "2.1"
+
+
+@dataclass(frozen=True, slots=True)
+class Fault21:
+    """One named way to break a 2.1 rule."""
+
+    name: str
+    description: str
+    hook: str
+    versions: tuple[str, ...] = (VERSION,)
+    """The API versions whose mock knows this fault."""
+
+
+class _Catalog(Mapping[str, Fault21]):
+    """The 2.1 faults by name, in declaration order; a name typed by a user is checked by ``named``."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, Fault21] = {}
+
+    def add(self, fault: Fault21) -> Fault21:
+        """Declare ``fault`` (a name declared twice fails at import)."""
+        if fault.name in self._entries:
+            raise ValueError(f"fault {fault.name!r} is declared twice")
+        self._entries[fault.name] = fault
+        return fault
+
+    def named(self, names: Iterable[str]) -> tuple[Fault21, ...]:
+        """The faults named; an unknown name is a ``UsageError`` listing the valid ones."""
+        wanted = list(dict.fromkeys(names))
+        unknown = [name for name in wanted if name not in self._entries]
+        if unknown:
+            valid = ", ".join(sorted(self._entries))
+            raise UsageError(f"unknown fault(s) {', '.join(unknown)} for API version {VERSION}; valid names: {valid}")
+        return tuple(self._entries[name] for name in wanted)
+
+    def __getitem__(self, name: str) -> Fault21:
+        return self._entries[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+FAULTS_21 = _Catalog()
+"""Every 2.1 fault by name."""
+
+
+def _fault(name: str, *, hook: str, description: str) -> Fault21:
+    return FAULTS_21.add(Fault21(name, description, hook))
+
+
+CREATE_ANSWERS_PENDING = _fault(
+    "create_answers_pending",
+    hook="invoice21.create.status",
+    description="POST /invoices answers 201 with status pending (the February answer) instead of processing.",
+)
+IDEMPOTENCY_KEY_IGNORED = _fault(
+    "idempotency_key_ignored",
+    hook="invoice21.create.idempotency",
+    description="A create with the external_order_id_idempotency of a live invoice makes a second invoice "
+    "instead of answering 409 duplicate_idempotency_key.",
+)
+FULL_REFUND_SETS_REFUNDED = _fault(
+    "full_refund_sets_refunded",
+    hook="refund21.finish",
+    description="A completed refund that leaves nothing to refund sets the invoice to refunded, a status 2.1 "
+    "does not have (it stays paid or partially_refunded with is_fully_refunded).",
+)
+WEBHOOK_NOT_RETRIED_AFTER_500 = _fault(
+    "webhook_not_retried_after_500",
+    hook="webhook21.retry",
+    description="A webhook delivery answered 5xx (or 429, or not at all) is never retried.",
+)
+RATELIMIT_429_WITHOUT_RETRY_AFTER = _fault(
+    "ratelimit_429_without_retry_after",
+    hook="ratelimit21.refuse",
+    description="A 429 carries no Retry-After header.",
+)
+SIMULATE_STATUS_FROM_ANY_STATUS = _fault(
+    "simulate_status_from_any_status",
+    hook="invoice21.simulate.guard",
+    description="simulate-status moves an invoice from any status (a paid one to cancelled, say) instead of "
+    "answering 400 invalid_status_transition when it is not pending.",
+)
+
+
+class Faults21:
+    """The 2.1 faults a mock runs with."""
+
+    def __init__(self, faults: Iterable[Fault21] = ()) -> None:
+        self._active = frozenset(faults)
+
+    def on(self, fault: Fault21) -> bool:
+        """Whether ``fault`` (a constant of this module, never its name) is switched on."""
+        if not isinstance(fault, Fault21):
+            raise TypeError(f"ask by a Fault21 constant of apipay_harness.mock.v21.faults, not {fault!r}")
+        return fault in self._active
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The active faults' names, sorted."""
+        return tuple(sorted(f.name for f in self._active))
