@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from apipay_harness.core.versions import DEFAULT_VERSION
 from apipay_harness.mock.money import money
 from apipay_harness.mock.registry import Registry
 from apipay_harness.mock.rules import Action, allowed_fault, forbidden_pairs
@@ -117,6 +118,8 @@ class Fault:
     name: str
     description: str
     hook: str
+    versions: tuple[str, ...] = (DEFAULT_VERSION,)
+    """The API versions whose mock has this fault (each version's catalog holds its own)."""
 
 
 FAULTS: Registry[Fault] = Registry("fault", list_sorted=True)

@@ -7,10 +7,10 @@ killed by a test of ``tests/mock/v21`` (``tests/mock/v21/killers.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-from apipay_harness.core.errors import UsageError
+from apipay_harness.mock.faults import Fault
+from apipay_harness.mock.registry import Registry
 
 __all__ = [
     "CREATE_ANSWERS_PENDING",
@@ -21,62 +21,18 @@ __all__ = [
     "SIMULATE_STATUS_FROM_ANY_STATUS",
     "VERSION",
     "WEBHOOK_NOT_RETRIED_AFTER_500",
-    "Fault21",
     "Faults21",
 ]
 
 VERSION = "2.1"
 
 
-@dataclass(frozen=True, slots=True)
-class Fault21:
-    """One named way to break a 2.1 rule."""
-
-    name: str
-    description: str
-    hook: str
-    versions: tuple[str, ...] = (VERSION,)
-    """The API versions whose mock knows this fault."""
+FAULTS_21: Registry[Fault] = Registry("fault", list_sorted=True)
+"""Every 2.1 fault by name; ``FAULTS_21.named`` checks the names a user types (the seed's registry class)."""
 
 
-class _Catalog(Mapping[str, Fault21]):
-    """The 2.1 faults by name, in declaration order; a name typed by a user is checked by ``named``."""
-
-    def __init__(self) -> None:
-        self._entries: dict[str, Fault21] = {}
-
-    def add(self, fault: Fault21) -> Fault21:
-        """Declare ``fault`` (a name declared twice fails at import)."""
-        if fault.name in self._entries:
-            raise ValueError(f"fault {fault.name!r} is declared twice")
-        self._entries[fault.name] = fault
-        return fault
-
-    def named(self, names: Iterable[str]) -> tuple[Fault21, ...]:
-        """The faults named; an unknown name is a ``UsageError`` listing the valid ones."""
-        wanted = list(dict.fromkeys(names))
-        unknown = [name for name in wanted if name not in self._entries]
-        if unknown:
-            valid = ", ".join(sorted(self._entries))
-            raise UsageError(f"unknown fault(s) {', '.join(unknown)} for API version {VERSION}; valid names: {valid}")
-        return tuple(self._entries[name] for name in wanted)
-
-    def __getitem__(self, name: str) -> Fault21:
-        return self._entries[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._entries)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-FAULTS_21 = _Catalog()
-"""Every 2.1 fault by name."""
-
-
-def _fault(name: str, *, hook: str, description: str) -> Fault21:
-    return FAULTS_21.add(Fault21(name, description, hook))
+def _fault(name: str, *, hook: str, description: str) -> Fault:
+    return FAULTS_21.add(Fault(name, description, hook, versions=(VERSION,)))
 
 
 CREATE_ANSWERS_PENDING = _fault(
@@ -117,13 +73,13 @@ SIMULATE_STATUS_FROM_ANY_STATUS = _fault(
 class Faults21:
     """The 2.1 faults a mock runs with."""
 
-    def __init__(self, faults: Iterable[Fault21] = ()) -> None:
+    def __init__(self, faults: Iterable[Fault] = ()) -> None:
         self._active = frozenset(faults)
 
-    def on(self, fault: Fault21) -> bool:
+    def on(self, fault: Fault) -> bool:
         """Whether ``fault`` (a constant of this module, never its name) is switched on."""
-        if not isinstance(fault, Fault21):
-            raise TypeError(f"ask by a Fault21 constant of apipay_harness.mock.v21.faults, not {fault!r}")
+        if not isinstance(fault, Fault):
+            raise TypeError(f"ask by a Fault constant of apipay_harness.mock.v21.faults, not {fault!r}")
         return fault in self._active
 
     @property
