@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from apipay_harness.core.errors import UsageError
 from apipay_harness.core.spec import load_spec, operations, resolve
 from apipay_harness.core.types import JSONObject
 from apipay_harness.mock import routes_served
@@ -72,13 +72,13 @@ def create_app(
     """
     spec = spec if spec is not None else load_spec(version=api_version)
     profile = profile_for(api_version, spec)
-    own: tuple[Any, ...] = ()
-    if profile.own_faults is None:
+    own_faults: tuple[Any, ...] = ()
+    own_variants: tuple[Any, ...] = ()
+    if profile.own_faults is None or profile.own_variants is None:
         active, chosen = Faults(faults), Variants(variants)
     else:
-        if variants:
-            raise UsageError(f"the variants of the catalog do not apply to API version {profile.version}")
-        active, chosen, own = Faults(()), Variants(()), profile.own_faults.named(faults)
+        active, chosen = Faults(()), Variants(())
+        own_faults, own_variants = profile.own_faults.named(faults), profile.own_variants.named(variants)
     store = profile.make_store(
         fixtures=fixtures or load_fixtures(),
         settings=settings or Settings(),
@@ -86,7 +86,8 @@ def create_app(
         variants=chosen,
         clock=clock,
         ids=ids,
-        own_faults=own,
+        own_faults=own_faults,
+        own_variants=own_variants,
     )
     if validators is None:
         validators = build_validators(spec, active)
@@ -107,10 +108,13 @@ def create_app(
 
     control = [*profile.control_routes, *routes_served.ROUTES] if control_api else []
     routes = [*mount("/api/v1", profile.api_routes), *mount("/_control", control)]
-    router = MockApp(routes, lifespan=lifespan, error_body=profile.error_body)
+    write_error = profile.error_body
+    error_body = None if write_error is None else functools.partial(write_error, store)
+    router = MockApp(routes, lifespan=lifespan, error_body=error_body)
     router.state.store = store
     router.state.profile = profile
     router.state.fault_names = sorted(faults)
+    router.state.variant_names = list(dict.fromkeys(variants))
     router.state.validators = validators
     limiter = profile.limiter(router, store) if profile.limiter else RateLimitMiddleware(router, store=store)
     router.state.rate_windows = limiter.windows  # counted by GET /_control/stats

@@ -22,7 +22,7 @@ from apipay_harness.mock.errors import ApiError
 from apipay_harness.mock.router import Route
 from apipay_harness.mock.store import Store
 
-__all__ = ["PROFILE_MODULES", "FaultCatalog", "Limiter", "Profile", "profile_for"]
+__all__ = ["PROFILE_MODULES", "Catalog", "Limiter", "Profile", "profile_for"]
 
 PROFILE_MODULES: Mapping[str, str] = MappingProxyType(
     {
@@ -33,11 +33,11 @@ PROFILE_MODULES: Mapping[str, str] = MappingProxyType(
 """The module that builds each version's profile, by version name."""
 
 
-class FaultCatalog(Protocol):
-    """A version's own faults: checks the names a user typed and returns the faults."""
+class Catalog(Protocol):
+    """A version's own faults or variants: checks the names a user typed and returns the entries."""
 
     def named(self, names: Iterable[str]) -> tuple[Any, ...]:
-        """The faults named; an unknown name is a ``UsageError``."""
+        """The entries named; an unknown name is a ``UsageError``."""
         ...
 
 
@@ -67,13 +67,15 @@ class Profile:
     version: str
     make_store: Callable[..., Store]
     """Builds the store from ``fixtures``, ``settings``, ``faults``, ``variants``, ``clock``, ``ids`` and
-    ``own_faults`` (the faults of ``own_faults``' catalog switched on; empty for the seed's)."""
+    ``own_faults``/``own_variants`` (the entries of the version's own catalogs switched on; empty for the seed's)."""
     api_routes: Sequence[Route]
     control_routes: Sequence[Route]
-    error_body: Callable[[ApiError], dict[str, object]] | None = None
-    """How an ``ApiError`` is written (None: the error's own ``{"message"}`` body)."""
-    own_faults: FaultCatalog | None = None
+    error_body: Callable[[Store, ApiError], dict[str, object]] | None = None
+    """How an ``ApiError`` is written, given the store (None: the error's own ``{"message"}`` body)."""
+    own_faults: Catalog | None = None
     """The version's own fault catalog, replacing the seed's (whose faults and variants speak of 2026-02-13)."""
+    own_variants: Catalog | None = None
+    """The version's own variant catalog, replacing the seed's (set together with ``own_faults``)."""
     limiter: Callable[[ASGIApp, Store], Limiter] | None = None
     """Builds the rate limiter around the router (None: the seed's ``RateLimitMiddleware``)."""
 

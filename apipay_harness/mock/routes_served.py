@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from apipay_harness.mock.context import store_of
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.router import route
 
@@ -13,12 +12,11 @@ __all__ = ["ROUTES"]
 
 async def _served(request: Request) -> JSONResponse:
     """The version served (a client picks its spec by it) and the faults and variants switched on."""
-    store = store_of(request)
     return JSONResponse(
         {
             "api_version": request.app.state.profile.version,
             "faults": list(request.app.state.fault_names),
-            "variants": list(store.variants.names),
+            "variants": list(request.app.state.variant_names),
         }
     )
 

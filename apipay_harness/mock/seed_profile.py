@@ -19,8 +19,8 @@ def profile(spec: JSONObject) -> Profile:
     highest = Decimal(str(amount_input["maximum"]))
     lowest = Decimal(str(amount_input["minimum"]))
 
-    def make_store(*, own_faults: tuple[Any, ...] = (), **kwargs: Any) -> Store:
-        assert not own_faults, "the seed's faults are the store's own"
+    def make_store(*, own_faults: tuple[Any, ...] = (), own_variants: tuple[Any, ...] = (), **kwargs: Any) -> Store:
+        assert not own_faults and not own_variants, "the seed's faults and variants are the store's own"
         return Store(max_amount=highest, min_amount=lowest, **kwargs)
 
     return Profile(

@@ -76,6 +76,10 @@ class Variant:
     """The words of the document the variant rests on, verbatim (runs of whitespace written as one space)."""
     conflicts: tuple[Variant, ...] = ()
     """Variants that cannot hold at the same time as this one (declared on one side, checked both ways)."""
+    versions: tuple[str, ...] = (DOCS_VERSION,)
+    """The API versions whose mock has this variant (each version's catalog holds its own)."""
+    docs: str = DOCS_VERSION
+    """The provider's folder ``source`` is a path in (``shared/provider/<docs>/``)."""
 
     def conflicts_with(self, other: Variant) -> bool:
         """Whether this variant and ``other`` cannot both be on."""

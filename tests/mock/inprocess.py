@@ -40,13 +40,17 @@ class ServedMock:
 
 @contextmanager
 def serving_mock(
-    *, faults: Sequence[str] = (), api_version: str | None = None, control_api: bool = True
+    *,
+    faults: Sequence[str] = (),
+    variants: Sequence[str] = (),
+    api_version: str | None = None,
+    control_api: bool = True,
 ) -> Iterator[ServedMock]:
-    """Serve ``create_app(faults=..., api_version=..., control_api=...)`` on a free loopback port for the block."""
+    """Serve ``create_app(faults=..., variants=..., api_version=..., control_api=...)`` on a free loopback port."""
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(faults=faults, api_version=api_version, control_api=control_api),
+        create_app(faults=faults, variants=variants, api_version=api_version, control_api=control_api),
         loop="uvloop",
         http=JSONBadRequestProtocol,
         access_log=False,

@@ -20,6 +20,7 @@ from apipay_harness.mock.v21.faults import FAULTS_21, Faults21
 from apipay_harness.mock.v21.ratelimit import RateLimit21Middleware
 from apipay_harness.mock.v21.rules import read_rules
 from apipay_harness.mock.v21.store import Store21
+from apipay_harness.mock.v21.variants import VARIANTS_21, Variants21
 
 __all__ = ["profile"]
 
@@ -47,9 +48,10 @@ def profile(spec: JSONObject) -> Profile:
         tuple(v for v in simulate[name]["enum"] if v is not None) for name in ("kaspi_source_type", "kaspi_sale_type")
     )
 
-    def make_store(*, own_faults: tuple[Any, ...] = (), **kwargs: Any) -> Store:
+    def make_store(*, own_faults: tuple[Any, ...] = (), own_variants: tuple[Any, ...] = (), **kwargs: Any) -> Store:
         return Store21(
             faults21=Faults21(own_faults),
+            variants21=Variants21(own_variants),
             rules=rules,
             delivery=delivery,
             simulate_kaspi_types=(kaspi_types[0], kaspi_types[1]),
@@ -66,5 +68,6 @@ def profile(spec: JSONObject) -> Profile:
         control_routes=_overlay(list(routes_control.ROUTES), control.ROUTES),
         error_body=error_body,
         own_faults=FAULTS_21,
+        own_variants=VARIANTS_21,
         limiter=lambda app, store: RateLimit21Middleware(app, store=_own(store), spec=spec),
     )

@@ -147,14 +147,14 @@ class Invoice21(Invoice):
             "is_fully_refunded": self.is_fully_refunded,
         }
 
-    def render_created(self) -> dict[str, Any]:
+    def render_created(self, *, phone_key: str = "phone") -> dict[str, Any]:
         """The ``InvoiceCreated`` schema: the create answer (optional fields only when they have a value)."""
         body: dict[str, Any] = {
             "id": self.id,
             "amount": money(self.amount),
             "status": self.status,
             "paid_at": None,
-            "phone": self.phone_number,
+            phone_key: self.phone_number,
             "created_at": self.created_at_text,
         }
         body.update({k: v for k, v in self._cart().items() if v is not None})
@@ -171,8 +171,11 @@ class Invoice21(Invoice):
             "updated_at": updated_at,
         }
 
-    def render_webhook(self) -> dict[str, Any]:
-        """The ``WebhookInvoiceObject`` of ``invoice.status_changed`` (optional fields only with a value)."""
+    def render_webhook(self, *, discount_as_text: bool = False) -> dict[str, Any]:
+        """The ``WebhookInvoiceObject`` of ``invoice.status_changed`` (optional fields only with a value).
+
+        ``discount_percentage`` is an integer, or a string with ``discount_as_text`` (as llms.txt writes it).
+        """
         body: dict[str, Any] = {
             "id": self.id,
             "external_order_id": self.external_order_id,
@@ -195,7 +198,8 @@ class Invoice21(Invoice):
         }
         if self.subtotal is not None:
             optional.update(self._cart())
-            optional["discount_percentage"] = self.discount_percentage
+            percent = self.discount_percentage
+            optional["discount_percentage"] = str(percent) if discount_as_text and percent is not None else percent
         body.update({k: v for k, v in optional.items() if v is not None})
         return body
 

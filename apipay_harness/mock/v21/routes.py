@@ -13,6 +13,7 @@ from apipay_harness.mock.context import Validators, body_of, organization, path_
 from apipay_harness.mock.errors import ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse, read_json_object
 from apipay_harness.mock.router import route
+from apipay_harness.mock.v21 import variants as v21
 from apipay_harness.mock.v21.models import Invoice21
 from apipay_harness.mock.v21.store import Store21
 from apipay_harness.mock.validation import Errors
@@ -45,7 +46,8 @@ async def _create_invoice(request: Request) -> JSONResponse:
         raise ValidationFailed(errors)
     invoice = store.create_invoice(org, body)
     assert isinstance(invoice, Invoice21)
-    return JSONResponse(invoice.render_created(), status_code=201)
+    phone_key = "phone_number" if store.variants21.on(v21.CREATE_ANSWER_PHONE_NUMBER) else "phone"
+    return JSONResponse(invoice.render_created(phone_key=phone_key), status_code=201)
 
 
 async def _get_invoice(request: Request) -> JSONResponse:
@@ -56,7 +58,8 @@ async def _get_invoice(request: Request) -> JSONResponse:
 async def _cancel_invoice(request: Request) -> JSONResponse:
     """Cancel a ``pending`` or ``processing`` invoice: the sandbox cancels at once (200 with the invoice)."""
     invoice = _invoice(request)
-    _store(request).cancel(invoice)
+    if not _store(request).cancel(invoice):
+        return JSONResponse({"message": "Invoice cancellation queued", "invoice_id": invoice.id}, status_code=202)
     return JSONResponse({"message": "Invoice cancelled", "invoice": invoice.render()})
 
 

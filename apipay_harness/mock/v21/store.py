@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -20,12 +21,14 @@ from apipay_harness.mock.models import CatalogItem, Invoice, InvoiceItem, Refund
 from apipay_harness.mock.money import ZERO, money, to_kopecks, total
 from apipay_harness.mock.store import Store
 from apipay_harness.mock.v21 import faults as f21
+from apipay_harness.mock.v21 import variants as v21
 from apipay_harness.mock.v21.delivery import DeliveryPolicy, Record, RetryingDispatcher
 from apipay_harness.mock.v21.faults import Faults21
 from apipay_harness.mock.v21.models import CatalogItem21, Invoice21, money_number
 from apipay_harness.mock.v21.rules import Rules21
+from apipay_harness.mock.v21.variants import Variants21
 
-__all__ = ["DEFAULT_ERROR_MESSAGE", "SETTLE_DELAY", "InvoiceItem21", "Store21"]
+__all__ = ["DEFAULT_ERROR_MESSAGE", "LOCAL_OFFSET", "format_offset", "SETTLE_DELAY", "InvoiceItem21", "Store21"]
 
 SETTLE_DELAY = 2.0
 """Clock seconds a new invoice stays ``processing`` before it reaches Kaspi and turns ``pending``.
@@ -35,8 +38,15 @@ The provider states no delay (the answer comes "later", by webhook or polling); 
 """
 DEFAULT_ERROR_MESSAGE = "Simulated error (sandbox)."
 """The ``error_message`` of a simulated ``error`` when the request gives none (the provider's default text)."""
+LOCAL_OFFSET = 6 * 3600
+"""The offset the April documents' status check writes ``updated_at`` with (``+06:00``)."""
 SANDBOX_CLIENT = "Sandbox Client"
 """The payer's name a simulated payment shows (the spec's example)."""
+
+
+def format_offset(ts: float, offset: int) -> str:
+    """A clock time written at a fixed UTC offset, whole seconds (``2026-02-26T10:30:00+06:00``)."""
+    return datetime.fromtimestamp(int(ts), tz=timezone(timedelta(seconds=offset))).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +72,14 @@ class Store21(Store):
         rules: Rules21,
         delivery: DeliveryPolicy,
         faults21: Faults21,
+        variants21: Variants21,
         simulate_kaspi_types: tuple[Sequence[str], Sequence[str]],
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.rules = rules
         self.faults21 = faults21
+        self.variants21 = variants21
         self.dispatcher: RetryingDispatcher = RetryingDispatcher(faults=self.faults, policy=delivery)
         self._kaspi_types = simulate_kaspi_types
         self._keys: dict[tuple[int, str], Invoice21] = {}
@@ -235,14 +247,27 @@ class Store21(Store):
             raise ApiError(409, f"Only {allowed} invoices can be {verb} (this one is {invoice.status})")
 
     def cancel(self, invoice: Invoice) -> bool:
-        """Cancel a ``pending`` or ``processing`` invoice at once, as the sandbox does (400 from any other status)."""
+        """Cancel a ``pending`` or ``processing`` invoice: at once (True), as the sandbox does, or queued (False).
+
+        Queued is production's answer (the ``cancel_queued_cancelling`` variant) for an invoice Kaspi knows;
+        400 from any other status.
+        """
         if invoice.status not in self.rules.cancellable:
             allowed = " or ".join(s for s in self.rules.successors if s in self.rules.cancellable)
             raise ApiError(
                 400, f"Only {allowed} invoices can be cancelled.", extra={"error": "Invoice cannot be cancelled"}
             )
+        if self.variants21.on(v21.CANCEL_QUEUED_CANCELLING) and invoice.kaspi_invoice_id is not None:
+            self._set_status(invoice, "cancelling")  # production: queued with Kaspi, no webhook yet
+            due = self.clock.timestamp() + self.settings.cancel_delay
+            self.queue.schedule(due, lambda: self._cancelled_if_cancelling(invoice), key=invoice.id)
+            return False
         self._set_status(invoice, "cancelled")
         return True
+
+    def _cancelled_if_cancelling(self, invoice: Invoice) -> None:
+        if invoice.status == "cancelling" and self.invoices.get(invoice.id) is invoice:
+            self._set_status(invoice, "cancelled")
 
     def pay(self, invoice: Invoice, client_name: str | None) -> None:
         """The customer pays (control API): from ``pending``, and late from ``cancelled`` or ``expired``; else 409."""
@@ -295,7 +320,9 @@ class Store21(Store):
         for invoice_id in dict.fromkeys(ids):
             invoice = self.invoices.get(invoice_id)
             if isinstance(invoice, Invoice21) and invoice.organization == org.id:
-                rows.append(invoice.render_checked(self.stamp(invoice.updated_at)))
+                local = self.variants21.on(v21.STATUS_CHECK_LOCAL_OFFSET)
+                updated = format_offset(invoice.updated_at, LOCAL_OFFSET) if local else self.stamp(invoice.updated_at)
+                rows.append(invoice.render_checked(updated))
         return rows
 
     # -- refunds ----------------------------------------------------------------------------------------
@@ -376,14 +403,20 @@ class Store21(Store):
                 "external_order_id": invoice.external_order_id,
                 "amount": money(invoice.amount),
                 "total_refunded": money(invoice.total_refunded),
-                "available_for_refund": money_number(invoice.available_for_refund),
+                "available_for_refund": (
+                    money(invoice.available_for_refund)
+                    if self.variants21.on(v21.REFUND_WEBHOOK_AVAILABLE_AS_STRING)
+                    else money_number(invoice.available_for_refund)
+                ),
                 "is_fully_refunded": invoice.is_fully_refunded,
                 "status": invoice.status,
                 "kaspi_invoice_id": invoice.kaspi_invoice_id,
                 "is_sandbox": True,
             }
         else:
-            payload["invoice"] = invoice.render_webhook()
+            payload["invoice"] = invoice.render_webhook(
+                discount_as_text=self.variants21.on(v21.WEBHOOK_DISCOUNT_AS_STRING)
+            )
         payload["source"] = invoice.source
         payload["timestamp"] = self.stamp(self.clock.timestamp())
         delays = self.dispatcher.policy.delays_for(event, sandbox=True)
