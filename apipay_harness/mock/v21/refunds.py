@@ -8,13 +8,14 @@ from typing import Any
 from starlette.requests import Request
 
 from apipay_harness.mock.context import body_of, organization, path_id, store_of
+from apipay_harness.mock.errors import ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.models import Invoice, Refund
-from apipay_harness.mock.money import money
+from apipay_harness.mock.money import ZERO, money, to_kopecks
 from apipay_harness.mock.router import route
 from apipay_harness.mock.v21.models import Invoice21, money_number
 
-__all__ = ["ROUTES", "render_refund", "render_with_invoice"]
+__all__ = ["ROUTES", "render_refund", "render_with_invoice", "returned_amount"]
 
 
 def _kaspi_refund_id(refund: Refund) -> str | None:
@@ -60,6 +61,34 @@ def render_with_invoice(refund: Refund, invoice: Invoice) -> dict[str, Any]:
     }
 
 
+def returned_amount(invoice: Invoice21, lines: list[dict[str, Any]]) -> Decimal:
+    """What ``return_items`` are worth; an item not in the invoice's cart, or more pieces than it holds, is 422.
+
+    Per item its ``amount``, or ``count`` pieces at the line's price after its discount. With
+    ``return_items`` the refund is for their worth (an ``amount`` beside them is not read).
+    """
+    cart = {item.catalog_item_id: item for item in invoice.items}
+    errors: dict[str, list[str]] = {}
+    worth = ZERO
+    for index, line in enumerate(lines):
+        item = cart.get(int(line["catalog_item_id"]))
+        if item is None:
+            errors[f"return_items.{index}.catalog_item_id"] = ["The item is not in this invoice's cart."]
+            continue
+        if line.get("amount") is not None:
+            worth += to_kopecks(Decimal(line["amount"]))
+            continue
+        count = int(line["count"])
+        if count > item.count:
+            errors[f"return_items.{index}.count"] = [f"The cart holds {item.count} of this item."]
+            continue
+        discount = getattr(item, "discount", None) or ZERO
+        worth += to_kopecks((item.price * item.count - discount) * count / item.count)
+    if errors:
+        raise ValidationFailed(errors)
+    return worth
+
+
 async def _refund_invoice(request: Request) -> JSONResponse:
     """Queue a refund of part or all of a paid invoice: 201 ``pending``, the outcome comes by webhook."""
     org = organization(request)
@@ -68,6 +97,8 @@ async def _refund_invoice(request: Request) -> JSONResponse:
     assert isinstance(invoice, Invoice21)
     body = await body_of(request, "refundInvoice", required=False) or {}
     raw = body.get("amount")
+    if body.get("return_items"):
+        raw = returned_amount(invoice, body["return_items"])
     amount = store.check_refund(invoice, None if raw is None else Decimal(raw))
     refund = store.record_refund(invoice, amount, body.get("reason"))
     totals = {

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import httpx
+import pytest
 
 from apipay_harness.core.webhook_inbox import webhook_inbox as webhook_receiver
 from tests.mock.helpers import wait_for
@@ -94,3 +95,30 @@ def test_refund_list_is_a_flat_page_of_own_refunds(
     assert body["data"][0]["invoice"]["id"] == mine["id"]
     assert api.get("/refunds", params={"invoice_id": theirs["id"]}).status_code == 422
     assert api.get("/refunds", params={"invoice_id": mine["id"], "status[]": "completed"}).json()["total"] == 0
+
+
+def test_return_items_refund_their_worth_after_the_discount(api: httpx.Client, control: httpx.Client) -> None:
+    cart = [{"catalog_item_id": 101, "count": 2}, {"catalog_item_id": 205, "count": 1, "price": 999}]
+    invoice = create(api, amount=None, cart_items=cart, discount_percentage=10)  # lines 2700.90 and 899.10
+    control.post("/clock/advance", json={"seconds": 2}).raise_for_status()
+    control.post(f"/invoices/{invoice['id']}/pay").raise_for_status()
+    one_bag = api.post(
+        f"/invoices/{invoice['id']}/refund", json={"return_items": [{"catalog_item_id": 101, "count": 1}]}
+    )
+    assert one_bag.status_code == 201
+    assert one_bag.json()["refund"]["amount"] == "1350.45"
+    by_amount = {"return_items": [{"catalog_item_id": 205, "amount": 100}]}
+    assert api.post(f"/invoices/{invoice['id']}/refund", json=by_amount).json()["refund"]["amount"] == "100.00"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [{"catalog_item_id": 150, "count": 1}, {"catalog_item_id": 101, "count": 3}, {"catalog_item_id": 101}],
+)
+def test_return_items_outside_the_cart_are_422(api: httpx.Client, control: httpx.Client, line: dict[str, int]) -> None:
+    cart = [{"catalog_item_id": 101, "count": 2}]
+    invoice = create(api, amount=None, cart_items=cart)  # 3001.00
+    control.post("/clock/advance", json={"seconds": 2}).raise_for_status()
+    control.post(f"/invoices/{invoice['id']}/pay").raise_for_status()
+    response = api.post(f"/invoices/{invoice['id']}/refund", json={"return_items": [line]})
+    assert response.status_code == 422
