@@ -19,8 +19,16 @@ import click
 from apipay_harness.contract.options import CONTRACT_OPTIONS, RunOptions
 from apipay_harness.core.errors import HarnessError, UsageError
 from apipay_harness.core.exit_codes import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS
-from apipay_harness.core.options import API_KEY, BASE_URL, CONTROL_URL, NO_CONTROL, PROFILE, REPORT_DIR, Option
-from apipay_harness.core.versions import DEFAULT_VERSION, version_names
+from apipay_harness.core.options import (
+    API_KEY,
+    API_VERSION,
+    BASE_URL,
+    CONTROL_URL,
+    NO_CONTROL,
+    PROFILE,
+    REPORT_DIR,
+    Option,
+)
 from apipay_harness.mock.limits import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_HEADER_TIMEOUT,
@@ -70,13 +78,8 @@ def with_options(*options: Option) -> Callable[[Any], Any]:
 
 
 def api_version_option(command: Any) -> Any:
-    """``--api-version V``: which version of the provider's API to speak (names from the version registry)."""
-    return click.option(
-        "--api-version",
-        metavar="V",
-        default=None,
-        help=f"API version: {', '.join(version_names())} [default: {DEFAULT_VERSION}].",
-    )(command)
+    """``--api-version V``: which version of the provider's API to speak (``core.options.API_VERSION``)."""
+    return click_option(API_VERSION)(command)
 
 
 @cli.command()
@@ -230,7 +233,7 @@ LOAD_TARGET_OPTIONS = (
 
 
 @cli.command()
-@with_options(*LOAD_TARGET_OPTIONS)
+@with_options(*LOAD_TARGET_OPTIONS, API_VERSION)
 @click.option("--users", type=int, default=20, show_default=True, help="Concurrent users.")
 @click.option("--spawn-rate", type=float, default=10.0, show_default=True, help="Users started per second.")
 @click.option("--run-time", default="60s", show_default=True, help="Stop after this long (30s, 2m, 1h30m).")
@@ -283,6 +286,7 @@ def _load_options(values: dict[str, Any]) -> LoadOptions:
     """The runner's options from the command's flags; thresholds that make no sense are exit 2."""
     from pathlib import Path
 
+    from apipay_harness.core.versions import get_version
     from apipay_harness.loadrun.runner import LoadOptions
     from apipay_harness.loadrun.thresholds import Thresholds
 
@@ -305,6 +309,7 @@ def _load_options(values: dict[str, Any]) -> LoadOptions:
         remote_workers=values["remote_workers"],
         master_bind_host=values["master_bind_host"],
         master_port=values["master_port"],
+        api_version=get_version(values.get("api_version")).name,
     )
 
 

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from apipay_harness.core.errors import UsageError
+from apipay_harness.core.versions import DEFAULT_VERSION, version_names
 
 __all__ = [
     "API_KEY",
     "API_KEY_2",
+    "API_VERSION",
     "BASE_URL",
     "CONTROL_CLASH",
     "CONTROL_URL",
@@ -125,6 +127,15 @@ PROFILE = Option(
     choices=PROFILES,
     show_default=True,
 )
+API_VERSION = Option(
+    "api_version",
+    "--api-version",
+    f"API version: {', '.join(version_names())} [default: {DEFAULT_VERSION}].",
+    metavar="V",
+    pytest=False,
+)
+"""Which version of the provider's API a command speaks; unset means the default version. Its names are the version
+registry's, checked there (``get_version``), so an unknown one gets the registry's one message, whatever the command."""
 REPORT_DIR = Option(
     "report_dir", "--report-dir", "Where the report goes.", kind="path", default="reports", show_default=True
 )

@@ -16,11 +16,13 @@ from urllib.parse import urlsplit
 
 from apipay_harness.core.options import ENV_VARS
 from apipay_harness.core.target import DEFAULT_API_KEY
+from apipay_harness.core.versions import DEFAULT_VERSION
 from apipay_harness.loadrun.audit import DEFAULT_CANCEL_DEADLINE
 from apipay_harness.loadrun.thresholds import DEFAULT_MAX_FAIL_RATIO, DEFAULT_MAX_P95_MS, DEFAULT_MIN_RPS, Thresholds
 
 __all__ = [
     "API_KEY",
+    "API_VERSION",
     "ArgumentParser",
     "CANCEL_DEADLINE",
     "CONTROL_URL",
@@ -116,8 +118,10 @@ THINK_TIME = LocustOption(
 CANCEL_DEADLINE = LocustOption(
     "--apipay-cancel-deadline", "seconds an accepted cancel may stay cancelling", DEFAULT_CANCEL_DEADLINE
 )
+API_VERSION = LocustOption("--apipay-api-version", "the API version the target speaks", DEFAULT_VERSION)
 OPTIONS: tuple[LocustOption, ...] = (
     API_KEY,
+    API_VERSION,
     CONTROL_URL,
     NO_CONTROL,
     RUN_FILE,
@@ -145,6 +149,8 @@ class UserSettings:
     """The control API that pays and expires invoices; ``None``: those steps give way to create → cancel."""
     cancel_deadline: float
     think_time: float
+    api_version: str = DEFAULT_VERSION
+    """The API version the users speak (its spec's statuses and shapes, its refund rules)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +183,7 @@ def user_settings(options: object | None, *, host: str | None) -> UserSettings:
         control_url=control_url(options, host=host),
         cancel_deadline=float(CANCEL_DEADLINE.read(options)),
         think_time=float(THINK_TIME.read(options)),
+        api_version=str(API_VERSION.read(options) or DEFAULT_VERSION),
     )
 
 
@@ -203,6 +210,7 @@ def master_args(
     think_time: float,
     control: str | None,
     no_control: bool,
+    api_version: str = DEFAULT_VERSION,
 ) -> Sequence[str]:
     """The ``--apipay-*`` part of the master's command line (never the key: that goes in the environment)."""
     args = [
@@ -213,6 +221,7 @@ def master_args(
         MIN_RPS.flag, repr(thresholds.min_rps),
         CANCEL_DEADLINE.flag, repr(cancel_deadline),
         THINK_TIME.flag, repr(think_time),
+        API_VERSION.flag, api_version,
     ]  # fmt: skip
     if no_control:
         args.append(NO_CONTROL.flag)

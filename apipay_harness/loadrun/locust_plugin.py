@@ -22,8 +22,10 @@ from locust.exception import StopUser
 from locust.runners import MasterRunner, Runner, WorkerRunner
 from locust.stats import RequestStats, StatsEntry
 
+from apipay_harness.core.versions import version_names
 from apipay_harness.loadrun import steps
 from apipay_harness.loadrun.collector import CAP, FLUSH, FLUSHED, REPORT_KEY, Collector, cap_share
+from apipay_harness.loadrun.dialects import refund_rules
 from apipay_harness.loadrun.locust_options import (
     MAX_REQUESTS,
     UserSettings,
@@ -123,7 +125,9 @@ def _on_parser(parser: Any, **_kwargs: Any) -> None:
 
 
 def _on_init(environment: Environment, **_kwargs: Any) -> None:
-    steps.facts()  # read the spec now: parsing it later would stall every greenlet mid-request and skew timings
+    for version in version_names():  # read the specs now: parsing one later would stall every greenlet mid-request
+        steps.facts(version)
+        refund_rules(version)
     runner = environment.runner
     if isinstance(runner, MasterRunner):
         _gather_on_master(environment, runner, collector(environment))

@@ -6,7 +6,9 @@ leaves an unsettled attempt and the audit knows that invoice's outcome is uncert
 
     created    the server answered 201 with the invoice (amount as it said)
     paid       the control API answered 200 to a payment
-    refund     the server accepted a refund (201) of ``amount``
+    refund     the server accepted a refund (201) of ``amount`` (``key``: the refund's id, when it has one)
+    refund_completed  a queued refund ``key`` completed (the control API finished it, or it was read completed)
+    refund_failed     a queued refund ``key`` failed: it never counts
     cancel     the server accepted a cancel: 202 (queued) or 200 (synchronous)
     expired    the control API answered 200 to an expiry
     attempt    a mutating request is about to be sent (``key`` pairs it with its ``settled``)
@@ -22,8 +24,12 @@ from typing import Any, Literal
 
 __all__ = ["EVENT_KINDS", "Event", "EventKind", "Ledger", "build_ledgers"]
 
-EventKind = Literal["created", "paid", "refund", "cancel", "expired", "attempt", "settled"]
-EVENT_KINDS: tuple[EventKind, ...] = ("created", "paid", "refund", "cancel", "expired", "attempt", "settled")
+EventKind = Literal[
+    "created", "paid", "refund", "refund_completed", "refund_failed", "cancel", "expired", "attempt", "settled"
+]
+EVENT_KINDS: tuple[EventKind, ...] = (
+    "created", "paid", "refund", "refund_completed", "refund_failed", "cancel", "expired", "attempt", "settled"
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +42,7 @@ class Event:
     """Wall-clock seconds (``time.time()``) on the worker that saw it."""
     amount: Decimal | None = None
     key: str = ""
-    """Pairs an ``attempt`` with its ``settled``; for ``cancel``, ``sync`` or ``queued``."""
+    """Pairs an ``attempt`` with its ``settled``; for ``cancel``, ``sync`` or ``queued``; for refunds, the refund id."""
 
     def to_wire(self) -> dict[str, Any]:
         """Plain JSON-safe form (money as a string) for worker reports and the run file."""
@@ -75,6 +81,11 @@ class Ledger:
     created_at: float | None = None
     paid: bool = False
     refunds: list[Decimal] = field(default_factory=list)
+    """Every refund the server accepted, in the order seen."""
+    refund_ids: list[str] = field(default_factory=list)
+    """The id of each accepted refund (``""`` when the answer gave none), beside ``refunds``."""
+    outcomes: dict[str, str] = field(default_factory=dict)
+    """Queued refunds' outcomes by refund id: ``completed`` or ``failed``."""
     cancelled_at: float | None = None
     cancel_queued: bool = False
     expired: bool = False
@@ -120,6 +131,11 @@ def build_ledgers(events: Iterable[Event]) -> dict[int, Ledger]:
                 ledger.paid = True
             case "refund":
                 ledger.refunds.append(event.amount if event.amount is not None else Decimal("0"))
+                ledger.refund_ids.append(event.key)
+            case "refund_completed":
+                ledger.outcomes[event.key] = "completed"
+            case "refund_failed":
+                ledger.outcomes[event.key] = "failed"
             case "cancel":
                 ledger.cancelled_at = event.at
                 ledger.cancel_queued = event.key == "queued"

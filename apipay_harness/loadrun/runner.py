@@ -25,6 +25,7 @@ from apipay_harness.core.options import ENV_VARS
 from apipay_harness.core.preflight import check_report_dir, check_target
 from apipay_harness.core.resources import load_dir
 from apipay_harness.core.target import Target
+from apipay_harness.core.versions import DEFAULT_VERSION, get_version
 from apipay_harness.loadrun.audit import DEFAULT_CANCEL_DEADLINE, audit
 from apipay_harness.loadrun.locust_options import DEFAULT_THINK_TIME, master_args
 from apipay_harness.loadrun.progress import LoadProgress, read_progress
@@ -74,8 +75,11 @@ class LoadOptions:
     master_bind_host: str = "127.0.0.1"
     master_port: int | None = None
     """The master's port; ``None``: 5557 with remote workers, else any free port."""
+    api_version: str = DEFAULT_VERSION
+    """The API version the target speaks (the embedded mock is started speaking it)."""
 
     def __post_init__(self) -> None:
+        get_version(self.api_version)  # an unknown version is a UsageError naming the valid ones
         if self.scenario not in SCENARIOS:
             raise UsageError(f"--scenario must be one of {', '.join(SCENARIOS)}, got {self.scenario!r}")
         if self.users < 1:
@@ -137,15 +141,16 @@ def run_load(
     if target is not None and target.profile == "production":
         raise UsageError("load runs are refused with --profile production: they would flood a real account")
     check_report_dir(options.report_dir)
-    with _target_or_mock(target, mock_faults) as (live, label):
+    with _target_or_mock(target, mock_faults, options.api_version) as (live, label):
         check_target(live)
         run = _run_locust(live, options, progress)
         ledgers = build_ledgers(Event.from_wire(e) for e in run.get("events", []))
         rereads = reread_invoices(live, ledgers, cancel_deadline=options.cancel_deadline)
-    report = audit(ledgers, rereads, cancel_deadline=options.cancel_deadline)
+    report = audit(ledgers, rereads, cancel_deadline=options.cancel_deadline, api_version=options.api_version)
     summary = LoadSummary(
         target=label,
         scenario=options.scenario,
+        api_version=options.api_version,
         users=options.users,
         workers=options.worker_count + options.remote_workers,
         run_time=options.run_time,
@@ -162,14 +167,14 @@ def run_load(
 
 
 @contextlib.contextmanager
-def _target_or_mock(target: Target | None, faults: tuple[str, ...]) -> Iterator[tuple[Target, str]]:
-    """The given target, or the embedded mock started for this run."""
+def _target_or_mock(target: Target | None, faults: tuple[str, ...], api_version: str) -> Iterator[tuple[Target, str]]:
+    """The given target, or the embedded mock started for this run, speaking ``api_version``."""
     if target is not None:
         yield target, target.base_url
         return
     from apipay_harness.mock import running_mock
 
-    with running_mock(faults=faults) as mock:
+    with running_mock(faults=faults, api_version=api_version) as mock:
         yield mock.target, f"{mock.base_url} (embedded mock)"
 
 
@@ -202,7 +207,7 @@ def _run_locust(
         *master_args(
             run_file=run_file, max_requests=options.max_requests, thresholds=options.thresholds,
             cancel_deadline=options.cancel_deadline, think_time=options.think_time,
-            control=target.control_url, no_control=options.no_control,
+            control=target.control_url, no_control=options.no_control, api_version=options.api_version,
         ),
     ]  # fmt: skip
     wait_for_workers = 30 if not options.remote_workers else _REMOTE_WAIT

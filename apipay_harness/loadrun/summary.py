@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apipay_harness.core.versions import DEFAULT_VERSION
 from apipay_harness.loadrun.audit import AuditReport
+from apipay_harness.loadrun.steps import facts
 from apipay_harness.loadrun.thresholds import Breach, Thresholds
 
 __all__ = ["HistoryPoint", "LoadSummary", "read_history", "write_summary"]
@@ -22,6 +24,10 @@ _MAX_POINTS = 40
 _NO_CONTROL = (
     "The target has no control API: payments, refunds and expiry could not be driven, so those steps gave way "
     "to create → cancel."
+)
+_NO_CONTROL_SIMULATED = (
+    "The target has no control API: invoices were paid and expired through the sandbox's simulate-status, and "
+    "queued work (processing invoices, queued refunds) was read until it finished, within its deadline."
 )
 
 
@@ -49,6 +55,7 @@ class LoadSummary:
     run: dict[str, Any]
     """What the Locust master wrote: totals, endpoints, control, cap, records completeness."""
     reports: list[str] = field(default_factory=list)
+    api_version: str = DEFAULT_VERSION
 
     @property
     def passed(self) -> bool:
@@ -61,6 +68,7 @@ class LoadSummary:
             "verdict": "passed" if self.passed else "failed",
             "target": self.target,
             "scenario": self.scenario,
+            "api_version": self.api_version,
             "users": self.users,
             "workers": self.workers,
             "run_time": self.run_time,
@@ -83,7 +91,7 @@ class LoadSummary:
         """What a reader must know to trust the numbers."""
         notes = []
         if not self.run.get("control"):
-            notes.append(_NO_CONTROL)
+            notes.append(_NO_CONTROL_SIMULATED if facts(self.api_version).simulate_status else _NO_CONTROL)
         if not self.run.get("records_complete", True):
             notes.append(
                 f"Only {self.run.get('workers_flushed')} of {self.run.get('workers_expected')} workers flushed their "
@@ -133,7 +141,8 @@ def _markdown(summary: LoadSummary, history: Sequence[HistoryPoint]) -> str:
     lines = [
         f"# Load run: {verdict}",
         "",
-        f"Target `{summary.target}` · scenario `{summary.scenario}` · {summary.users} users · "
+        f"Target `{summary.target}` · API {summary.api_version} · scenario `{summary.scenario}` · "
+        f"{summary.users} users · "
         f"{summary.workers or 'no'} worker process(es) · run time {summary.run_time} · "
         f"{total.get('requests', 0)} requests, {total.get('failures', 0)} failed, {total.get('rps', 0):.1f} req/s",
         "",

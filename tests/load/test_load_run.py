@@ -175,3 +175,65 @@ def test_load_package_exports_what_it_lists() -> None:
 
     assert sorted(package.__all__) == sorted(name for name in package.__all__ if hasattr(package, name))
     assert {"audit", "build_ledgers", "evaluate", "Thresholds"} <= set(package.__all__)
+
+
+def test_load_on_api_2_1_against_the_embedded_2_1_mock_passes_with_a_clean_audit(tmp_path: Path) -> None:
+    result = _load(
+        "--api-version", "2.1", "--run-time", "6s", "--users", "8", "--workers", "1", "--report-dir", str(tmp_path)
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = _summary(tmp_path)
+    assert summary["verdict"] == "passed" and summary["api_version"] == "2.1"
+    assert summary["audit"]["clean"] and summary["audit"]["checked"] > 10
+    names = {row["name"] for row in summary["endpoints"]}
+    assert {
+        "/invoices",
+        "/_control/invoices/{id}/settle",
+        "/invoices/{id}/simulate-status",
+        "/invoices/{id}/refund",
+        "/_control/refunds/{id}/finish",
+        "/invoices/{id}/cancel",
+        "/invoices?status[]",
+    } <= names
+    assert "API 2.1" in (tmp_path / "load-summary.md").read_text(encoding="utf-8")
+
+
+def test_load_on_api_2_1_audit_catches_a_full_refund_that_sets_refunded(tmp_path: Path) -> None:
+    with running_mock(api_version="2.1", faults=["full_refund_sets_refunded"]) as mock:
+        result = _load(
+            "--base-url", mock.base_url, "--api-key", "test-key", "--api-version", "2.1", "--scenario", "lifecycle",
+            "--run-time", "4s", "--users", "6", "--workers", "0", "--report-dir", str(tmp_path),
+        )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    audit = _summary(tmp_path)["audit"]
+    assert audit["violation_counts"].get("status_mismatch", 0) > 0
+    assert any(v["message"].endswith("Received: status refunded") for v in audit["violations"])
+    assert "audit:" in result.stdout and "status_mismatch" in result.stdout
+
+
+def test_load_on_api_2_1_without_control_pays_through_simulate_status_and_waits(tmp_path: Path) -> None:
+    with running_mock(api_version="2.1", extra_args=["--no-control-api", "--refund-delay", "0.5"]) as mock:
+        result = _load(
+            "--base-url", mock.base_url, "--api-key", "test-key", "--api-version", "2.1", "--no-control",
+            "--scenario", "lifecycle", "--run-time", "6s", "--users", "4", "--workers", "0",
+            "--report-dir", str(tmp_path),
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = _summary(tmp_path)
+    assert any("simulate-status" in note for note in summary["notes"])
+    names = {row["name"] for row in summary["endpoints"]}
+    assert {"/invoices/{id}/simulate-status", "/invoices/{id}/refunds", "/invoices/{id}/refund"} <= names
+    assert not any("_control" in name for name in names)
+    assert summary["audit"]["clean"] and summary["audit"]["checked"] > 0
+
+
+def test_load_on_api_2_1_the_seed_rules_would_flag_the_clean_2_1_mock(tmp_path: Path) -> None:
+    """The version matters: the seed's users send kopecks, which 2.1 refuses (whole tenge), and fail inline."""
+    with running_mock(api_version="2.1") as mock:
+        result = _load(
+            "--base-url", mock.base_url, "--api-key", "test-key", "--scenario", "lifecycle",
+            "--run-time", "3s", "--users", "2", "--workers", "0", "--report-dir", str(tmp_path),
+        )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    failures = (tmp_path / "locust_failures.csv").read_text(encoding="utf-8")
+    assert "answered 422, expected 201" in failures and "whole tenge" in failures
