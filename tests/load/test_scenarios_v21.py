@@ -76,3 +76,22 @@ def test_v21_without_control_pays_through_simulate_status_and_waits_on_the_mock_
     kinds = [e.kind for e in events]
     assert kinds.count("paid") == 2 and kinds.count("expired") == 2 and "refund_completed" in kinds
     assert user.runtime.elapsed >= 2.0  # processing and queued refunds were waited out on the mock's clock
+
+
+@pytest.mark.parametrize(
+    "variant", ["cancel_queued_cancelling", "create_answer_phone_number", "not_found_message_only"]
+)
+def test_v21_tasks_accept_what_2_1_allows_and_the_mock_shows_only_when_asked(variant: str) -> None:
+    with running_mock(api_version=V21, variants=[variant]) as mock, _user(mock, api_version=V21) as user:
+        prices = flows.catalog_prices(user)
+        for _ in range(2):
+            scenarios.pay_then_refund_in_parts(user)
+            scenarios.pay_cart_then_refund_all(user, prices)
+            scenarios.create_then_cancel(user)
+            scenarios.create_then_expire(user)
+        ledgers = build_ledgers(user.events())
+        report = audit(
+            ledgers, reread_invoices(mock.target, ledgers, cancel_deadline=30.0), cancel_deadline=30.0, api_version=V21
+        )
+    assert user.failures == []
+    assert report.clean, report.violations
