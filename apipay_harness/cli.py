@@ -426,7 +426,7 @@ def selftest(
 @cli.command()
 @click.option("--url", metavar="URL", help="The webhook endpoint to judge (http:// or https://); required.")
 @click.option("--secret", metavar="S", help="The webhook secret the endpoint verifies signatures with; required.")
-@click.option("--api-version", metavar="V", default=None, help="Whose webhooks apply [default: the shipped spec's].")
+@api_version_option
 @click.option("--probe-url", metavar="URL", help="Where the endpoint says how often it processed an event.")
 @click.option("--answer-within", metavar="SECONDS", help="Lower the documented answer time (a stricter CI gate).")
 @with_options(REPORT_DIR)
