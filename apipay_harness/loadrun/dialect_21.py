@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from apipay_harness.loadrun.steps import Facts, parse_money
+from apipay_harness.loadrun.steps import Facts, parse_money, refund_answer_mismatch
 
 __all__ = ["RULES", "QueuedRefunds"]
 
@@ -52,10 +52,9 @@ class QueuedRefunds:
             queued = _number(invoice.get("pending_refund_amount"))
         except ValueError as exc:
             return f"refund of invoice {invoice_id}: {exc}"
-        if requested is not None and refunded != requested:
-            return f"refund of invoice {invoice_id} is {refunded}, {requested} was asked"
-        if server_amount != amount:
-            return f"refund answer shows invoice amount {server_amount}, expected {amount}"
+        mismatch = refund_answer_mismatch(invoice_id, refunded, requested, server_amount, amount)
+        if mismatch:
+            return mismatch
         if queued < refunded:
             return f"pending_refund_amount {queued} leaves out the refund of {refunded} just queued"
         if total + queued > amount:

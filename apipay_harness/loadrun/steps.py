@@ -37,6 +37,7 @@ __all__ = [
     "invoice_in",
     "last_page",
     "page_rows",
+    "refund_answer_mismatch",
     "parse_body",
     "parse_money",
     "parse_price",
@@ -275,10 +276,9 @@ def check_refund(body: Any, *, invoice_id: int, requested: Decimal | None, amoun
         server_amount = parse_money(invoice.get("amount"))
     except ValueError as exc:
         return f"refund of invoice {invoice_id}: {exc}"
-    if requested is not None and refunded != requested:
-        return f"refund of invoice {invoice_id} is {refunded}, {requested} was asked"
-    if server_amount != amount:
-        return f"refund answer shows invoice amount {server_amount}, expected {amount}"
+    mismatch = refund_answer_mismatch(invoice_id, refunded, requested, server_amount, amount)
+    if mismatch:
+        return mismatch
     if total > amount:
         return f"refund accepted past the amount: total_refunded {total} above amount {amount}"
     if available != amount - total:
@@ -350,3 +350,14 @@ def last_page(body: Any, *, per_page: int, known: Facts | None = None) -> int:
         return last if isinstance(last, int) else 1
     total = body.get(known.pagination["total_field"])
     return max(1, -(-total // per_page)) if isinstance(total, int) and not isinstance(total, bool) else 1
+
+
+def refund_answer_mismatch(
+    invoice_id: int, refunded: Decimal, requested: Decimal | None, server_amount: Decimal, amount: Decimal
+) -> str | None:
+    """What a refund answer gets wrong about the refund asked for or its invoice's amount, in any version."""
+    if requested is not None and refunded != requested:
+        return f"refund of invoice {invoice_id} is {refunded}, {requested} was asked"
+    if server_amount != amount:
+        return f"refund answer shows invoice amount {server_amount}, expected {amount}"
+    return None

@@ -19,19 +19,17 @@ import httpx
 from apipay_harness.core.errors import HarnessError, TargetUnreachable
 from apipay_harness.core.target import Target
 
-__all__ = ["STOP_TIMEOUT", "MockProcess", "running_mock"]
+__all__ = ["STOP_TIMEOUT", "MockProcess", "MockUrls", "running_mock"]
 
 STOP_TIMEOUT = 5.0
 _POLL = 0.05
 _LINE = re.compile(r"listening on (http://\S+)/api/v1 ")
 
 
-@dataclass
-class MockProcess:
-    """A mock running in a child process: where it listens and how to stop it."""
+class MockUrls:
+    """The URLs of a mock listening at ``root_url`` (``http://HOST:PORT``), however it was started."""
 
     root_url: str
-    process: subprocess.Popen[bytes] = field(repr=False)
 
     @property
     def base_url(self) -> str:
@@ -42,6 +40,14 @@ class MockProcess:
     def control_url(self) -> str:
         """The control API root, ``http://HOST:PORT/_control``."""
         return f"{self.root_url}/_control"
+
+
+@dataclass
+class MockProcess(MockUrls):
+    """A mock running in a child process: where it listens and how to stop it."""
+
+    root_url: str
+    process: subprocess.Popen[bytes] = field(repr=False)
 
     @property
     def target(self) -> Target:

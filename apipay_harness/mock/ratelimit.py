@@ -14,7 +14,19 @@ from apipay_harness.mock.faults import RATELIMIT_BODY_WITHOUT_RETRY_AFTER, RATEL
 from apipay_harness.mock.limits import MAX_UNKNOWN_KEYS
 from apipay_harness.mock.store import Store
 
-__all__ = ["DOCUMENTED_LIMIT", "RateLimitMiddleware", "RateWindows"]
+__all__ = ["DOCUMENTED_LIMIT", "RateLimitMiddleware", "RateWindows", "settled_key"]
+
+
+def settled_key(store: Store, scope: Scope) -> bytes:
+    """The request's ``X-API-Key`` (empty without one), read after the store's due work has run.
+
+    It is left in the scope for the handlers to read again.
+    """
+    store.settle()
+    key = next((value for name, value in scope["headers"] if name == b"x-api-key"), b"")
+    scope[KEY_SCOPE] = key
+    return key
+
 
 DOCUMENTED_LIMIT = 60
 """Requests per minute per key the docs state; the header counts down from it when no limit is enforced."""
@@ -88,13 +100,7 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         store = self.store
-        store.settle()
-        key = b""
-        for name, value in scope["headers"]:
-            if name == b"x-api-key":
-                key = value
-                break
-        scope[KEY_SCOPE] = key
+        key = settled_key(store, scope)
         limit = self._limits.get(key, store.settings.rate_limit)
         now = store.clock.timestamp()
         window = int(now // 60)

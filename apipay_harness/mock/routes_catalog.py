@@ -26,7 +26,7 @@ from apipay_harness.mock.router import route
 from apipay_harness.mock.routes_invoices import page_of
 from apipay_harness.mock.store import Store
 
-__all__ = ["IMAGE_LIMIT", "ROUTES"]
+__all__ = ["IMAGE_LIMIT", "ROUTES", "new_item_fields"]
 
 IMAGE_LIMIT = 10 * 1024 * 1024
 _MULTIPART_SLACK = 64 * 1024
@@ -86,17 +86,22 @@ async def create_items(request: Request) -> JSONResponse:
         raise ApiError(400, f"The catalog holds {held} of at most {MAX_CATALOG_ITEMS} items; delete some first.")
     created = []
     for line in body["items"]:
-        item = CatalogItem(
-            id=store.next_catalog_id(),
-            organization=org.id,
-            name=line["name"],
-            selling_price=to_kopecks(Decimal(line["selling_price"])),
-            unit_id=int(line["unit_id"]),
-            image_id=line.get("image_id"),
-        )
+        item = CatalogItem(**new_item_fields(store, org.id, line))
         store.catalog[item.id] = item
         created.append(item.render())
     return JSONResponse({"message": "Catalog items created", "items": created}, status_code=201)
+
+
+def new_item_fields(store: Store, organization: int, line: dict[str, Any]) -> dict[str, Any]:
+    """What every version's new catalog item takes from its line of a create request."""
+    return {
+        "id": store.next_catalog_id(),
+        "organization": organization,
+        "name": line["name"],
+        "selling_price": to_kopecks(Decimal(line["selling_price"])),
+        "unit_id": int(line["unit_id"]),
+        "image_id": line.get("image_id"),
+    }
 
 
 def _item(request: Request, *, leak: Fault) -> CatalogItem:

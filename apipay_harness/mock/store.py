@@ -218,17 +218,8 @@ class Store:
             if text and "\x00" in text and self.faults.on(SERVER_ERROR_ON_NUL_BYTE):
                 raise ApiError(500, "Server Error")
         invoice = Invoice(
-            id=invoice_id,
-            organization=org.id,
-            amount=amount,
-            phone_number=body["phone_number"],
-            description=body.get("description"),
-            external_order_id=body.get("external_order_id"),
-            created_at=now,
-            created_at_text=self.stamp(now),
+            **self._created_fields(body, org, invoice_id=invoice_id, amount=amount, now=now, items=items),
             webhook_id=None if webhook_id is None else int(webhook_id),
-            updated_at=now,
-            items=items,
             available_before_payment=self.variants.on(v.AVAILABLE_BEFORE_PAYMENT),
         )
         self.invoices[invoice_id] = invoice
@@ -237,6 +228,30 @@ class Store:
         expire_after = _SOONER_EXPIRY if self.variants.on(v.INVOICES_EXPIRE_SOONER) else self.settings.expire_after
         self.queue.schedule(now + expire_after, lambda: self._expire_if_pending(invoice), key=invoice_id)
         return invoice
+
+    def _created_fields(
+        self,
+        body: dict[str, Any],
+        org: Organization,
+        *,
+        invoice_id: int,
+        amount: Decimal,
+        now: float,
+        items: tuple[Any, ...],
+    ) -> dict[str, Any]:
+        """What every version's invoice takes from its create request and the moment it was made."""
+        return {
+            "id": invoice_id,
+            "organization": org.id,
+            "amount": amount,
+            "phone_number": body["phone_number"],
+            "description": body.get("description"),
+            "external_order_id": body.get("external_order_id"),
+            "created_at": now,
+            "created_at_text": self.stamp(now),
+            "updated_at": now,
+            "items": items,
+        }
 
     def _check_amount(self, raw: Any) -> None:
         """An amount held to AmountInput's bounds, as a flat invoice's is (422 outside them)."""

@@ -105,15 +105,20 @@ def user(mock: MockProcess) -> Iterator[_HttpUser]:
         yield driver
 
 
-def test_scenarios_lifecycle_tasks_on_a_correct_mock_fail_nothing_and_pass_the_audit(
-    user: _HttpUser, mock: MockProcess
-) -> None:
+def every_lifecycle_task_twice(user: _HttpUser) -> None:
+    """Each lifecycle task of the users, twice: refunds in parts, a cart refunded whole, a cancel, an expiry."""
     prices = flows.catalog_prices(user)
     for _ in range(2):
         scenarios.pay_then_refund_in_parts(user)
         scenarios.pay_cart_then_refund_all(user, prices)
         scenarios.create_then_cancel(user)
         scenarios.create_then_expire(user)
+
+
+def test_scenarios_lifecycle_tasks_on_a_correct_mock_fail_nothing_and_pass_the_audit(
+    user: _HttpUser, mock: MockProcess
+) -> None:
+    every_lifecycle_task_twice(user)
     assert user.failures == []
     ledgers = build_ledgers(user.events())
     assert {ledger.expected_status() for ledger in ledgers.values()} == {"refunded", "cancelled", "expired"}

@@ -15,7 +15,7 @@ from apipay_harness.loadrun.audit import audit
 from apipay_harness.loadrun.records import build_ledgers
 from apipay_harness.loadrun.reread import reread_invoices
 from apipay_harness.mock import MockProcess, running_mock
-from tests.load.test_scenarios import _user
+from tests.load.test_scenarios import _user, every_lifecycle_task_twice
 
 V21 = "2.1"
 
@@ -83,12 +83,7 @@ def test_v21_without_control_pays_through_simulate_status_and_waits_on_the_mock_
 )
 def test_v21_tasks_accept_what_2_1_allows_and_the_mock_shows_only_when_asked(variant: str) -> None:
     with running_mock(api_version=V21, variants=[variant]) as mock, _user(mock, api_version=V21) as user:
-        prices = flows.catalog_prices(user)
-        for _ in range(2):
-            scenarios.pay_then_refund_in_parts(user)
-            scenarios.pay_cart_then_refund_all(user, prices)
-            scenarios.create_then_cancel(user)
-            scenarios.create_then_expire(user)
+        every_lifecycle_task_twice(user)
         ledgers = build_ledgers(user.events())
         report = audit(
             ledgers, reread_invoices(mock.target, ledgers, cancel_deadline=30.0), cancel_deadline=30.0, api_version=V21

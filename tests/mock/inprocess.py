@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from apipay_harness.mock import create_app
+from apipay_harness.mock.process import MockUrls
 from apipay_harness.mock.server import JSONBadRequestProtocol, bind
 from tests.mock.helpers import wait_for
 
@@ -22,20 +23,10 @@ STOP_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
-class ServedMock:
+class ServedMock(MockUrls):
     """Where an in-process mock listens: the same URLs a ``MockProcess`` gives."""
 
     root_url: str
-
-    @property
-    def base_url(self) -> str:
-        """The API root, ``http://HOST:PORT/api/v1``."""
-        return f"{self.root_url}/api/v1"
-
-    @property
-    def control_url(self) -> str:
-        """The control API root, ``http://HOST:PORT/_control``."""
-        return f"{self.root_url}/_control"
 
 
 @contextmanager

@@ -29,9 +29,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from apipay_harness.mock import faults
 from apipay_harness.mock.faults import Fault, transition_fault
 from apipay_harness.mock.rules import forbidden_pairs
+from tests.mock.inprocess import serving_mock
 from tests.mock.test_auth_ratelimit import (
     test_every_answer_carries_the_rate_limit_header,
     test_limited_key_gets_429_after_5_then_recovers_next_minute,
@@ -80,7 +83,7 @@ from tests.mock.test_webhooks import (
     test_refused_cancel_sends_no_event,
 )
 
-__all__ = ["CLIENTS", "KILLERS", "Killer", "kill", "transition"]
+__all__ = ["CLIENTS", "KILLERS", "Killer", "escaping", "kill", "transition"]
 
 CLIENTS = ("api", "api2", "control", "mock")
 """What a killer may ask for besides its parameters: the fixtures of tests/conftest.py, by name."""
@@ -220,3 +223,23 @@ KILLERS: dict[Fault, Sequence[Killer]] = {
     faults.RATELIMIT_BODY_WITHOUT_RETRY_AFTER: [kill(test_limited_key_gets_429_after_5_then_recovers_next_minute)],
 }
 """Fault -> the tests of tests/mock that fail when it is on (each must; at least one per fault)."""
+
+
+def escaping(fault: str, killers: Sequence[Killer], *, api_version: str | None = None) -> list[str]:
+    """The killers that pass against a mock (of ``api_version``) served in this process with ``fault`` on."""
+    escaped = []
+    with (
+        serving_mock(faults=[fault], api_version=api_version) as mock,
+        httpx.Client(base_url=mock.base_url, headers={"X-API-Key": "test-key"}, timeout=30) as api,
+        httpx.Client(base_url=mock.base_url, headers={"X-API-Key": "test-key-2"}, timeout=30) as api2,
+        httpx.Client(base_url=mock.control_url, timeout=30) as control,
+    ):
+        clients = {"api": api, "api2": api2, "control": control, "mock": mock}
+        for killer in killers:
+            control.post("/reset").raise_for_status()
+            try:
+                killer.run(clients)
+            except AssertionError:
+                continue
+            escaped.append(killer.name)
+    return escaped

@@ -27,6 +27,7 @@ from apipay_harness.mock.limits import MAX_CATALOG_ITEMS
 from apipay_harness.mock.money import to_kopecks
 from apipay_harness.mock.multipart import image_kind, scan_part
 from apipay_harness.mock.router import route
+from apipay_harness.mock.routes_catalog import new_item_fields
 from apipay_harness.mock.v21.models import CatalogItem21
 from apipay_harness.mock.v21.store import Store21
 from apipay_harness.mock.validation import Errors
@@ -180,12 +181,7 @@ async def _create_items(request: Request) -> JSONResponse:
                                code="sandbox_catalog_limit")  # fmt: skip
             now = store.clock.timestamp()
             item = CatalogItem21(
-                id=store.next_catalog_id(),
-                organization=org.id,
-                name=line["name"],
-                selling_price=to_kopecks(Decimal(line["selling_price"])),
-                unit_id=int(line["unit_id"]),
-                image_id=line.get("image_id"),
+                **new_item_fields(store, org.id, line),
                 barcode=line.get("barcode"),
                 ntin=line.get("ntin"),
                 gtin=line.get("gtin"),

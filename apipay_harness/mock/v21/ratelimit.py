@@ -21,9 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apipay_harness.core.spec import operations
 from apipay_harness.core.types import JSONObject
-from apipay_harness.mock.context import KEY_SCOPE
 from apipay_harness.mock.limits import MAX_UNKNOWN_KEYS
-from apipay_harness.mock.ratelimit import RateWindows
+from apipay_harness.mock.ratelimit import RateWindows, settled_key
 from apipay_harness.mock.v21 import faults as f21
 from apipay_harness.mock.v21.store import Store21
 
@@ -126,17 +125,11 @@ class RateLimit21Middleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        counted = not scope["path"].startswith("/_control")
         store = self.store
-        store.settle()
-        key = b""
-        for name, value in scope["headers"]:
-            if name == b"x-api-key":
-                key = value
-                break
-        scope[KEY_SCOPE] = key
+        key = settled_key(store, scope)
         enforced = self._enforced.get(key, store.settings.rate_limit)
         now = store.clock.timestamp()
-        counted = not scope["path"].startswith("/_control")
         client = scope.get("client")
         address = str(client[0]).encode() if client else b""
         worst: tuple[int, int, int, Bucket] | None = None  # (remaining, count, limit, bucket)

@@ -147,16 +147,7 @@ class Store21(Store):
             for item, price, count, discount in lines
         )
         invoice = Invoice21(
-            id=invoice_id,
-            organization=org.id,
-            amount=amount,
-            phone_number=body["phone_number"],
-            description=body.get("description"),
-            external_order_id=body.get("external_order_id"),
-            created_at=now,
-            created_at_text=self.stamp(now),
-            updated_at=now,
-            items=items,
+            **self._created_fields(body, org, invoice_id=invoice_id, amount=amount, now=now, items=items),
             status=self.rules.initial,
             internal_comment=body.get("internal_comment"),
             idempotency_key=key,
