@@ -46,8 +46,10 @@ class Mock:
         assert self.control.post(f"/invoices/{invoice_id}/pay", json={"client_name": "Aigerim"}).status_code == 200
 
     def refund(self, invoice_id: int, amount: str | None = None) -> dict[str, Any]:
-        body = {} if amount is None else {"amount": float(amount)}
-        response = self.api.post(f"/invoices/{invoice_id}/refund", json=body)
+        body = "{}" if amount is None else f'{{"amount": {Decimal(amount)}}}'  # the exact decimal as a JSON number
+        response = self.api.post(
+            f"/invoices/{invoice_id}/refund", content=body, headers={"Content-Type": "application/json"}
+        )
         assert response.status_code == 201, response.text
         answer: dict[str, Any] = response.json()
         return answer

@@ -45,7 +45,8 @@ def test_control_settle_moves_processing_to_pending_or_error_at_once(api: httpx.
 
 @pytest.mark.parametrize("amount", [Decimal("10.5"), Decimal("0.01"), Decimal("99999998.99")])
 def test_fractional_amount_is_422_whole_tenge(api: httpx.Client, amount: Decimal) -> None:
-    response = api.post("/invoices", json={"amount": float(amount), "phone_number": PHONE})
+    body = f'{{"amount": {amount}, "phone_number": "{PHONE}"}}'  # the exact decimal as a JSON number
+    response = api.post("/invoices", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     body = response.json()
     assert_schema(body, "ErrorResponse")
