@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
+
 from apipay_harness.core.errors import HarnessError, UsageError
+from apipay_harness.core.http import BoundedClient
 from apipay_harness.core.options import ENV_VARS
 from apipay_harness.core.preflight import check_report_dir, check_target
 from apipay_harness.core.resources import load_dir
@@ -146,6 +149,7 @@ def run_load(
         run = _run_locust(live, options, progress)
         ledgers = build_ledgers(Event.from_wire(e) for e in run.get("events", []))
         rereads = reread_invoices(live, ledgers, cancel_deadline=options.cancel_deadline)
+        _refuse_a_store_that_forgot(live)
     report = audit(ledgers, rereads, cancel_deadline=options.cancel_deadline, api_version=options.api_version)
     summary = LoadSummary(
         target=label,
@@ -176,6 +180,28 @@ def _target_or_mock(target: Target | None, faults: tuple[str, ...], api_version:
 
     with running_mock(faults=faults, api_version=api_version) as mock:
         yield mock.target, f"{mock.base_url} (embedded mock)"
+
+
+def _refuse_a_store_that_forgot(target: Target) -> None:
+    """Refuse to judge a run whose target evicted invoices past its store's cap (exit 2, one line).
+
+    Such a store (the mock past ``--max-invoices``) answers 404 for some invoices this run created, and the audit
+    could not tell them from lost ones. Only a control API that reports its store (``GET /_control/stats``, the
+    mock's) is asked; anything else (no control API, no such endpoint, no count) leaves the audit as it is.
+    """
+    if target.control_url is None:
+        return
+    try:
+        with BoundedClient(base_url=target.control_url) as client:
+            answer = client.get("/stats")
+        evicted = answer.json().get("evicted_invoices") if answer.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return
+    if isinstance(evicted, int) and not isinstance(evicted, bool) and evicted > 0:
+        raise HarnessError(
+            f"the target forgot {evicted} invoice(s) past its store's cap during the run (GET /_control/stats): "
+            "the audit cannot tell them from lost ones; run shorter or start the mock with a larger --max-invoices"
+        )
 
 
 def _run_locust(

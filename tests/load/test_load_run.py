@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from apipay_harness.mock import running_mock
 
 _LOCUST_SIDE = {"locust_plugin"}
@@ -70,6 +72,22 @@ def test_load_audit_catches_the_double_refund_race(tmp_path: Path) -> None:
     audit = _summary(tmp_path)["audit"]
     assert audit["violation_counts"].get("over_refund", 0) > 0
     assert "audit:" in result.stdout and "over_refund" in result.stdout
+
+
+def test_load_against_a_mock_that_evicted_invoices_cannot_be_judged(tmp_path: Path) -> None:
+    """Past its --max-invoices the mock forgets settled invoices: their 404 is no loss, so the run is exit 2."""
+    with running_mock(extra_args=["--max-invoices", "20"]) as mock:
+        result = _load(
+            "--base-url", mock.base_url, "--api-key", "test-key", "--control-url", mock.control_url,
+            "--scenario", "lifecycle", "--run-time", "4s", "--users", "6", "--workers", "0",
+            "--report-dir", str(tmp_path),
+        )  # fmt: skip
+        evicted = httpx.get(f"{mock.control_url}/stats").json()["evicted_invoices"]
+    assert evicted > 0, "the run created more invoices than the cap"
+    assert result.returncode == 2, result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]  # besides progress lines
+    assert len(errors) == 1 and "Traceback" not in result.stderr
+    assert f"forgot {evicted} invoice(s) past its store's cap" in errors[0]
 
 
 def test_load_without_control_gives_payments_way_to_cancels_and_says_so(tmp_path: Path) -> None:
