@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -212,17 +212,14 @@ def settle(user: Driver, invoice: Invoice) -> bool:
         if answer.status == 200:
             return True
     moved = {first, *facts.successors.get(first, ())}
-    deadline = user.runtime.now() + SETTLE_DEADLINE
-    while True:
+    for _ in _polling(user, SETTLE_DEADLINE):
         body = read(user, invoice, status=moved)
         if not isinstance(body, dict):
             return False
         if body.get("status") != first:
             return body.get("status") == "pending"
-        if user.runtime.now() > deadline:
-            user.runtime.fail("settle deadline", f"invoice {invoice.id} still {first} after {SETTLE_DEADLINE:g}s")
-            return False
-        user.runtime.pause(CANCEL_POLL)
+    user.runtime.fail("settle deadline", f"invoice {invoice.id} still {first} after {SETTLE_DEADLINE:g}s")
+    return False
 
 
 def _simulate(user: Driver, invoice: Invoice, status: str) -> bool:
@@ -347,8 +344,8 @@ def _finish_refund(user: Driver, invoice: Invoice, refund_id: str, outcome: str)
         )
         if answer.status == 200:
             return outcome
-    deadline = user.runtime.now() + SETTLE_DEADLINE
-    while True:
+    status = None
+    for _ in _polling(user, SETTLE_DEADLINE):
         answer = user.send(
             Call(
                 "GET",
@@ -364,10 +361,8 @@ def _finish_refund(user: Driver, invoice: Invoice, refund_id: str, outcome: str)
         status = next((r.get("status") for r in rows if isinstance(r, dict) and str(r.get("id")) == refund_id), None)
         if status in final:
             return str(status)
-        if user.runtime.now() > deadline:
-            user.runtime.fail("refund deadline", f"refund {refund_id} still {status} after {SETTLE_DEADLINE:g}s")
-            return None
-        user.runtime.pause(CANCEL_POLL)
+    user.runtime.fail("refund deadline", f"refund {refund_id} still {status} after {SETTLE_DEADLINE:g}s")
+    return None
 
 
 def partial_outcome(user: Driver) -> str:
@@ -408,14 +403,23 @@ def cancel(user: Driver, invoice: Invoice) -> int:
 def follow_cancel(user: Driver, invoice: Invoice) -> None:
     """Read a queued cancel until it leaves ``cancelling``; a failure once it stays there past the deadline."""
     moved = {"cancelling", *known(user).successors.get("cancelling", ())}
-    deadline = user.runtime.now() + user.settings.cancel_deadline
-    while True:
+    limit = user.settings.cancel_deadline
+    for _ in _polling(user, limit):
         body = read(user, invoice, status=moved)
         if not isinstance(body, dict) or body.get("status") != "cancelling":
             return
+    user.runtime.fail("cancel deadline", f"invoice {invoice.id} still cancelling after {limit:g}s")
+
+
+def _polling(user: Driver, seconds: float) -> Iterator[None]:
+    """One turn per read, ``CANCEL_POLL`` apart on the user's clock, until ``seconds`` have passed since the first.
+
+    The caller returns from inside the loop once the read is final; a loop that runs out means the deadline passed.
+    """
+    deadline = user.runtime.now() + seconds
+    while True:
+        yield
         if user.runtime.now() > deadline:
-            limit = user.settings.cancel_deadline
-            user.runtime.fail("cancel deadline", f"invoice {invoice.id} still cancelling after {limit:g}s")
             return
         user.runtime.pause(CANCEL_POLL)
 
