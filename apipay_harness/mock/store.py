@@ -380,13 +380,19 @@ class Store:
             raise ValidationFailed.one("amount", message)
         return amount
 
-    def record_refund(self, invoice: Invoice, amount: Decimal, reason: str | None) -> Refund:
-        """Record a checked refund and move the invoice on."""
+    def new_refund(self, invoice: Invoice, amount: Decimal, reason: str | None) -> Refund:
+        """A refund of ``invoice`` made now and kept (room made for it first), before any version's bookkeeping."""
         self.retention.room_for_refund(invoice)
         now = self.clock.timestamp()
         refund = Refund(next(self._refund_ids), invoice.id, invoice.organization, amount, reason, now, self.stamp(now))
         self.refunds[refund.id] = refund
         invoice.refunds.append(refund.id)
+        return refund
+
+    def record_refund(self, invoice: Invoice, amount: Decimal, reason: str | None) -> Refund:
+        """Record a checked refund and move the invoice on."""
+        refund = self.new_refund(invoice, amount, reason)
+        now = refund.created_at
         invoice.total_refunded += amount
         full = invoice.total_refunded >= invoice.amount and not self.faults.on(FULL_REFUND_STATUS_PARTIAL)
         self._set_status(invoice, "refunded" if full else "partially_refunded")

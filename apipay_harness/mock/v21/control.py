@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 
 from apipay_harness.mock.context import path_id, store_of
@@ -17,14 +19,20 @@ _OUTCOMES = ("pending", "error")
 _REFUND_OUTCOMES = ("completed", "failed")
 
 
+async def _outcome(request: Request, outcomes: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+    """The optional body and the outcome it asks for (the first of ``outcomes`` when it names none), or 422."""
+    body = await read_json_object(request, required=False) or {}
+    status = body.get("status", outcomes[0])
+    if status not in outcomes:
+        raise ValidationFailed.one("status", f"The status field must be one of {', '.join(outcomes)}.")
+    return body, str(status)
+
+
 async def _settle(request: Request) -> JSONResponse:
     """Kaspi answers the delivery now: ``{"status": "pending"}`` (the default) or ``"error"`` with a message."""
     store = store_of(request)
     assert isinstance(store, Store21)
-    body = await read_json_object(request, required=False) or {}
-    status = body.get("status", "pending")
-    if status not in _OUTCOMES:
-        raise ValidationFailed.one("status", f"The status field must be one of {', '.join(_OUTCOMES)}.")
+    body, status = await _outcome(request, _OUTCOMES)
     message = body.get("error_message")
     if message is not None and (not isinstance(message, str) or len(message) > MAX_CLIENT_NAME):
         raise ValidationFailed.one("error_message", f"The error message must be a string of at most {MAX_CLIENT_NAME}.")
@@ -39,10 +47,7 @@ async def _finish_refund(request: Request) -> JSONResponse:
     """Kaspi answers a queued refund now: ``{"status": "completed"}`` (the default) or ``"failed"``."""
     store = store_of(request)
     assert isinstance(store, Store21)
-    body = await read_json_object(request, required=False) or {}
-    status = body.get("status", "completed")
-    if status not in _REFUND_OUTCOMES:
-        raise ValidationFailed.one("status", f"The status field must be one of {', '.join(_REFUND_OUTCOMES)}.")
+    _, status = await _outcome(request, _REFUND_OUTCOMES)
     refund = store.refunds.get(path_id(request, not_found="Refund not found"))
     if refund is None:
         raise ApiError(404, "Refund not found")

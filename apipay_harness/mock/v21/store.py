@@ -341,13 +341,10 @@ class Store21(Store):
     def record_refund(self, invoice: Invoice, amount: Decimal, reason: str | None) -> Refund:
         """Queue a checked refund (``pending``): it counts as ``pending_refund_amount`` until it completes or fails."""
         assert isinstance(invoice, Invoice21)
-        self.retention.room_for_refund(invoice)
-        now = self.clock.timestamp()
-        refund = Refund(next(self._refund_ids), invoice.id, invoice.organization, amount, reason, now, self.stamp(now))
-        self.refunds[refund.id] = refund
-        invoice.refunds.append(refund.id)
+        refund = self.new_refund(invoice, amount, reason)
         invoice.pending_refunds += amount
-        self.queue.schedule(now + self.settings.refund_delay, lambda: self.finish_refund(refund), key=invoice.id)
+        done_at = refund.created_at + self.settings.refund_delay
+        self.queue.schedule(done_at, lambda: self.finish_refund(refund), key=invoice.id)
         return refund
 
     def finish_refund(self, refund: Refund, status: str = "completed") -> None:
