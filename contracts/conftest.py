@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, settings
 from apipay_harness.contract.plugin import contract_run
 from apipay_harness.contract.run import ContractRun, ResultSink, run_seed
 from apipay_harness.core.checks import Check
-from apipay_harness.core.spec import load_spec
 from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
 from contracts.client import ApiClient
 from contracts.control import Control
+from contracts.version import active_spec, use_version
 
 NO_CONTROL_REASON = "needs payment, expiry or the clock: the target has no control API (--no-control)"
 
@@ -41,6 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Pick the hypothesis profile and the seed of the run: ``--seed``, or a fresh one the reports record."""
     from hypothesis import core
 
+    use_version(contract_run(config).options.api_version)
     quick = bool(config.getoption("apipay_quick", False))
     settings.load_profile("quick" if quick else "default")
     seed = run_seed(config)
@@ -69,8 +70,8 @@ def run(pytestconfig: pytest.Config) -> ContractRun:
 
 @pytest.fixture(scope="session")
 def spec() -> JSONObject:
-    """The shipped OpenAPI spec, as a plain dict."""
-    return load_spec()
+    """The run's OpenAPI spec (its ``--api-version``), as a plain dict."""
+    return active_spec()
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ from apipay_harness.core.checks import (
     UNAUTHENTICATED_REJECTED,
     UNVERIFIED_FORBIDDEN,
 )
-from apipay_harness.core.spec import load_spec, operations
+from apipay_harness.core.spec import operations
 from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
 from apipay_harness.core.webhook_inbox import webhook_inbox
@@ -37,8 +37,9 @@ from contracts.checks import tenancy as judges
 from contracts.checks.sample import needs_key, sample_request
 from contracts.client import ApiClient
 from contracts.control import Control
+from contracts.version import active_spec
 
-_SPEC = load_spec()
+_SPEC = active_spec()
 _KEYED = [op for op in operations(_SPEC) if needs_key(_SPEC, op)]
 _IDS = [op.label for op in _KEYED]
 WRONG_KEY = "not-a-key-" + "0" * 8

@@ -20,7 +20,7 @@ import pytest
 from apipay_harness.contract.guard import is_destructive
 from apipay_harness.contract.run import ResultSink
 from apipay_harness.core.checks import BOUNDS_EDGE_VALUE, EDGE_ACCEPTED, OUTSIDE_REJECTED
-from apipay_harness.core.spec import bounded_fields, load_spec, operations, resolve
+from apipay_harness.core.spec import bounded_fields, operations, resolve
 from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
 from contracts.checks import CheckContext
@@ -28,9 +28,10 @@ from contracts.checks.bounds import edge_accepted, outside_rejected
 from contracts.checks.edges import Edge, edges_of
 from contracts.client import ApiClient
 from contracts.control import Control
+from contracts.version import active_spec
 from contracts.violations import Violation
 
-_SPEC = load_spec()
+_SPEC = active_spec()
 _EDGES = [edge for field in bounded_fields(_SPEC) for edge in edges_of(field)]
 _DECIMAL = re.compile(r'"__decimal__(-?[0-9.]+)__"')
 

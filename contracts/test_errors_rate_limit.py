@@ -15,14 +15,14 @@ import httpx
 import pytest
 
 from apipay_harness.core.checks import ERROR_BODY_MATCHES_SCHEMA, RATE_LIMIT_COUNTS_DOWN
-from apipay_harness.core.spec import load_spec
 from apipay_harness.core.target import Target
 from contracts.checks import CheckContext
 from contracts.checks.schema import error_body_matches_schema, rate_limit_counts_down
 from contracts.client import ApiClient
+from contracts.version import active_spec
 from contracts.violations import Violation, expected_received
 
-_SPEC = load_spec()
+_SPEC = active_spec()
 ClientFor = Callable[[str | None], ApiClient]
 
 

@@ -17,12 +17,13 @@ import httpx
 import pytest
 
 from apipay_harness.core.checks import UNUSUAL_TEXT_NOT_A_SERVER_ERROR
-from apipay_harness.core.spec import Operation, load_spec, operations, resolve
+from apipay_harness.core.spec import Operation, operations, resolve
 from apipay_harness.core.target import Target
 from contracts.client import ApiClient
+from contracts.version import active_spec
 from contracts.violations import Violation, expected_received
 
-_SPEC = load_spec()
+_SPEC = active_spec()
 UNUSUAL_TEXTS = (
     "\x00",
     "order\x00#1",

@@ -24,13 +24,14 @@ from apipay_harness.contract.schema_engine import (
     settings_file,
 )
 from apipay_harness.core.checks import SCHEMATHESIS, STATEFUL_LINKS, schemathesis_check
-from apipay_harness.core.spec import load_spec, operations
+from apipay_harness.core.spec import operations
 from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
 from contracts.client import ApiClient
+from contracts.version import active_spec
 from contracts.violations import Violation
 
-_OPERATIONS = [op for op in operations(load_spec())]
+_OPERATIONS = [op for op in operations(active_spec())]
 _EXAMPLES = {"quick": 5, "default": 100}
 _STATEFUL = {"quick": (3, 6), "default": (15, 12)}  # (examples, steps)
 

@@ -25,7 +25,6 @@ from typing import Any
 import pytest
 
 from apipay_harness.core.checks import TRANSITION_TABLE
-from apipay_harness.core.spec import load_spec
 from apipay_harness.core.target import Target
 from contracts.client import ApiClient
 from contracts.control import Control
@@ -33,8 +32,9 @@ from contracts.model_driver import SETTLE_SECONDS, Driver
 from contracts.model_schemas import SchemaBook
 from contracts.model_transitions import TransitionTable
 from contracts.oracle import CENT, ENTERED_BY, Expectation, Oracle
+from contracts.version import active_spec
 
-_TABLE = TransitionTable.from_spec(load_spec())
+_TABLE = TransitionTable.from_spec(active_spec())
 _ACTIONS = sorted(set(ENTERED_BY.values()))
 _OPERATIONS = {
     "cancel": "POST /invoices/{id}/cancel",

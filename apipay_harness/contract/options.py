@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from apipay_harness.core.options import REPORT_DIR, TARGET_OPTIONS, Option
+from apipay_harness.core.errors import UsageError
+from apipay_harness.core.options import API_VERSION, CONTROL, REPORT_DIR, TARGET_OPTIONS, Option
+from apipay_harness.core.spec import SIMULATE_STATUS_PATH, load_spec
 from apipay_harness.core.target import Profile, Target
+from apipay_harness.core.versions import get_version
 
 __all__ = ["CONTRACT_OPTIONS", "KEYWORD", "QUICK", "SEED", "RunOptions"]
 
@@ -22,7 +25,7 @@ QUICK = Option(
 KEYWORD = Option("keyword", "-k", "Only the checks matching EXPR (pytest -k).", metavar="EXPR", pytest=False)
 SEED = Option("seed", "--seed", "Replay a run [default: a fresh one, printed with the replay command].", kind="int")
 
-CONTRACT_OPTIONS: tuple[Option, ...] = (*TARGET_OPTIONS, REPORT_DIR, QUICK, KEYWORD, SEED)
+CONTRACT_OPTIONS: tuple[Option, ...] = (*TARGET_OPTIONS, CONTROL, API_VERSION, REPORT_DIR, QUICK, KEYWORD, SEED)
 """Every option of a contract run, in the order ``--help`` lists them."""
 
 
@@ -38,6 +41,10 @@ class RunOptions:
     control_url: str | None = None
     no_control: bool = False
     profile: Profile = "sandbox"
+    control: str = "api"
+    """``api`` (a control API drives payments) or ``sandbox`` (the API's simulate-status does)."""
+    api_version: str | None = None
+    """The provider's API version the suites speak (None: the default)."""
     report_dir: str | None = None
     """None: no report (a plain pytest run asked for none); the command always gives one."""
     quick: bool = False
@@ -66,9 +73,17 @@ class RunOptions:
     def build_target(self, environ: Mapping[str, str] | None = None) -> Target | None:
         """The target the flags and ``APIPAY_*`` name; ``None`` means: start the embedded mock.
 
-        Raises ``UsageError`` on clashing flags or a target without a key. Nothing is sent: the preflight
-        (``core.preflight.check_target``) judges the target once, before any suite starts.
+        Raises ``UsageError`` on clashing flags, a target without a key, or ``--control sandbox`` on an API
+        version without simulate-status. Nothing is sent: the preflight (``core.preflight.check_target``) judges
+        the target once, before any suite starts.
         """
+        if self.control == "sandbox" and SIMULATE_STATUS_PATH not in load_spec(version=self.api_version).get(
+            "paths", {}
+        ):
+            version = get_version(self.api_version).name
+            raise UsageError(
+                f"--control sandbox needs the sandbox's simulate-status, which API {version} does not have"
+            )
         return Target.from_options(
             base_url=self.base_url,
             api_key=self.api_key,
@@ -78,6 +93,8 @@ class RunOptions:
             unverified_key=self.unverified_key,
             rate_limited_key=self.rate_limited_key,
             profile=self.profile,
+            control=self.control,
+            api_version=self.api_version,
             environ=environ,
         )
 

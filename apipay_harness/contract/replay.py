@@ -28,6 +28,10 @@ def replay_command(options: RunOptions, *, embedded: bool) -> str:
         parts.append("--no-control")
     elif not embedded and options.control_url:
         parts += ["--control-url", options.control_url]
+    if options.control != "api":
+        parts += ["--control", options.control]
+    if options.api_version is not None:
+        parts += ["--api-version", options.api_version]
     if options.profile != "sandbox":
         parts += ["--profile", options.profile]
     return shlex.join(parts)

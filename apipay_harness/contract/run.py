@@ -135,8 +135,11 @@ class ContractRun:
         return self._target
 
     def _start_mock(self) -> Target:
-        mock = self._stack.enter_context(_running_mock())
-        target = replace(mock.target, profile=self.options.profile)
+        """The embedded mock of the run's API version; under ``--control sandbox`` it serves no control API."""
+        sandbox = self.options.control == "sandbox"
+        mock = self._stack.enter_context(_running_mock(self.options.api_version, control_api=not sandbox))
+        target = Target.for_mock(mock.root_url, api_version=self.options.api_version, control_api=not sandbox)
+        target = replace(target, profile=self.options.profile)
         self._embedded = True
         return replace(target, control_url=None) if self.options.no_control else target
 
@@ -282,7 +285,7 @@ class ContractRun:
         report_dir = self.options.report_dir
         if report_dir is None:
             return
-        version = str((load_spec().get("info") or {}).get("version", ""))
+        version = str((load_spec(version=self.options.api_version).get("info") or {}).get("version", ""))
         label = f"{target.base_url} (embedded mock)" if self._embedded else target.base_url
         seed = self.options.seed if self.options.seed is not None else fresh_seed()
         info = RunInfo(
@@ -307,8 +310,8 @@ class ContractRun:
         yield from self.counts.items()
 
 
-def _running_mock() -> AbstractContextManager[MockProcess]:
+def _running_mock(api_version: str | None, *, control_api: bool) -> AbstractContextManager[MockProcess]:
     """The embedded mock, imported on first use so a run against a real target never loads it."""
     from apipay_harness.mock import running_mock
 
-    return running_mock()
+    return running_mock(api_version=api_version, extra_args=() if control_api else ("--no-control-api",))

@@ -20,7 +20,9 @@ __all__ = [
     "API_KEY_2",
     "API_VERSION",
     "BASE_URL",
+    "CONTROL",
     "CONTROL_CLASH",
+    "CONTROL_MODES",
     "CONTROL_URL",
     "ENV_VARS",
     "NO_CONTROL",
@@ -42,6 +44,10 @@ PROFILES = ("sandbox", "production")
 """``sandbox``: anything goes; ``production``: nothing destructive, capped invoice creation, cleanup."""
 
 CONTROL_CLASH = "--control-url and --no-control contradict each other; give one of them"
+
+CONTROL_MODES = ("api", "sandbox")
+"""``api``: a control API (``/_control``) pays, expires and moves time; ``sandbox``: the API's own
+``POST /invoices/{id}/simulate-status`` pays and expires, and no control API is used."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +133,21 @@ PROFILE = Option(
     choices=PROFILES,
     show_default=True,
 )
+CONTROL = Option(
+    "control",
+    "--control",
+    "How invoices are paid and expired: api (the control API) or sandbox (the API's own simulate-status; "
+    "no control API is used).",
+    kind="choice",
+    default="api",
+    choices=CONTROL_MODES,
+    show_default=True,
+)
 API_VERSION = Option(
     "api_version",
     "--api-version",
     f"API version: {', '.join(version_names())} [default: {DEFAULT_VERSION}].",
     metavar="V",
-    pytest=False,
 )
 """Which version of the provider's API a command speaks; unset means the default version. Its names are the version
 registry's, checked there (``get_version``), so an unknown one gets the registry's one message, whatever the command."""
@@ -147,20 +162,26 @@ ENV_VARS = {option.name: option.env for option in TARGET_OPTIONS if option.env}
 """Option name → its ``APIPAY_*`` variable."""
 
 
-def check_control(control_url: str | None, no_control: bool) -> None:
-    """The one check of the ``--control-url``/``--no-control`` clash (``UsageError``)."""
+def check_control(control_url: str | None, no_control: bool, control: str = "api") -> None:
+    """The one check of the ``--control-url``/``--no-control``/``--control sandbox`` clashes (``UsageError``)."""
     if control_url and no_control:
         raise UsageError(CONTROL_CLASH)
+    if control not in CONTROL_MODES:
+        raise UsageError(f"--control must be one of {', '.join(CONTROL_MODES)}, got {control!r}")
+    if control == "sandbox" and (control_url or no_control):
+        given = "--control-url" if control_url else "--no-control"
+        raise UsageError(f"--control sandbox uses no control API; drop {given}")
 
 
 def from_environment(values: Mapping[str, object], environ: Mapping[str, str]) -> dict[str, object]:
     """``values`` with each option left unset filled from its ``APIPAY_*`` variable (a flag wins over the variable).
 
-    ``APIPAY_CONTROL_URL`` is not read under ``--no-control``: the flag says this run has no control API.
+    ``APIPAY_CONTROL_URL`` is not read under ``--no-control`` or ``--control sandbox``: the flag says this run uses
+    no control API.
     """
     filled = dict(values)
     for option in TARGET_OPTIONS:
-        if option is CONTROL_URL and filled.get(NO_CONTROL.name):
+        if option is CONTROL_URL and (filled.get(NO_CONTROL.name) or filled.get(CONTROL.name) == "sandbox"):
             continue
         if option.env and not filled.get(option.name):
             filled[option.name] = environ.get(option.env) or None

@@ -58,7 +58,7 @@ def check_report_dir(path: Path) -> None:
 def check_target(target: Target) -> None:
     """Raise ``TargetUnreachable`` or ``UsageError`` when the target, a key or the control URL is a mistake."""
     with BoundedClient(bounds=PREFLIGHT_BOUNDS) as client:
-        _check_status(client, target.base_url)
+        _check_status(client, target.base_url, target.api_version)
         _check_keys(client, target)
         if target.control_url is not None:
             _check_control(client, target.control_url)
@@ -73,14 +73,14 @@ def _get(client: BoundedClient, base_url: str, path: str, **kwargs: Any) -> http
         raise TargetUnreachable(base_url, type(exc).__name__) from None
 
 
-def _check_status(client: BoundedClient, base_url: str) -> None:
+def _check_status(client: BoundedClient, base_url: str, api_version: str | None) -> None:
     url = f"{base_url}/status"
     answer = _get(client, base_url, "/status")
     if answer.status_code == 404 and not urlsplit(base_url).path.rstrip("/").endswith(_API_ROOT):
         raise UsageError(
             f"GET {url} answered 404: --base-url must be the API root; try --base-url {base_url}{_API_ROOT}"
         )
-    required = _status_members()
+    required = _status_members(api_version)
     body = _json(answer)
     if answer.status_code != 200 or not isinstance(body, dict) or not required <= body.keys():
         got = f"{answer.status_code} {answer.headers.get('content-type', 'without a content type')}"
@@ -90,9 +90,9 @@ def _check_status(client: BoundedClient, base_url: str) -> None:
         )
 
 
-def _status_members() -> set[str]:
+def _status_members(api_version: str | None) -> set[str]:
     """The members the spec's ``GET /status`` 200 answer requires."""
-    spec = load_spec()
+    spec = load_spec(version=api_version)
     answer = (((spec.get("paths") or {}).get("/status") or {}).get("get") or {}).get("responses", {}).get("200", {})
     schema = resolve(spec, ((resolve(spec, answer).get("content") or {}).get("application/json") or {}).get("schema"))
     return {str(name) for name in (schema or {}).get("required", [])}

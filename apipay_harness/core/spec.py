@@ -22,6 +22,7 @@ from apipay_harness.core.versions import VERSIONS, get_version
 __all__ = [
     "BOUND_KEYWORDS",
     "HTTP_METHODS",
+    "SIMULATE_STATUS_PATH",
     "BoundedField",
     "Operation",
     "bounded_fields",
@@ -48,6 +49,9 @@ BOUND_KEYWORDS = (
     "enum",
     "format",
 )
+SIMULATE_STATUS_PATH = "/invoices/{id}/simulate-status"
+"""The sandbox's own way to move a pending invoice (2.1): whether a spec has it decides how invoices are paid."""
+
 _CHECKED_FORMATS = ("date", "date-time", "uuid")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses the spec ~10x faster where it is built in
 

@@ -45,6 +45,9 @@ class Target:
     **unverified_key** – *(optional)* a key whose organization is not verified (403).
     **rate_limited_key** – *(optional)* a key with a small per-minute limit, for the 429 checks.
     **profile** – ``sandbox`` (default) or ``production`` (nothing destructive).
+    **sandbox_control** – invoices are paid and expired through the API's own ``simulate-status`` (``--control
+    sandbox``); no control API is used.
+    **api_version** – the version of the provider's API the target speaks (None: the default).
 
     | call | means |
     |---|---|
@@ -59,6 +62,8 @@ class Target:
     unverified_key: str | None = field(default=None, repr=False)
     rate_limited_key: str | None = field(default=None, repr=False)
     profile: Profile = "sandbox"
+    sandbox_control: bool = False
+    api_version: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("base_url", "control_url"):
@@ -71,11 +76,18 @@ class Target:
             object.__setattr__(self, name, value.rstrip("/"))
         if self.profile not in PROFILES:
             raise UsageError(f"--profile must be sandbox or production, got {self.profile!r}")
+        if self.sandbox_control and self.control_url is not None:
+            raise UsageError("--control sandbox uses no control API; drop --control-url")
 
     @property
     def has_control(self) -> bool:
         """Whether payments, expiry and the clock can be driven through a control API."""
         return self.control_url is not None
+
+    @property
+    def can_pay(self) -> bool:
+        """Whether invoices can be paid and expired: through a control API or the sandbox's simulate-status."""
+        return self.has_control or self.sandbox_control
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -87,16 +99,21 @@ class Target:
         return replace(self, profile=profile)
 
     @classmethod
-    def for_mock(cls, root_url: str) -> Target:
-        """The embedded mock served at ``root_url`` (``http://HOST:PORT``) with its default keys."""
+    def for_mock(cls, root_url: str, *, api_version: str | None = None, control_api: bool = True) -> Target:
+        """The embedded mock served at ``root_url`` (``http://HOST:PORT``) with its default keys.
+
+        ``control_api=False``: a mock serving no ``/_control``, driven through its sandbox's simulate-status.
+        """
         root = root_url.rstrip("/")
         return cls(
             base_url=f"{root}/api/v1",
             api_key=DEFAULT_API_KEY,
             api_key_2=DEFAULT_API_KEY_2,
-            control_url=f"{root}/_control",
+            control_url=f"{root}/_control" if control_api else None,
             unverified_key=DEFAULT_UNVERIFIED_KEY,
             rate_limited_key=DEFAULT_RATE_LIMITED_KEY,
+            sandbox_control=not control_api,
+            api_version=api_version,
         )
 
     @classmethod
@@ -111,13 +128,15 @@ class Target:
         unverified_key: str | None = None,
         rate_limited_key: str | None = None,
         profile: Profile = "sandbox",
+        control: str = "api",
+        api_version: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Target | None:
         """Build a target from flags, falling back to ``APIPAY_*``; ``None`` when no base URL is set (use the mock).
 
         Every command builds its target here, so the ``--control-url``/``--no-control`` clash is checked here only.
         """
-        check_control(control_url, no_control)
+        check_control(control_url, no_control, control)
         values = {
             "base_url": base_url,
             "api_key": api_key,
@@ -127,6 +146,8 @@ class Target:
             "unverified_key": unverified_key,
             "rate_limited_key": rate_limited_key,
             "profile": profile,
+            "control": control,
+            "api_version": api_version,
         }
         return cls.from_values(from_environment(values, os.environ if environ is None else environ))
 
@@ -147,12 +168,15 @@ class Target:
         profile = str(values.get("profile") or "sandbox")
         if profile not in PROFILES:
             raise UsageError(f"--profile must be sandbox or production, got {profile!r}")
+        sandbox_control = values.get("control") == "sandbox"
         return cls(
             base_url=str(base_url),
             api_key=str(key),
             api_key_2=text("api_key_2"),
-            control_url=None if values.get("no_control") else text("control_url"),
+            control_url=None if values.get("no_control") or sandbox_control else text("control_url"),
             unverified_key=text("unverified_key"),
             rate_limited_key=text("rate_limited_key"),
             profile="production" if profile == "production" else "sandbox",
+            sandbox_control=sandbox_control,
+            api_version=text("api_version"),
         )

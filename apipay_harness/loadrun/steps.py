@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from apipay_harness.core.spec import load_spec, resolve, status_transitions
+from apipay_harness.core.spec import SIMULATE_STATUS_PATH, load_spec, resolve, status_transitions
 from apipay_harness.core.types import JSONObject
 from apipay_harness.core.versions import get_version
 
@@ -101,7 +101,7 @@ def facts(version: str | None = None) -> Facts:
         list_statuses=_status_filter(spec, listing),
         amount_quantum=Decimal(str(flat.get("multipleOf", "0.01"))),
         cart_line_price="price" in cart_line.get("properties", {}),
-        simulate_status="/invoices/{id}/simulate-status" in paths,
+        simulate_status=SIMULATE_STATUS_PATH in paths,
         cancel_wraps_invoice="invoice" in cancelled.get("properties", {}),
         pagination=MappingProxyType(dict(listing["x-pagination"])) if "x-pagination" in listing else None,
         fully_refunded_flag=flag,

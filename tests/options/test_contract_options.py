@@ -30,12 +30,13 @@ SAMPLE = RunOptions(
     control_url="http://127.0.0.1:9/_control",
     no_control=False,
     profile="production",
+    api_version="2.1",
     report_dir="out",
     quick=True,
     keyword="test_auth or test_bounds",
     seed=4242,
 )
-"""Every option set to something other than its default (``no_control`` is tried on its own below)."""
+"""Every option set to something other than its default (``no_control`` and ``control`` are tried below)."""
 
 
 def _by_click(args: list[str]) -> RunOptions:
@@ -87,7 +88,14 @@ def _pytest_help(parser: Parser) -> str:
     return "\n".join(" ".join(opt.names()) for group in parser._groups for opt in group.options)
 
 
-@pytest.mark.parametrize("options", [SAMPLE, dataclasses.replace(SAMPLE, control_url=None, no_control=True)])
+@pytest.mark.parametrize(
+    "options",
+    [
+        SAMPLE,
+        dataclasses.replace(SAMPLE, control_url=None, no_control=True),
+        dataclasses.replace(SAMPLE, control_url=None, control="sandbox"),
+    ],
+)
 def test_the_command_line_and_the_plugin_read_the_same_values(options: RunOptions) -> None:
     args = options.command_line()
     assert args[0] == "contract"
@@ -156,3 +164,24 @@ def test_secret_options_are_the_keys() -> None:
     secret = {option.name for option in CONTRACT_OPTIONS if option.secret}
     assert secret == {"api_key", "api_key_2", "unverified_key", "rate_limited_key"}
     assert all(isinstance(option, Option) for option in CONTRACT_OPTIONS)
+
+
+@pytest.mark.parametrize(
+    ("extra", "names"),
+    [({"control_url": "http://127.0.0.1:9/_control"}, "--control-url"), ({"no_control": True}, "--no-control")],
+)
+def test_sandbox_control_with_a_control_api_is_refused(extra: dict[str, object], names: str) -> None:
+    options = dataclasses.replace(RunOptions(api_key="k", api_version="2.1", control="sandbox"), **extra)
+    with pytest.raises(UsageError, match=f"drop {names}"):
+        options.build_target(environ={})
+
+
+def test_sandbox_control_ignores_the_control_url_variable() -> None:
+    options = RunOptions(base_url="http://127.0.0.1:9/api/v1", api_key="k", api_version="2.1", control="sandbox")
+    target = options.build_target(environ={"APIPAY_CONTROL_URL": "http://127.0.0.1:9/_control"})
+    assert target is not None and target.control_url is None and target.sandbox_control
+
+
+def test_sandbox_control_needs_a_version_with_simulate_status() -> None:
+    with pytest.raises(UsageError, match="simulate-status, which API 2026-02-13 does not have"):
+        RunOptions(control="sandbox").build_target(environ={})

@@ -14,7 +14,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from apipay_harness.core.spec import resolve
+from apipay_harness.core.spec import SIMULATE_STATUS_PATH, resolve
 from apipay_harness.core.types import JSONObject
 
 __all__ = ["Rules21", "read_rules"]
@@ -57,7 +57,7 @@ def read_rules(spec: JSONObject) -> Rules21:
     table: dict[str, Any] = schemas["InvoiceStatus"]["x-status-transitions"]
     statuses: dict[str, Any] = table["statuses"]
     create = spec["paths"]["/invoices"]["post"]
-    simulate = spec["paths"]["/invoices/{id}/simulate-status"]["post"]["x-status-effect"]
+    simulate = spec["paths"][SIMULATE_STATUS_PATH]["post"]["x-status-effect"]
     amount = resolve(spec, schemas["InvoiceAmount"])
     return Rules21(
         initial=table["initial"],
