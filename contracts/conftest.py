@@ -23,7 +23,7 @@ from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
 from contracts.client import ApiClient
 from contracts.control import Control
-from contracts.version import active_spec, use_version
+from contracts.version import active_spec, active_version, use_version
 
 NO_CONTROL_REASON = "needs payment, expiry or the clock: the target has no control API (--no-control)"
 
@@ -48,6 +48,20 @@ def pytest_configure(config: pytest.Config) -> None:
     # The same switch hypothesis' own --hypothesis-seed flips; hypothesis annotates it as always None.
     core.global_force_seed = seed  # type: ignore[assignment]
     random.seed(seed)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the checks whose rule the run's API version does not have (the check registry says which)."""
+    version = active_version()
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        marker = item.get_closest_marker("contract")
+        check = marker.kwargs.get("check") if marker is not None else None
+        (dropped if isinstance(check, Check) and not check.applies_to(version) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:

@@ -68,9 +68,15 @@ class Check:
     """The spec rule (a JSON pointer into ``openapi/apipay.yaml``) or the documented rule it enforces."""
     description: str
     """One line: what passes."""
+    versions: tuple[str, ...] = ()
+    """The API versions whose documents have this rule (empty: every version); elsewhere the check is not run."""
 
     def __str__(self) -> str:
         return self.id
+
+    def applies_to(self, version: str) -> bool:
+        """Whether API ``version``'s documents have the rule this check enforces."""
+        return not self.versions or version in self.versions
 
     def instance(self, detail: str) -> str:
         """The id of one instance of this check, e.g. ``edge_accepted[body.amount maximum]``."""
@@ -80,12 +86,12 @@ class Check:
 _DECLARED: dict[str, Check] = {}
 
 
-def _declare(check_id: str, suite: str, rule: str, description: str) -> Check:
+def _declare(check_id: str, suite: str, rule: str, description: str, *, versions: tuple[str, ...] = ()) -> Check:
     if check_id in _DECLARED:
         raise ValueError(f"check {check_id!r} is declared twice")
     if suite not in SUITE_ORDER:
         raise ValueError(f"check {check_id!r} names an unknown suite {suite!r}")
-    check = Check(check_id, suite, rule, description)
+    check = Check(check_id, suite, rule, description, versions)
     _DECLARED[check_id] = check
     return check
 
@@ -467,12 +473,12 @@ def check_table() -> str:
         f"{len(CHECKS)} checks in {len(SUITES)} suites, declared in `apipay_harness/core/checks.py`. "
         "A report may name an instance of a check: `edge_accepted[body.amount maximum]`.",
         "",
-        "| suite | check | rule | what passes |",
-        "|---|---|---|---|",
+        "| suite | check | rule | what passes | API versions |",
+        "|---|---|---|---|---|",
     ]
     for suite, checks in by_suite():
         for check in checks:
             rule = f"`{check.rule}`" if check.rule.startswith("#") else check.rule
-            cells = (suite.name, f"`{check.id}`", rule, check.description)
+            cells = (suite.name, f"`{check.id}`", rule, check.description, ", ".join(check.versions) or "all")
             lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines) + "\n"
