@@ -28,6 +28,7 @@ from apipay_harness.contract.guard import Guard
 from apipay_harness.contract.options import RunOptions
 from apipay_harness.contract.outcomes import Outcome, TestIdentity, identity_of, outcome_of
 from apipay_harness.contract.replay import replay_command
+from apipay_harness.core.checks import CHECKS
 from apipay_harness.core.errors import HarnessError, UsageError
 from apipay_harness.core.http import OutOfBounds, Tripwire
 from apipay_harness.core.preflight import check_report_dir, check_target
@@ -35,6 +36,7 @@ from apipay_harness.core.redact import Redactor
 from apipay_harness.core.reproducer import curl
 from apipay_harness.core.results import CheckResult, ResultWriter, RunEnd, RunInfo
 from apipay_harness.core.target import PUBLISHED_KEYS, Target
+from apipay_harness.core.versions import get_version
 from apipay_harness.report import writers_for
 
 if TYPE_CHECKING:
@@ -285,7 +287,8 @@ class ContractRun:
         report_dir = self.options.report_dir
         if report_dir is None:
             return
-        version = str((load_spec(version=self.options.api_version).get("info") or {}).get("version", ""))
+        api_version = get_version(self.options.api_version).name
+        version = str((load_spec(version=api_version).get("info") or {}).get("version", ""))
         label = f"{target.base_url} (embedded mock)" if self._embedded else target.base_url
         seed = self.options.seed if self.options.seed is not None else fresh_seed()
         info = RunInfo(
@@ -297,6 +300,9 @@ class ContractRun:
             profile=target.profile,
             control=target.has_control,
             replay=self.redact(replay_command(replace(self.options, keyword=keyword), embedded=self._embedded)),
+            api_version=api_version,
+            not_applicable=tuple(check.id for check in CHECKS.values() if not check.applies_to(api_version)),
+            control_mode=self.options.control,
         )
         try:
             self._writers = writers_for(Path(report_dir))

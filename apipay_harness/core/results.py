@@ -33,6 +33,12 @@ class RunInfo:
     control: bool = True
     replay: str = ""
     """The command that replays this run (the same seed and selection; never a key)."""
+    api_version: str = ""
+    """The provider's API version the run spoke (``2026-02-13``, ``2.1``); empty when unknown."""
+    not_applicable: tuple[str, ...] = ()
+    """The checks left out because this API version's documents do not have their rule."""
+    control_mode: str = "api"
+    """How invoices were paid and expired: ``api`` (a control API) or ``sandbox`` (the API's simulate-status)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,12 +49,17 @@ def _header(summary: Summary) -> list[str]:
     facts = [
         f"target {_code(info.target)}",
         f"spec {_code(info.spec_version)}",
+        *([f"API {_code(info.api_version)}"] if info.api_version else []),
         f"mode {_code(info.mode)}",
         *([f"seed {_code(str(info.seed))}"] if info.seed is not None else []),
         f"profile {_code(info.profile)}",
     ]
-    if not info.control:
+    if info.control_mode == "sandbox":
+        facts.append("paid through simulate-status (no control API)")
+    elif not info.control:
         facts.append("no control API")
+    if info.not_applicable:
+        facts.append(f"{count(len(info.not_applicable), 'check')} not applicable to this API version")
     if seconds is not None:
         facts.append(f"{seconds:.1f} s")
     lines = [
