@@ -2,7 +2,9 @@
 
 Each error status the spec documents for the operations (400, 401, 403, 404, 422, 429) is
 provoked for real and its body checked against the schema. With the target's rate-limited
-key, ``X-RateLimit-Remaining`` counts down to a 429 whose body carries ``retry_after``.
+key, ``X-RateLimit-Remaining`` counts down to a 429 whose body says when to retry. Every one of
+those answers must also carry the headers its documented response marks required (which ones is
+the version's spec's word: the rate-limit headers on every answer, ``Retry-After`` on a 429).
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from apipay_harness.core.checks import ERROR_BODY_MATCHES_SCHEMA, RATE_LIMIT_COUNTS_DOWN
+from apipay_harness.core.checks import DOCUMENTED_HEADERS_SENT, ERROR_BODY_MATCHES_SCHEMA, RATE_LIMIT_COUNTS_DOWN
 from apipay_harness.core.target import Target
 from contracts.checks import CheckContext
-from contracts.checks.schema import error_body_matches_schema, rate_limit_counts_down
+from contracts.checks.schema import documented_headers_sent, error_body_matches_schema, rate_limit_counts_down
 from contracts.client import ApiClient
 from contracts.version import active_spec
 from contracts.violations import Violation, expected_received
@@ -92,11 +94,34 @@ def _judge(provoked: Provoked, label: str) -> None:
     error_body_matches_schema(ctx, response, label)
 
 
+@pytest.fixture(scope="session")
+def provoked(api: ApiClient, client_for: ClientFor, target: Target) -> Callable[[str], Provoked]:
+    """Each error provoked once per run, shared by the checks of its body and of its headers."""
+    answers: dict[str, Provoked] = {}
+
+    def get(label: str) -> Provoked:
+        if label not in answers:
+            answers[label] = _PROVOKERS[label](api, client_for, target)
+        return answers[label]
+
+    return get
+
+
 @pytest.mark.contract(check=ERROR_BODY_MATCHES_SCHEMA)
 @pytest.mark.parametrize("label", list(_PROVOKERS))
-def test_errors_body_matches_schema(label: str, api: ApiClient, client_for: ClientFor, target: Target) -> None:
+def test_errors_body_matches_schema(label: str, provoked: Callable[[str], Provoked]) -> None:
     """A real error answer of this status carries the body the spec documents for it."""
-    _judge(_PROVOKERS[label](api, client_for, target), label)
+    _judge(provoked(label), label)
+
+
+@pytest.mark.contract(check=DOCUMENTED_HEADERS_SENT)
+@pytest.mark.parametrize("label", list(_PROVOKERS))
+def test_errors_carry_documented_headers(label: str, provoked: Callable[[str], Provoked]) -> None:
+    """A real error answer carries the headers the spec marks required for its status (the rate-limit headers)."""
+    answer = provoked(label)
+    if answer.response.status_code != answer.expected:
+        pytest.fail(f"{label}: answered {answer.response.status_code}, not {answer.expected}: no headers to judge")
+    documented_headers_sent(CheckContext(spec=_SPEC, operation=answer.operation), answer.response, label)
 
 
 @pytest.fixture(scope="session")
@@ -126,3 +151,11 @@ def test_rate_limit_remaining_counts_down_to_429(rate_limit_probe: list[httpx.Re
 def test_rate_limit_429_body_matches_schema(rate_limit_probe: list[httpx.Response]) -> None:
     """The 429 body is the documented one: a message and an integer ``retry_after``."""
     _judge(Provoked("GET /invoices", 429, rate_limit_probe[-1]), "429-rate-limited")
+
+
+@pytest.mark.contract(check=DOCUMENTED_HEADERS_SENT, operation="GET /invoices")
+def test_rate_limit_answers_carry_documented_headers(rate_limit_probe: list[httpx.Response]) -> None:
+    """Each answer of the countdown and the 429 carry the headers documented for their status (a 429: when to retry)."""
+    ctx = CheckContext(spec=_SPEC, operation="GET /invoices")
+    for number, response in enumerate(rate_limit_probe, start=1):
+        documented_headers_sent(ctx, response, f"answer {number} to the rate-limited key")

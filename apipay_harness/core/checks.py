@@ -429,6 +429,13 @@ RATE_LIMIT_COUNTS_DOWN = _declare(
     "#/components/headers/RateLimitRemaining",
     "X-RateLimit-Remaining counts down to the 429",
 )
+DOCUMENTED_HEADERS_SENT = _declare(
+    "documented_headers_sent",
+    "errors",
+    "#/paths/{path}/{method}/responses/{status}/headers",
+    "every answer the errors suite provokes (its errors, the countdown, the 429) carries each header its documented "
+    "response marks required, with a value of that header's schema",
+)
 UNUSUAL_TEXT_NOT_A_SERVER_ERROR = _declare(
     "unusual_text_not_a_server_error",
     "errors",

@@ -1,7 +1,9 @@
-"""Checks of error answers against the spec: error bodies, and the countdown to a 429.
+"""Checks of error answers against the spec: error bodies, their headers, and the countdown to a 429.
 
-Every error body must match the schema its operation documents for that status; a
-rate-limited key sees ``X-RateLimit-Remaining`` count down to a 429 that says when to retry.
+Every error body must match the schema its operation documents for that status, and every answer
+must carry the headers its documented response marks required (the rate-limit headers, and on a
+429 when to retry, where the version's spec says so); a rate-limited key sees
+``X-RateLimit-Remaining`` count down to that 429.
 """
 
 from __future__ import annotations
@@ -11,13 +13,20 @@ from typing import Any
 import httpx
 from jsonschema import Draft202012Validator
 
-from apipay_harness.core.checks import ERROR_BODY_MATCHES_SCHEMA, RATE_LIMIT_COUNTS_DOWN
+from apipay_harness.core.checks import DOCUMENTED_HEADERS_SENT, ERROR_BODY_MATCHES_SCHEMA, RATE_LIMIT_COUNTS_DOWN
 from apipay_harness.core.spec import escape_pointer, resolve
 from apipay_harness.core.types import JSONObject
 from contracts.checks import CheckContext
 from contracts.violations import Violation, expected_received
 
-__all__ = ["documented_schema", "error_body_matches_schema", "rate_limit_counts_down", "response_pointer"]
+__all__ = [
+    "documented_headers",
+    "documented_headers_sent",
+    "documented_schema",
+    "error_body_matches_schema",
+    "rate_limit_counts_down",
+    "response_pointer",
+]
 
 REMAINING = "X-RateLimit-Remaining"
 
@@ -41,6 +50,31 @@ def documented_schema(spec: JSONObject, operation: str, status: int) -> tuple[st
     if schema is None:
         return None
     return f"{pointer}/content/application~1json/schema", schema
+
+
+def documented_headers(spec: JSONObject, operation: str, status: int) -> dict[str, tuple[str, JSONObject]]:
+    """The headers ``operation``'s answer ``status`` must carry: name → (pointer, schema), for each ``required`` one."""
+    method, path = operation.split(" ", 1)
+    raw = (spec["paths"][path][method.lower()].get("responses") or {}).get(str(status))
+    if raw is None:
+        return {}
+    pointer = raw["$ref"][1:] if isinstance(raw, dict) and "$ref" in raw else response_pointer(operation, status)
+    found = {}
+    for name, header in (resolve(spec, raw).get("headers") or {}).items():
+        declared = resolve(spec, header)
+        if declared.get("required"):
+            found[name] = (f"{pointer}/headers/{escape_pointer(name)}", declared.get("schema") or {})
+    return found
+
+
+def _header_value(schema: JSONObject, text: str) -> Any:
+    """The header's text as the JSON value its schema speaks of (an integer header is judged as a number)."""
+    kinds = schema.get("type")
+    numeric = kinds in ("integer", "number") or (isinstance(kinds, list) and bool({"integer", "number"} & set(kinds)))
+    digits = text.strip().removeprefix("-")
+    if numeric and digits.isascii() and digits.isdigit():
+        return int(text.strip())
+    return text
 
 
 def _validate(spec: JSONObject, schema: JSONObject, body: Any) -> list[str]:
@@ -96,4 +130,32 @@ def rate_limit_counts_down(ctx: CheckContext, response: httpx.Response, case: li
             title="the rate-limited key was never answered 429",
             message=expected_received(f"429 after {len(case)} requests", response.status_code),
             rule="#/components/responses/TooManyRequests",
+        )
+
+
+def documented_headers_sent(ctx: CheckContext, response: httpx.Response, case: str) -> None:
+    """The answer carries every header its documented response marks required, each a value of its schema.
+
+    An undocumented status is the body check's finding, not this one's: it has no documented headers.
+    """
+    problems = []
+    rule = f"#{response_pointer(ctx.operation, response.status_code)}/headers"
+    for name, (pointer, schema) in documented_headers(ctx.spec, ctx.operation, response.status_code).items():
+        text = response.headers.get(name)
+        if text is None:
+            problems.append(f"{name} missing")
+            rule = f"#{pointer}"
+        elif _validate(ctx.spec, schema, _header_value(schema, text)):
+            problems.append(f"{name}: {text[:40]!r}")
+            rule = f"#{pointer}"
+    if problems:
+        raise Violation(
+            operation=ctx.operation,
+            check=DOCUMENTED_HEADERS_SENT,
+            title=f"{case}: the {response.status_code} answer lacks documented headers",
+            message=expected_received(
+                f"{', '.join(documented_headers(ctx.spec, ctx.operation, response.status_code))} as documented",
+                "; ".join(problems),
+            ),
+            rule=rule,
         )
