@@ -306,8 +306,15 @@ FOREIGN_CATALOG_ITEM_NOT_LISTED = _declare(
 FOREIGN_RESOURCE_REFUSED = _declare(
     "foreign_resource_refused",
     "auth",
-    "tenancy: an organization acts only on its own catalog items and webhooks",
-    "changing, deleting or putting in a cart another organization's item, or its webhook, is refused with a 4xx",
+    "tenancy: an organization acts only on its own catalog items",
+    "changing, deleting or putting in a cart another organization's catalog item is refused with a 4xx",
+)
+FOREIGN_WEBHOOK_REFUSED = _declare(
+    "foreign_webhook_refused",
+    "auth",
+    "#/components/schemas/CreateInvoiceRequest/properties/webhook_id",
+    "an invoice naming another organization's webhook_id is refused with a 4xx (its events would go to another's URL)",
+    versions=("2026-02-13",),
 )
 
 # ----- lists ------------------------------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Checks on who may see what: 401 without a valid key, 403 unverified, nothing of another organization's."""
+"""Checks on who may see what: 401 without a valid key, 403 unverified, nothing of another organization's.
+
+A list's rows are found where the spec documents them (the array of its 200 answer, through each mode
+the answer may take), so one judge reads a seed page (``data`` + ``meta``), a flat 2.1 page or a catalog mode.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,13 @@ from apipay_harness.core.checks import (
     FOREIGN_INVOICE_NOT_FOUND,
     FOREIGN_INVOICE_NOT_LISTED,
     FOREIGN_RESOURCE_REFUSED,
+    FOREIGN_WEBHOOK_REFUSED,
     UNAUTHENTICATED_REJECTED,
     UNVERIFIED_FORBIDDEN,
     Check,
 )
 from apipay_harness.core.spec import resolve
+from apipay_harness.core.types import JSONObject
 from contracts.checks import CheckContext
 from contracts.violations import Violation, expected_received
 
@@ -25,6 +31,8 @@ __all__ = [
     "foreign_invoice_not_found",
     "foreign_invoice_not_listed",
     "foreign_resource_refused",
+    "foreign_webhook_refused",
+    "list_rows",
     "unauthenticated_rejected",
     "unverified_forbidden",
 ]
@@ -70,17 +78,33 @@ def foreign_invoice_not_found(ctx: CheckContext, response: httpx.Response, case:
     )
 
 
-def _list_of(ctx: CheckContext, body: Any) -> list[Any] | None:
-    """The rows of a list answer, found under the array property the spec documents for the 200 answer."""
-    method, path = ctx.operation.split(" ", 1)
-    answer = resolve(ctx.spec, ctx.spec["paths"][path][method.lower()]["responses"]["200"])
-    schema = resolve(ctx.spec, answer["content"]["application/json"]["schema"])
+def _array_fields(spec: JSONObject, node: Any) -> list[str]:
+    """The array properties of a list answer's schema, through each of its alternatives (a list may have modes)."""
+    schema = resolve(spec, node)
+    if not isinstance(schema, dict):
+        return []
+    names = []
     for name, prop in (schema.get("properties") or {}).items():
-        kind = resolve(ctx.spec, prop).get("type")
+        kind = resolve(spec, prop).get("type")
         if kind == "array" or (isinstance(kind, list) and "array" in kind):
-            rows = body.get(name) if isinstance(body, dict) else None
-            return rows if isinstance(rows, list) else None
-    raise LookupError(f"the spec documents no list in the 200 answer of {ctx.operation}")
+            names.append(name)
+    for sub in schema.get("anyOf", []) + schema.get("oneOf", []) + schema.get("allOf", []):
+        names.extend(_array_fields(spec, sub))
+    return list(dict.fromkeys(names))
+
+
+def list_rows(spec: JSONObject, operation: str, body: Any) -> list[Any] | None:
+    """The rows of a list answer: the array property the spec documents for the 200 answer (None: not there)."""
+    method, path = operation.split(" ", 1)
+    answer = resolve(spec, spec["paths"][path][method.lower()]["responses"]["200"])
+    names = _array_fields(spec, answer["content"]["application/json"]["schema"])
+    if not names:
+        raise LookupError(f"the spec documents no list in the 200 answer of {operation}")
+    for name in names:
+        rows = body.get(name) if isinstance(body, dict) else None
+        if isinstance(rows, list):
+            return rows
+    return None
 
 
 def _not_listed(
@@ -96,7 +120,7 @@ def _not_listed(
         body = response.json() if response.status_code == 200 else None
     except ValueError:
         body = None
-    rows = _list_of(ctx, body)
+    rows = list_rows(ctx.spec, ctx.operation, body)
     ids = {field(row) for row in rows or () if isinstance(row, dict)}
     leaked = sorted(foreign & ids)
     if response.status_code != 200 or rows is None or leaked:
@@ -137,21 +161,30 @@ def foreign_catalog_item_not_listed(ctx: CheckContext, response: httpx.Response,
     )
 
 
-def foreign_resource_refused(ctx: CheckContext, response: httpx.Response, case: str) -> None:
-    """Acting on another organization's catalog item or webhook is refused with a documented 4xx, never done.
-
-    The docs name no status for this, so any 4xx the operation documents is accepted (401 aside:
-    the key is valid); a 2xx is the leak.
-    """
+def _refused(ctx: CheckContext, response: httpx.Response, case: str, check: Check) -> None:
+    """The answer is a 4xx the operation documents (401 aside: the key is valid); a 2xx is the leak."""
     method, path = ctx.operation.split(" ", 1)
     documented = {int(code) for code in ctx.spec["paths"][path][method.lower()]["responses"] if code.startswith("4")}
     allowed = sorted(documented - {401})
     if response.status_code not in allowed:
         raise Violation(
             operation=ctx.operation,
-            check=FOREIGN_RESOURCE_REFUSED,
+            check=check,
             title=f"{case} was not refused",
             message=expected_received(" or ".join(map(str, allowed)), f"{response.status_code} {response.text[:200]}"),
-            rule=FOREIGN_RESOURCE_REFUSED.rule,
+            rule=check.rule,
             severity="critical",
         )
+
+
+def foreign_resource_refused(ctx: CheckContext, response: httpx.Response, case: str) -> None:
+    """Acting on another organization's catalog item is refused with a documented 4xx, never done.
+
+    The docs name no status for this, so any 4xx the operation documents is accepted.
+    """
+    _refused(ctx, response, case, FOREIGN_RESOURCE_REFUSED)
+
+
+def foreign_webhook_refused(ctx: CheckContext, response: httpx.Response, case: str) -> None:
+    """An invoice naming another organization's webhook is refused with a documented 4xx, never created."""
+    _refused(ctx, response, case, FOREIGN_WEBHOOK_REFUSED)
