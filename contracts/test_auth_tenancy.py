@@ -43,7 +43,7 @@ from apipay_harness.core.types import JSONObject
 from apipay_harness.core.webhook_inbox import webhook_inbox
 from contracts.checks import CheckContext, Judge
 from contracts.checks import tenancy as judges
-from contracts.checks.sample import needs_key, sample_request
+from contracts.checks.sample import flat_invoice, needs_key, sample_request
 from contracts.client import ApiClient
 from contracts.control import Control
 from contracts.version import active_spec
@@ -97,18 +97,8 @@ def other(target: Target, client_for: Callable[[str | None], ApiClient]) -> ApiC
     return client_for(target.api_key_2)
 
 
-def _create_example() -> JSONObject:
-    """The first example of the create with a flat ``amount``: its amount is one the version accepts."""
-    media = _SPEC["paths"]["/invoices"]["post"]["requestBody"]["content"]["application/json"]
-    for example in media["examples"].values():
-        value = resolve(_SPEC, example)["value"]
-        if isinstance(value, dict) and value.get("amount") is not None:
-            return {k: v for k, v in value.items() if k in ("amount", "phone_number")}
-    raise LookupError("the spec has no example of POST /invoices with an amount")
-
-
 def _create(api: ApiClient, marker: str) -> JSONObject:
-    body = {**_create_example(), "description": marker, "external_order_id": marker}
+    body = {**flat_invoice(_SPEC), "description": marker, "external_order_id": marker}
     response = api.post("/invoices", json=body)
     assert response.status_code == 201, f"setup: creating organization 1's invoice answered {response.status_code}"
     # The marker is kept as sent: a create answer may leave external_order_id out (getting-started.md's does).
@@ -357,6 +347,6 @@ def test_tenancy_foreign_webhook_id_refused(api: ApiClient, other: ApiClient, ta
     """Organization 1's invoice cannot name organization 2's webhook: its events would go to another's URL."""
     with webhook_inbox() as receiver:
         hook = control.register_webhook(url=receiver.url, secret=secrets.token_hex(16), api_key=target.api_key_2 or "")
-        response = api.post("/invoices", json={**_create_example(), "webhook_id": hook})
+        response = api.post("/invoices", json={**flat_invoice(_SPEC), "webhook_id": hook})
     refused = judges.foreign_webhook_refused
     _run(refused, "POST /invoices", response, "an invoice with another organization's webhook_id")

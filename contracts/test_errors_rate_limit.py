@@ -19,6 +19,7 @@ import pytest
 from apipay_harness.core.checks import DOCUMENTED_HEADERS_SENT, ERROR_BODY_MATCHES_SCHEMA, RATE_LIMIT_COUNTS_DOWN
 from apipay_harness.core.target import Target
 from contracts.checks import CheckContext
+from contracts.checks.sample import flat_invoice
 from contracts.checks.schema import documented_headers_sent, error_body_matches_schema, rate_limit_counts_down
 from contracts.client import ApiClient
 from contracts.version import active_spec
@@ -38,7 +39,7 @@ class Provoked:
 
 
 def _invoice(api: ApiClient) -> int:
-    body = {"amount": 2500, "phone_number": "87001234567", "external_order_id": f"errors-{uuid.uuid4().hex[:10]}"}
+    body = {**flat_invoice(_SPEC), "external_order_id": f"errors-{uuid.uuid4().hex[:10]}"}
     created = api.post("/invoices", json=body)
     assert created.status_code == 201, f"setup: creating an invoice answered {created.status_code}"
     return int(created.json()["id"])
@@ -66,7 +67,7 @@ def _not_found(api: ApiClient, client_for: ClientFor, target: Target) -> Provoke
 
 
 def _invalid(api: ApiClient, client_for: ClientFor, target: Target) -> Provoked:
-    body = {"amount": 2500, "phone_number": "not-a-phone"}
+    body = {**flat_invoice(_SPEC), "phone_number": "not-a-phone"}
     return Provoked("POST /invoices", 422, api.post("/invoices", json=body))
 
 

@@ -16,6 +16,12 @@ The scenario runs by the most tolerant path: a rule broken on the way is reporte
 the first check of this module that runs, and the invoice it touched is left out of the
 event count (the model cannot say what a wrongly accepted step sends); every other check
 still judges every delivery (``contracts/model_build.py``).
+
+Where the spec documents retries (``x-webhook-delivery``: 2.1), a receiver of its own answers one
+invoice's event with a 500 (then 429, no answer, 503 in turn) and the target's clock is moved past
+each documented wait: each must bring the next attempt of the same event (equal ``dedup_keys``),
+as many as documented and, once the longest wait has passed again, no more. The clock is moved only
+after the control API's log shows the attempt answered, so the retry is due from a known time.
 """
 
 from __future__ import annotations
@@ -41,9 +47,11 @@ from apipay_harness.core.checks import (
     PAYLOAD_DESCRIBES_INVOICE,
     PAYLOAD_MATCHES_SCHEMA,
     SIGNATURE_OVER_RAW_BYTES,
+    WEBHOOK_RETRIED,
     Check,
 )
-from apipay_harness.core.webhook_inbox import Delivery, webhook_inbox
+from apipay_harness.core.webhook_inbox import NO_ANSWER, Delivery, webhook_inbox
+from contracts.checks.sample import flat_invoice
 from contracts.client import ApiClient
 from contracts.control import Control
 from contracts.model_build import BuildLog
@@ -114,6 +122,7 @@ def _unmatched(
 def _drive(driver: Driver, log: BuildLog) -> None:
     """Every transition that sends a webhook, and rejected attempts that must send none, then the sentinel."""
     tag = f"wh{uuid.uuid4().hex[:10]}"
+    # Whole amounts: a multiple of every version's amount step (2.1's phone invoices take whole tenge only).
     created: list[int] = []
 
     def create(amount: str, **fields: Any) -> int | None:
@@ -136,14 +145,14 @@ def _drive(driver: Driver, log: BuildLog) -> None:
         lambda i: driver.refund(i, Decimal("1.00")),  # rejected: nothing left
         driver.cancel,  # rejected: not pending
     )
-    steps(create("55.55"), driver.cancel, driver.pay)  # the payment is rejected: not pending any more
+    steps(create("55"), driver.cancel, driver.pay)  # the payment is rejected: not pending any more
     steps(
         create("10.00"),
         driver.expire,
         lambda i: driver.refund(i, None),  # rejected: never paid
         driver.cancel,  # rejected: not pending
     )
-    steps(create("12.34"), lambda i: driver.refund(i, Decimal("1.00")))  # rejected: not paid
+    steps(create("12"), lambda i: driver.refund(i, Decimal("1.00")))  # rejected: not paid
     log.attempt(lambda: driver.advance(SETTLE_SECONDS))
     for invoice in created:
         steps(invoice, driver.check)
@@ -322,3 +331,188 @@ def test_webhooks_control_records_each_delivery(scenario: Scenario, control: Con
                 DELIVERIES_RECORDED.rule,
                 operation="GET /_control/webhooks/deliveries",
             )
+
+
+# -- retries: x-webhook-delivery ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """How the spec's ``x-webhook-delivery`` retries one delivery: the waits before each retry, and the longest."""
+
+    delays: tuple[float, ...]
+    longest: float
+    """The longest wait any schedule of the spec has: past it, a sender that retries too often is seen."""
+
+
+def _schedule(spec: dict[str, Any], event: str, body: Any) -> Schedule:
+    """The retry waits of ``event`` as delivered in ``body`` (an override matches on the event and ``is_sandbox``)."""
+    delivery = spec["x-webhook-delivery"]
+    invoice = body.get("invoice") if isinstance(body, dict) else None
+    sandbox = bool(invoice.get("is_sandbox")) if isinstance(invoice, dict) else False
+    delays = delivery["retry_delays_seconds"]
+    for override in delivery.get("overrides", ()):
+        when = override["when"]
+        if bool(when.get("is_sandbox", sandbox)) == sandbox and event in when.get("events", (event,)):
+            delays = override["retry_delays_seconds"]
+            break
+    every = [
+        *delivery["retry_delays_seconds"],
+        *(d for o in delivery.get("overrides", ()) for d in o["retry_delays_seconds"]),
+    ]
+    return Schedule(tuple(float(d) for d in delays), float(max(every)))
+
+
+def _dedup_key(spec: dict[str, Any], body: Any) -> tuple[Any, ...] | None:
+    """The values the spec's ``dedup_keys`` name for the delivery's event: equal keys are one event sent twice."""
+    if not isinstance(body, dict):
+        return None
+    paths = (spec["x-webhook-delivery"].get("dedup_keys") or {}).get(body.get("event"))
+    if not paths:
+        return None
+    values: list[Any] = [body.get("event")]
+    for dotted in paths:
+        node: Any = body
+        for part in str(dotted).split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        values.append(node)
+    return tuple(values)
+
+
+@dataclass
+class RetryProbe:
+    """One invoice's first event sent to a receiver that answers as scripted, and the attempts that came."""
+
+    receiver: Any
+    control: Control
+    spec: dict[str, Any]
+    secret: str
+    invoice_id: int
+
+    def attempts(self, count: int) -> list[Delivery]:
+        """Wait (with a deadline) until ``count`` deliveries about the invoice arrived; return them all."""
+
+        def about(deliveries: list[Delivery]) -> list[Delivery]:
+            return [d for d in deliveries if _invoice_of(_safe_json(d.body)) == self.invoice_id]
+
+        return about(self.receiver.wait_for(lambda ds: len(about(ds)) >= count, timeout=_DEADLINE))
+
+    def logged(self) -> list[dict[str, Any]]:
+        """The control API's records of the attempts to deliver this invoice's events to this receiver."""
+        return [
+            e
+            for e in self.control.deliveries()
+            if e.get("url") == self.receiver.url and e.get("invoice_id") == self.invoice_id
+        ]
+
+    def answered(self, count: int) -> None:
+        """Wait until the sender has the answer to its ``count``-th attempt, so the retry it queues is due from now."""
+        deadline = time.monotonic() + _DEADLINE
+        while time.monotonic() < deadline:
+            logged = self.logged()
+            if len(logged) >= count and all(e.get("status_code") is not None or e.get("error") for e in logged):
+                return
+            threading.Event().wait(_POLL)  # the sender notes the answer after the receiver gave it: poll until then
+
+
+def _invoice_of(body: Any) -> int | None:
+    invoice = body.get("invoice") if isinstance(body, dict) else None
+    value = invoice.get("id") if isinstance(invoice, dict) else None
+    return value if isinstance(value, int) else None
+
+
+@pytest.fixture
+def retry_probe(api: ApiClient, control: Control, spec: dict[str, Any]) -> Iterator[Callable[[list[int]], RetryProbe]]:
+    """Make a receiver answer as scripted, register it, and have an invoice send its first event to it."""
+    with webhook_inbox() as receiver:
+        secret = secrets.token_hex(24)
+        control.register_webhook(url=receiver.url, secret=secret, api_key=api.key or "")
+
+        def start(answers: list[int]) -> RetryProbe:
+            body = {**flat_invoice(spec), "external_order_id": f"retry-{uuid.uuid4().hex[:10]}"}
+            created = api.post("/invoices", json=body)
+            assert created.status_code == 201, f"setup: creating an invoice answered {created.status_code}"
+            probe = RetryProbe(receiver, control, spec, secret, int(created.json()["id"]))
+            receiver.script(answers, when=lambda d: _invoice_of(_safe_json(d.body)) == probe.invoice_id)
+            for step in _FIRST_EVENT_STEPS:  # a fresh invoice sends its first webhook when it settles, on the clock
+                if probe.logged():
+                    break
+                control.advance(step)
+            return probe
+
+        yield start
+
+
+_FIRST_EVENT_STEPS = (1, 2, 4, 8, 16, 32)
+"""Clock seconds advanced, one step after another, until a fresh invoice has sent its first webhook (it settled)."""
+
+
+def _retry_fail(title: str, expected: Any, received: Any) -> Violation:
+    return _fail(WEBHOOK_RETRIED, title, expected, received, WEBHOOK_RETRIED.rule, operation="webhooks")
+
+
+@pytest.mark.contract(check=WEBHOOK_RETRIED, operation="webhooks")
+def test_webhooks_answered_500_is_retried_after_the_documented_wait(
+    retry_probe: Callable[[list[int]], RetryProbe],
+) -> None:
+    """A first attempt answered 500 is sent again once the clock passes the first documented wait: the same event."""
+    probe = retry_probe([500])
+    first = probe.attempts(1)
+    if not first:
+        pytest.fail("no webhook arrived at the receiver, so no retry could be judged")
+    body = _safe_json(first[0].body)
+    schedule = _schedule(probe.spec, str(body.get("event")) if isinstance(body, dict) else "", body)
+    probe.answered(1)
+    probe.control.advance(schedule.delays[0] + 1)
+    got = probe.attempts(2)
+    if len(got) < 2:
+        raise _retry_fail(
+            "a delivery answered 500 was not retried",
+            f"a second attempt within {schedule.delays[0]:g} s of the clock after the 500",
+            f"{len(got)} attempt(s)",
+        )
+    keys = {_dedup_key(probe.spec, _safe_json(d.body)) for d in got[:2]}
+    if len(keys) != 1 or None in keys:
+        raise _retry_fail("the retry is not the same event", "one dedup key for both attempts", sorted(map(str, keys)))
+
+
+@pytest.mark.contract(check=WEBHOOK_RETRIED, operation="webhooks")
+def test_webhooks_retries_follow_the_schedule_and_stop(retry_probe: Callable[[list[int]], RetryProbe]) -> None:
+    """Every attempt failing (429, no answer, 503 in turn): one retry after each documented wait, then none."""
+    failures = [429, NO_ANSWER, 503]
+    probe = retry_probe(failures * 8)
+    first = probe.attempts(1)
+    if not first:
+        pytest.fail("no webhook arrived at the receiver, so no retry could be judged")
+    body = _safe_json(first[0].body)
+    schedule = _schedule(probe.spec, str(body.get("event")) if isinstance(body, dict) else "", body)
+    for number, wait in enumerate(schedule.delays, start=1):
+        probe.answered(number)
+        probe.control.advance(wait + 1)
+        got = probe.attempts(number + 1)
+        if len(got) < number + 1:
+            answer = failures[(number - 1) % len(failures)]
+            raise _retry_fail(
+                f"attempt {number} ({'no answer' if answer == NO_ANSWER else answer}) was not retried",
+                f"{1 + len(schedule.delays)} attempts, retry {number} {wait:g} s after attempt {number}",
+                f"{len(got)} attempt(s)",
+            )
+    probe.answered(len(schedule.delays) + 1)
+    probe.control.advance(schedule.longest + 1)
+    logged = [
+        e
+        for e in probe.control.deliveries()
+        if e.get("url") == probe.receiver.url and e.get("invoice_id") == probe.invoice_id
+    ]
+    sent = max(len(logged), len(probe.attempts(0)))
+    if sent > 1 + len(schedule.delays):
+        raise _retry_fail(
+            "a failing delivery was retried more often than documented",
+            f"at most {1 + len(schedule.delays)} attempts",
+            f"{sent} attempts",
+        )
+    keys = {_dedup_key(probe.spec, _safe_json(d.body)) for d in probe.attempts(0)}
+    if len(keys) != 1 or None in keys:
+        raise _retry_fail(
+            "the retries are not the same event", "one dedup key for every attempt", sorted(map(str, keys))
+        )

@@ -389,6 +389,15 @@ DELIVERIES_RECORDED = _declare(
     "every delivery the receiver got is in the control API's log with status 200",
 )
 
+WEBHOOK_RETRIED = _declare(
+    "webhook_retried",
+    "webhooks",
+    "#/x-webhook-delivery",
+    "a delivery answered 5xx, 429 or not at all is sent again after each documented delay, as many times as "
+    "documented and no more, the same event each time",
+    versions=("2.1",),
+)
+
 # ----- concurrency ------------------------------------------------------------------------------------------------
 
 PARALLEL_REFUNDS_WITHIN_AMOUNT = _declare(

@@ -26,7 +26,10 @@ from typing import Any
 
 from apipay_harness.core.http import DEFAULT_BOUNDS, AnswerTooLarge, Bounds, Budget, OutOfBounds
 
-__all__ = ["Delivery", "WebhookInbox", "webhook_inbox"]
+__all__ = ["NO_ANSWER", "Delivery", "WebhookInbox", "webhook_inbox"]
+
+NO_ANSWER = 0
+"""In a script of answers: close the connection without answering (what a sender counts as no answer)."""
 
 _LINE = 1024
 """The longest chunk-size or trailer line read."""
@@ -51,6 +54,8 @@ class WebhookInbox:
         self.status = status
         """The status every kept delivery is answered with (a 5xx makes the sender retry or record a failure)."""
         self._condition = threading.Condition()
+        self._script: list[int] = []
+        self._scripted: Callable[[Delivery], bool] | None = None
         self._deliveries: list[Delivery] = []
         self.refused: list[str] = []
         """One line per delivery the receiver would not keep (out of bounds or malformed)."""
@@ -61,11 +66,23 @@ class WebhookInbox:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}/hooks"
 
-    def add(self, delivery: Delivery) -> None:
-        """Record a delivery and wake the waiters."""
+    def script(self, answers: list[int], *, when: Callable[[Delivery], bool] | None = None) -> None:
+        """Answer the next deliveries ``when`` picks (default: all) with these statuses, one each, in order.
+
+        ``NO_ANSWER`` hangs up; past the script, and for deliveries ``when`` does not pick, ``status`` is
+        answered. A retrying sender is tested this way: a 500, a 429 or no answer to one event's attempts.
+        """
+        with self._condition:
+            self._script = list(answers)
+            self._scripted = when
+
+    def add(self, delivery: Delivery) -> int:
+        """Record a delivery, wake the waiters, and say what to answer it (``NO_ANSWER``: hang up)."""
         with self._condition:
             self._deliveries.append(delivery)
             self._condition.notify_all()
+            picked = self._scripted is None or self._scripted(delivery)
+            return self._script.pop(0) if self._script and picked else self.status
 
     def refuse(self, reason: str) -> None:
         """Note a delivery that was not kept."""
@@ -185,8 +202,13 @@ def _handler(receiver_ref: list[WebhookInbox]) -> type[BaseHTTPRequestHandler]:
                     self._answer(400, b'{"message": "unreadable"}')
                 return
             headers = {name.lower(): value for name, value in self.headers.items()}
-            receiver.add(Delivery(self.path, headers, body))
-            self._answer(receiver.status, b"{}")
+            status = receiver.add(Delivery(self.path, headers, body))
+            if status == NO_ANSWER:
+                self.close_connection = True
+                with suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self._answer(status, b"{}")
 
         def _answer(self, status: int, body: bytes) -> None:
             self.send_response(status)
