@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 
 from apipay_harness.core.http import Bounds
-from apipay_harness.core.webhook_inbox import webhook_inbox
+from apipay_harness.core.webhook_inbox import NO_ANSWER, webhook_inbox
 
 
 def test_receiver_keeps_the_exact_bytes_and_headers() -> None:
@@ -88,3 +88,18 @@ def test_receiver_cuts_a_dripping_sender_at_the_deadline() -> None:
         ended.set()
         assert cut, "the receiver let a dripping sender hold its connection for 30 s"
     assert receiver.snapshot() == [] and receiver.refused
+
+
+def test_receiver_answers_the_picked_deliveries_as_scripted_then_its_status() -> None:
+    with webhook_inbox() as receiver:
+        receiver.script([500, NO_ANSWER, 429], when=lambda d: d.body.startswith(b'{"mine"'))
+        answers = [
+            _post_quietly(receiver.url, content=b'{"other": 1}'),
+            _post_quietly(receiver.url, content=b'{"mine": 1}'),
+            _post_quietly(receiver.url, content=b'{"mine": 2}'),
+            _post_quietly(receiver.url, content=b'{"mine": 3}'),
+            _post_quietly(receiver.url, content=b'{"mine": 4}'),
+        ]
+        kept = receiver.wait_for(lambda got: len(got) == 5, timeout=5)
+    assert answers == [200, 500, None, 429, 200]
+    assert len(kept) == 5  # a delivery hung up on is still kept: it arrived whole
