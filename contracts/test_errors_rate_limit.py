@@ -152,12 +152,17 @@ def test_errors_body_matches_schema(label: str, provoked: Callable[[str], Provok
 @pytest.mark.contract(check=DOCUMENTED_HEADERS_SENT)
 @pytest.mark.parametrize("label", list(_PROVOKERS))
 def test_errors_carry_documented_headers(label: str, provoked: Callable[[str], Provoked]) -> None:
-    """A real answer carries the headers the spec marks required for its status (the rate-limit headers).
+    """A real error answer carries the headers the spec marks required for its status (the rate-limit headers).
 
-    An answer of another status than the one provoked is judged by its own status's headers: whether the
-    status is right is the body check's finding.
+    When the provoked error was not answered, the body check of the same answer fails; what came instead is
+    not the error whose headers this judges, so it is left unjudged here (skipped, never passed).
     """
     answer = provoked(label)
+    if answer.response.status_code != answer.expected:
+        pytest.skip(
+            f"{label}: answered {answer.response.status_code}, not the provoked {answer.expected} "
+            f"({ERROR_BODY_MATCHES_SCHEMA.id} reports it): no headers of a {answer.expected} to judge"
+        )
     documented_headers_sent(CheckContext(spec=_SPEC, operation=answer.operation), answer.response, label)
 
 

@@ -136,8 +136,18 @@ def rate_limit_counts_down(ctx: CheckContext, response: httpx.Response, case: li
 def documented_headers_sent(ctx: CheckContext, response: httpx.Response, case: str) -> None:
     """The answer carries every header its documented response marks required, each a value of its schema.
 
-    An undocumented status is the body check's finding, not this one's: it has no documented headers.
+    An answer of a status the operation does not document cannot be judged by its headers, so it fails
+    here too rather than pass unjudged.
     """
+    method, path = ctx.operation.split(" ", 1)
+    if str(response.status_code) not in (ctx.spec["paths"][path][method.lower()].get("responses") or {}):
+        raise Violation(
+            operation=ctx.operation,
+            check=DOCUMENTED_HEADERS_SENT,
+            title=f"{case}: status {response.status_code} is not documented, so no header of it can be judged",
+            message=expected_received("a documented status", f"{response.status_code} {response.text[:200]}"),
+            rule=f"#{response_pointer(ctx.operation, response.status_code).rsplit('/', 1)[0]}",
+        )
     problems = []
     rule = f"#{response_pointer(ctx.operation, response.status_code)}/headers"
     for name, (pointer, schema) in documented_headers(ctx.spec, ctx.operation, response.status_code).items():

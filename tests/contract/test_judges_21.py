@@ -53,3 +53,9 @@ def test_list_rows_are_found_in_either_version_and_through_the_catalog_modes() -
 def test_the_flat_invoice_of_each_version_keeps_its_amount_step() -> None:
     assert flat_invoice(SPEC_21)["amount"] % 1 == 0
     assert set(flat_invoice(SEED)) == {"amount", "phone_number"}
+
+
+def test_an_answer_of_an_undocumented_status_is_not_passed_unjudged() -> None:
+    ctx = CheckContext(spec=SPEC_21, operation="POST /invoices")
+    with pytest.raises(Violation, match="not documented"):
+        documented_headers_sent(ctx, httpx.Response(200, headers=LIMITED, text="<html></html>"), "422-invalid-phone")
