@@ -22,10 +22,14 @@ from apipay_harness.core.checks import Check
 from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
 from contracts.client import ApiClient
-from contracts.control import Control
+from contracts.control import Control, Sandbox
 from contracts.version import active_spec, active_version, use_version
 
 NO_CONTROL_REASON = "needs payment, expiry or the clock: the target has no control API (--no-control)"
+SANDBOX_REASON = (
+    "needs the control API (the clock, a delivery or refund outcome on request): under --control sandbox the "
+    "target offers only the API's simulate-status"
+)
 
 _COMMON: dict[str, Any] = {
     "deadline": None,
@@ -131,10 +135,33 @@ def api(client_for: Callable[[str | None], ApiClient], target: Target) -> ApiCli
 def control(target: Target, run: ContractRun) -> Iterator[Control]:
     """The target's control API; skips the test with one reason when the target has none."""
     if target.control_url is None:
-        pytest.skip(NO_CONTROL_REASON)
+        pytest.skip(SANDBOX_REASON if target.sandbox_control else NO_CONTROL_REASON)
     handle = Control(control_url=target.control_url, tripwire=run.tripwire, on_secret=run.add_secret, redact=run.redact)
     yield handle
     handle.close()
+
+
+@pytest.fixture(scope="session")
+def sandbox(target: Target, api: ApiClient, spec: JSONObject) -> Sandbox | None:
+    """The API's own simulate-status under ``--control sandbox`` (None otherwise, or when the spec has none)."""
+    if not target.sandbox_control:
+        return None
+    try:
+        return Sandbox(api, spec)
+    except LookupError:
+        return None
+
+
+@pytest.fixture
+def moves(request: pytest.FixtureRequest, sandbox: Sandbox | None) -> tuple[Control | None, Sandbox | None]:
+    """How a suite pays and expires invoices: the control API, else the sandbox; skips when the target has neither."""
+    try:
+        control: Control | None = request.getfixturevalue("control")
+    except pytest.skip.Exception:
+        if sandbox is None:
+            raise
+        control = None
+    return control, sandbox
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,9 @@
-"""The mock-style control API (``/_control``): pay, expire and move time on a target that offers it."""
+"""Driving what a customer, Kaspi or time would do: the mock-style control API, or the sandbox's simulate-status.
+
+``Control`` is the mock-style control API (``/_control``): pay, expire, settle a delivery, finish a refund and
+move time on a target that offers it. ``Sandbox`` is the provider's own ``POST /invoices/{id}/simulate-status``
+(``--control sandbox``): what it may do is read from the spec's ``x-status-effect``.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,16 @@ from typing import Any
 import httpx
 
 from apipay_harness.core.http import DEFAULT_BOUNDS, BoundedClient, Bounds, Tripwire
-from contracts.client import send_or_give_up
+from apipay_harness.core.spec import SIMULATE_STATUS_PATH
+from contracts.client import ApiClient, send_or_give_up
 
-__all__ = ["Control", "ControlError"]
+__all__ = ["SETTLES_FROM", "Control", "ControlError", "Sandbox"]
+
+SETTLES_FROM = frozenset({"processing", "error"})
+"""The statuses the control API's settle acts on: a delivery Kaspi answers, or an ``error`` reconciled.
+
+Its outcome is ``pending`` (the default) or ``error``; from any other status it answers 409 (docs/mock.md).
+"""
 
 
 class ControlError(AssertionError):
@@ -54,6 +66,14 @@ class Control:
         """Let ``invoice_id`` time out; the answer is returned as is (200, 409 or 404)."""
         return self._send("POST", f"/invoices/{invoice_id}/expire")
 
+    def settle(self, invoice_id: int, status: str = "pending") -> httpx.Response:
+        """Have Kaspi answer ``invoice_id``'s delivery now with ``status``; the answer is returned as is (200, 409)."""
+        return self._send("POST", f"/invoices/{invoice_id}/settle", json={"status": status})
+
+    def finish_refund(self, refund_id: int, status: str = "completed") -> httpx.Response:
+        """Have Kaspi finish a queued refund now (``completed`` or ``failed``); returned as is (200, 409, 404)."""
+        return self._send("POST", f"/refunds/{refund_id}/finish", json={"status": status})
+
     def advance(self, seconds: float) -> str:
         """Move the target's clock on by ``seconds`` and settle what is due; returns the new time."""
         response = self._expect(self._send("POST", "/clock/advance", json={"seconds": seconds}), 200)
@@ -94,3 +114,30 @@ class Control:
                 f"expected {' or '.join(map(str, statuses))}: {excerpt}"
             )
         return response
+
+
+class Sandbox:
+    """The provider's sandbox simulation: a ``pending`` invoice paid, cancelled, expired or failed on request.
+
+    Which statuses it acts on and what each request leads to are the spec's ``x-status-effect`` of
+    simulate-status; a target without the operation has no sandbox to drive.
+    """
+
+    def __init__(self, api: ApiClient, spec: dict[str, Any]) -> None:
+        operation = (spec.get("paths") or {}).get(SIMULATE_STATUS_PATH, {}).get("post")
+        if not isinstance(operation, dict) or "x-status-effect" not in operation:
+            raise LookupError(f"the spec has no POST {SIMULATE_STATUS_PATH} with x-status-effect")
+        effect = operation["x-status-effect"]
+        self.api = api
+        self.path = SIMULATE_STATUS_PATH
+        self.acts_on: frozenset[str] = frozenset(effect["from"])
+        """The statuses simulate-status moves an invoice from (any other is refused)."""
+        self.leads_to: dict[str, str] = {str(k): str(v) for k, v in effect["to"].items()}
+        """Each status a request may ask for, and the status the invoice then takes."""
+
+    def __repr__(self) -> str:
+        return f"Sandbox({self.api!r})"
+
+    def simulate(self, invoice_id: int, status: str) -> httpx.Response:
+        """Ask the sandbox to move ``invoice_id`` as if Kaspi reported ``status``; the answer is returned as is."""
+        return self.api.post(f"/invoices/{invoice_id}/simulate-status", json={"status": status})

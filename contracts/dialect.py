@@ -9,13 +9,13 @@ freshly created invoice becomes payable) is a field of ``Dialect``; each version
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from contracts.version import active_version
 
-__all__ = ["DIALECT_MODULES", "Dialect", "dialect"]
+__all__ = ["COUNTED", "DIALECT_MODULES", "READINGS", "RELEASED", "Dialect", "dialect", "frozen_map"]
 
 DIALECT_MODULES: Mapping[str, str] = MappingProxyType(
     {
@@ -25,6 +25,16 @@ DIALECT_MODULES: Mapping[str, str] = MappingProxyType(
 )
 """The module holding each version's ``DIALECT``, by version name."""
 
+COUNTED = "a failed refund still counts"
+RELEASED = "a failed refund gives its amount back"
+READINGS = (RELEASED, COUNTED)
+"""The readings of a failed refund a version's documents may leave open (each target shows one of them)."""
+
+
+def frozen_map(entries: Mapping[str, Iterable[str]]) -> Mapping[str, frozenset[str]]:
+    """A read-only map of status to statuses, for a ``Dialect`` field."""
+    return MappingProxyType({status: frozenset(after) for status, after in entries.items()})
+
 
 @dataclass(frozen=True, slots=True)
 class Dialect:
@@ -32,6 +42,33 @@ class Dialect:
 
     version: str
     """The version name these rules belong to."""
+
+    # -- invoices and refunds (the oracle: lifecycle, transition table, concurrency) ------------------------------
+    settles: Mapping[str, frozenset[str]] = field(default_factory=lambda: frozen_map({"cancelling": {"cancelled"}}))
+    """Statuses of queued work the server leaves on its own soon, and where each may go.
+
+    2026-02-13 invoices.md: cancel "may return 202 with status cancelling" (the cancellation completes later);
+    the harness expects such work done once the clock moved ``SETTLE_SECONDS`` on (or a bounded poll saw it end).
+    """
+    drifts: Mapping[str, frozenset[str]] = field(default_factory=lambda: frozen_map({"pending": {"expired"}}))
+    """Transitions the server may make on its own at any moment, without a deadline.
+
+    2026-02-13 invoices.md: a pending invoice becomes ``expired`` on "Payment timeout".
+    """
+    refunds_queued: bool = False
+    """Whether an accepted refund waits for its outcome before it counts in ``total_refunded``.
+
+    2026-02-13 refunds.md answers 201 with the invoice's totals already including the refund.
+    """
+    failed_refund_readings: frozenset[str] = frozenset(READINGS)
+    """The readings of a failed refund the documents allow (refunds.md lists ``failed`` and says no more)."""
+    full_refund_status: str | None = "refunded"
+    """The status a refund that leaves nothing to refund gives the invoice (None: the status stays).
+
+    2026-02-13 invoices.md: "refunded — Fully refunded".
+    """
+    row_phone_prefixes: tuple[str, ...] = ()
+    """Other leading digits a list row may write the payer's ``8XXXXXXXXXX`` number with (none in 2026-02-13)."""
 
 
 def dialect() -> Dialect:

@@ -71,7 +71,12 @@ def diff_invoice(oracle: Oracle, model: ModelInvoice, body: Mapping[str, Any]) -
 
     check("id", model.id, body.get("id"))
     check("amount", model.amount, _money_or_raw(body.get("amount")), "#/paths/~1invoices/post/description")
-    check("phone_number", model.phone_number, body.get("phone_number"))
+    if "phone_number" in body or "phone" not in body:  # a create answer or a list row may name it phone
+        check("phone_number", model.phone_number, body.get("phone_number"))
+    if "phone" in body:
+        forms = [model.phone_number] + [p + model.phone_number[1:] for p in oracle.rules.row_phone_prefixes]
+        if body["phone"] not in forms:
+            found.append(FieldMismatch("phone", " or ".join(forms), body["phone"], _INVOICE_RULE))
     for name in ("description", "external_order_id"):  # a list row or create answer may leave them out
         if name in body:
             check(name, getattr(model, name), body[name])

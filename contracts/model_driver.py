@@ -7,27 +7,64 @@ refused with a documented 4xx and the error schema) and records what the target 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 
+from apipay_harness.core.spec import resolve
 from contracts.client import ApiClient
-from contracts.control import Control
+from contracts.control import SETTLES_FROM, Control, Sandbox
 from contracts.model_compare import FieldMismatch, diff_invoice, diff_refund_totals, diff_refunds
 from contracts.model_schemas import SchemaBook, decode_json, encode_json, error_statuses
-from contracts.oracle import Expectation, ModelItem, Oracle, RefundWorld, StatusMismatch, money
+from contracts.oracle import CENT, Expectation, ModelItem, Oracle, RefundWorld, StatusMismatch, money
 from contracts.violations import Violation, expected_received
 
-__all__ = ["SETTLE_SECONDS", "CatalogEntry", "Driver"]
+__all__ = ["NEEDS_CONTROL", "POLL_SECONDS", "polls", "SETTLE_SECONDS", "CatalogEntry", "Driver", "amount_schema", "amount_step"]
 
 SETTLE_SECONDS = 60
 """Clock seconds after which the harness expects queued work (a ``cancelling`` invoice) to be done."""
+POLL_SECONDS = 60.0
+"""Real seconds a target without a clock to move gets to end queued work (a delivery, a refund) while polled."""
+_PAUSES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.0)
+"""Pauses between two reads of a polled invoice: quick at first, then at most one read a second."""
+NEEDS_CONTROL = "needs the control API ({what}): the target has none (--no-control, or --control sandbox)"
 _GET, _CANCEL, _REFUND = "/invoices/{id}", "/invoices/{id}/cancel", "/invoices/{id}/refund"
 _REFUNDS = "/invoices/{id}/refunds"
+_CREATE = "/invoices"
 _JSON = {"Content-Type": "application/json"}
+
+
+def amount_schema(spec: dict[str, Any]) -> dict[str, Any]:
+    """The schema of a flat invoice's ``amount``: the create request's branch that requires it (empty: none)."""
+    request = resolve(spec, spec["paths"][_CREATE]["post"]["requestBody"]["content"]["application/json"]["schema"])
+    for branch in request.get("anyOf") or ():
+        if "amount" in (branch.get("required") or ()) and "amount" in (branch.get("properties") or {}):
+            found: dict[str, Any] = resolve(spec, branch["properties"]["amount"])
+            return found
+    return {}
+
+
+def amount_step(spec: dict[str, Any]) -> tuple[Decimal, Decimal]:
+    """(least, step) of a flat invoice's ``amount`` as the create request's schema bounds it (step: ``multipleOf``)."""
+    schema = amount_schema(spec)
+    return Decimal(str(schema.get("minimum", CENT))), Decimal(str(schema.get("multipleOf", CENT)))
+
+
+def polls(seconds: float) -> Iterator[None]:
+    """Yield before each read of a bounded poll, pausing between reads, until ``seconds`` of real time passed."""
+    deadline = time.monotonic() + seconds
+    for attempt in range(10**6):
+        yield
+        pause = _PAUSES[min(attempt, len(_PAUSES) - 1)]
+        if time.monotonic() + pause > deadline:
+            return
+        time.sleep(pause)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +92,37 @@ def _world_line(world: RefundWorld, amount: Decimal) -> str:
 class Driver:
     """One organization's view of a target: API client, optional control API, the oracle and the spec's schemas."""
 
-    def __init__(self, *, api: ApiClient, oracle: Oracle, book: SchemaBook, control: Control | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        api: ApiClient,
+        oracle: Oracle,
+        book: SchemaBook,
+        control: Control | None = None,
+        sandbox: Sandbox | None = None,
+    ) -> None:
         self.api = api
         self.oracle = oracle
         self.book = book
         self.control = control
+        self.sandbox = sandbox if control is None else None
+        """The sandbox's simulate-status, driving invoices where the target has no control API."""
         self._catalog: list[CatalogEntry] | None = None
+        self.least, self.step = amount_step(book.spec)
+
+    # -- what the target's documents allow a suite to send --------------------------------------------------------
+
+    def amount(self, wanted: Decimal | str) -> Decimal:
+        """The least amount a flat invoice may have that is at least ``wanted`` (whole tenge where the spec says so)."""
+        value = max(Decimal(wanted), self.least)
+        return (math.ceil(value / self.step) * self.step).quantize(CENT)
+
+    def whole_count(self, price: Decimal) -> int:
+        """The least count of an item at ``price`` whose line total is a multiple of the amount's step."""
+        count = 1
+        while (price * count) % self.step:
+            count += 1
+        return count
 
     # -- judging helpers ---------------------------------------------------------------------------------------------
 
@@ -158,9 +220,15 @@ class Driver:
         description: str | None = None,
         external_order_id: str | None = None,
         phone_number: str = "87001234567",
+        settle: bool = True,
+        extra: dict[str, Any] | None = None,
     ) -> int:
-        """Create a flat (``amount``) or cart invoice; the answer must be 201 with the documented invoice."""
-        payload: dict[str, Any] = {"phone_number": phone_number}
+        """Create a flat (``amount``) or cart invoice; the answer must be 201 with the documented invoice.
+
+        Where the table's first status is queued work (a delivery to Kaspi), ``settle`` makes the invoice
+        payable before returning: through the control API, or by polling until the server settled it.
+        """
+        payload: dict[str, Any] = {"phone_number": phone_number, **(extra or {})}
         if amount is not None:
             payload["amount"] = amount
         if cart:
@@ -184,6 +252,8 @@ class Driver:
         )
         self._status("POST /invoices", self.oracle.observe(invoice.id, str(body["status"])))
         self._mismatch("POST /invoices", diff_invoice(self.oracle, invoice, body), invoice.id)
+        if settle and invoice.status in self.oracle.rules.settles:
+            self.settle(invoice.id)
         return invoice.id
 
     def cancel(self, invoice_id: int) -> None:
@@ -196,7 +266,8 @@ class Driver:
         self.expect_status(response, {200, 202}, path=_CANCEL, method="post", why=f"cancel of pending {invoice_id}")
         body = self.body(response, path=_CANCEL, method="post")
         queued = response.status_code == 202
-        shown = "cancelling" if queued else str(body.get("status"))
+        shown_body = body["invoice"] if isinstance(body.get("invoice"), dict) else body  # 2.1: {message, invoice}
+        shown = "cancelling" if queued else str(shown_body.get("status"))
         if shown not in expectation.statuses or (queued and body.get("invoice_id") != invoice_id):
             raise self.fail(
                 operation=f"POST {_CANCEL}",
@@ -231,7 +302,10 @@ class Driver:
             apply()
 
     def pay(self, invoice_id: int, client_name: str | None = None) -> None:
-        """Have the customer pay through the control API."""
+        """Have the customer pay: through the control API, or the sandbox's simulate-status."""
+        if self.sandbox is not None:
+            self._simulate(invoice_id, "paid", self.oracle.expect_pay(invoice_id), lambda: self.oracle.paid(invoice_id))
+            return
         control = self._need_control()
         self._control_move(
             self.oracle.expect_pay(invoice_id),
@@ -240,7 +314,12 @@ class Driver:
         )
 
     def expire(self, invoice_id: int) -> None:
-        """Let the invoice time out through the control API."""
+        """Let the invoice time out: through the control API, or the sandbox's simulate-status."""
+        if self.sandbox is not None:
+            self._simulate(
+                invoice_id, "expired", self.oracle.expect_expire(invoice_id), lambda: self.oracle.expired(invoice_id)
+            )
+            return
         control = self._need_control()
         self._control_move(
             self.oracle.expect_expire(invoice_id),
@@ -248,18 +327,89 @@ class Driver:
             lambda: self.oracle.expired(invoice_id),
         )
 
+    def _simulate(self, invoice_id: int, status: str, expectation: Expectation, apply: Callable[[], None]) -> None:
+        """A move through simulate-status: accepted only from the statuses its ``x-status-effect`` names."""
+        sandbox = self.sandbox
+        assert sandbox is not None
+        status_now = self.oracle.invoices[invoice_id].status
+        path = sandbox.path
+        if status_now not in sandbox.acts_on:
+            expectation = Expectation(
+                allowed=False,
+                rule=f"#/paths/{path.replace('/', '~1')}/post/x-status-effect/from",
+                reason=f"simulate-status {status} of invoice {invoice_id} ({status_now})",
+            )
+        response = sandbox.simulate(invoice_id, status)
+        if not expectation.allowed:
+            self.expect_refusal(response, expectation, path=path, method="post")
+            return
+        self.expect_status(response, {200}, path=path, method="post", why=expectation.reason)
+        body = self.body(response, path=path, method="post")
+        apply()
+        self.judge(invoice_id, body["invoice"], operation=f"POST {path}")
+
+    def settle(self, invoice_id: int, status: str = "pending") -> None:
+        """Kaspi answers a delivery (or reconciles an ``error``) with ``status``: the control API's settle, or a poll.
+
+        Without a control API only the server settles an invoice, so ``pending`` is awaited by polling (the
+        invoice must leave its queued status within ``POLL_SECONDS``) and ``error`` cannot be asked for.
+        """
+        expectation = self.oracle.expect_settle(invoice_id, status, settles_from=SETTLES_FROM)
+        if self.control is None:
+            if status != "pending":
+                pytest.skip(NEEDS_CONTROL.format(what=f"Kaspi answering a delivery with {status}"))
+            self.wait_settled([invoice_id])
+            return
+        control = self.control
+        response = control.settle(invoice_id, status)
+        if response.status_code != 200 and expectation.allowed:
+            before = self.oracle.invoices[invoice_id].status
+            self.check(invoice_id)  # the server's own clock may have settled it first
+            if self.oracle.invoices[invoice_id].status != before:
+                return
+        self._control_move(expectation, lambda: response, lambda: self._settled(invoice_id, status))
+
+    def _settled(self, invoice_id: int, status: str) -> None:
+        self.oracle.invoices[invoice_id].must_settle = False
+        self.oracle.observe(invoice_id, status)
+
+    def wait_settled(self, invoice_ids: Sequence[int]) -> None:
+        """Read each invoice until it leaves a status of queued work; past ``POLL_SECONDS`` it must have."""
+        rules = self.oracle.rules
+        for invoice_id in invoice_ids:
+            for _ in polls(POLL_SECONDS):
+                self.check(invoice_id)
+                if self.oracle.invoices[invoice_id].status not in rules.settles:
+                    break
+            else:
+                self.oracle.invoices[invoice_id].must_settle = True
+                self.check(invoice_id)
+
     def advance(self, seconds: float) -> None:
-        """Move the target's clock; past the settle horizon, queued cancellations must be complete."""
+        """Move the target's clock; past the settle horizon, queued work must be done.
+
+        A target without a clock to move (the sandbox) is instead polled until its queued work ended.
+        """
+        if self.control is None and self.sandbox is not None:
+            if seconds >= SETTLE_SECONDS:
+                rules = self.oracle.rules
+                self.wait_settled([i for i, inv in self.oracle.invoices.items() if inv.status in rules.settles])
+            return
         self._need_control().advance(seconds)
         if seconds >= SETTLE_SECONDS:
             self.oracle.settle()
 
-    def refund(self, invoice_id: int, amount: Decimal | None, *, reason: str | None = None) -> int | None:
+    def refund(
+        self, invoice_id: int, amount: Decimal | None, *, reason: str | None = None, outcome: str = "completed"
+    ) -> int | None:
         """Refund ``amount`` (None: everything refundable); accepted exactly when the model allows it.
 
         Where the docs leave the outcome open (a failed refund may or may not still count), a documented
         refusal and an acceptance are both right; the answer holds the target to the reading it showed.
+        Where refunds are queued, an accepted one is brought to ``outcome`` before this returns.
         """
+        if self.oracle.rules.refunds_queued and outcome != "completed" and self.control is None:
+            pytest.skip(NEEDS_CONTROL.format(what=f"a refund that ends {outcome}"))
         expectation = self.oracle.expect_refund(invoice_id, amount)
         payload: dict[str, Any] = {}
         if amount is not None:
@@ -275,6 +425,8 @@ class Driver:
         self.expect_status(response, {201}, path=_REFUND, method="post", why=expectation.reason)
         body = self.body(response, path=_REFUND, method="post")
         refund, totals = body["refund"], body["invoice"]
+        if self.oracle.rules.refunds_queued:
+            return self._queued_refund(invoice_id, expectation, refund, totals, reason=reason, outcome=outcome)
         taken, shown = _money_or_none(refund.get("amount")), totals.get("status")
         total = _money_or_none(totals.get("total_refunded"))
         model_amount = self.oracle.invoices[invoice_id].amount
@@ -319,6 +471,103 @@ class Driver:
             f"POST {_REFUND}", self.oracle.observe_refund(invoice_id, int(refund["id"]), str(refund["status"]))
         )
         return int(refund["id"])
+
+    def _queued_refund(
+        self,
+        invoice_id: int,
+        expectation: Expectation,
+        refund: dict[str, Any],
+        totals: dict[str, Any],
+        *,
+        reason: str | None,
+        outcome: str,
+    ) -> int:
+        """A refund accepted into the queue: nothing counts yet but ``pending_refund_amount``; then its outcome.
+
+        The answer's ``total_refunded`` is the completed refunds' sum, ``pending_refund_amount`` the queue with this
+        refund in it, and ``available_for_refund`` the amount less both. The refund is then finished (the control
+        API) or awaited (a bounded poll), and its outcome applied to the model.
+        """
+        model = self.oracle.invoices[invoice_id]
+        taken = _money_or_none(refund.get("amount"))
+        shown = {name: _money_or_none(totals.get(name)) for name in ("total_refunded", "pending_refund_amount")}
+        available = _money_or_none(totals.get("available_for_refund"))
+        queued = self.oracle.queued(model)
+        fits = [
+            w
+            for w in expectation.worlds
+            if w.accepted
+            and w.available is not None
+            and w.amount == taken
+            and shown["total_refunded"] == model.amount - w.available - queued
+            and shown["pending_refund_amount"] == queued + w.amount
+            and available == w.available - w.amount
+        ]
+        found = [
+            m
+            for m in (FieldMismatch("refund.invoice_id", invoice_id, refund.get("invoice_id"), expectation.rule),)
+            if m.expected != m.received
+        ]
+        if not fits:
+            wanted = [w for w in expectation.worlds if w.accepted and w.available is not None]
+            raise self.fail(
+                operation=f"POST {_REFUND}",
+                title=f"{expectation.reason}: the queued refund's amount or the invoice's totals are none the model "
+                "allows",
+                message=expected_received(
+                    " or ".join(
+                        f"refund.amount={w.amount} invoice.total_refunded={model.amount - w.available - queued} "
+                        f"pending_refund_amount={queued + w.amount} available_for_refund={w.available - w.amount}"
+                        for w in wanted
+                    ),
+                    f"refund.amount={refund.get('amount')!r} invoice.total_refunded={totals.get('total_refunded')!r} "
+                    f"pending_refund_amount={totals.get('pending_refund_amount')!r} "
+                    f"available_for_refund={totals.get('available_for_refund')!r}",
+                ),
+                rule=expectation.rule,
+            )
+        assert taken is not None
+        refund_id = int(refund["id"])
+        self.oracle.refunded(invoice_id, refund_id=refund_id, amount=taken, reason=reason, worlds=fits)
+        self._mismatch(f"POST {_REFUND}", found, invoice_id)
+        self._status(f"POST {_REFUND}", self.oracle.observe_refund(invoice_id, refund_id, str(refund["status"])))
+        self.finish_refund(invoice_id, refund_id, outcome)
+        return refund_id
+
+    def finish_refund(self, invoice_id: int, refund_id: int, status: str = "completed") -> None:
+        """Bring a queued refund to its outcome: the control API's finish, or a bounded poll of the invoice's refunds.
+
+        Without a control API the server decides the outcome (``status`` is not asked for); a refund still
+        not final after ``POLL_SECONDS`` is a violation of the refund table (its queue never ends).
+        """
+        final = self.oracle.final_refund
+        refund = next(r for r in self.oracle.invoices[invoice_id].refunds if r.id == refund_id)
+        if refund.status in final:
+            return
+        if self.control is not None:
+            response = self.control.finish_refund(refund_id, status)
+            if response.status_code == 200:
+                self._status(f"POST {_REFUND}", self.oracle.observe_refund(invoice_id, refund_id, status))
+                return
+            if response.status_code != 409:  # 409: the refund ended on the server's own clock first
+                raise self.fail(
+                    operation="*",
+                    title=f"finishing refund {refund_id} through the control API was not accepted",
+                    message=expected_received("200 (or 409 once it ended)", f"{response.status_code}"),
+                    rule=self.oracle.refund_table.pointer("statuses", refund.status),
+                )
+        elif status != "completed":
+            pytest.skip(NEEDS_CONTROL.format(what=f"a refund that ends {status}"))
+        for _ in polls(POLL_SECONDS):
+            self.check(invoice_id)
+            if refund.status in final:
+                return
+        raise self.fail(
+            operation=f"GET {_REFUNDS}",
+            title=f"refund {refund_id} of invoice {invoice_id} did not end within {POLL_SECONDS:g}s",
+            message=expected_received(f"one of {', '.join(sorted(final))}", refund.status),
+            rule=self.oracle.refund_table.pointer("statuses", refund.status, "successors"),
+        )
 
     def judge(self, invoice_id: int, body: dict[str, Any], *, operation: str) -> None:
         """An invoice as the target shows it (detail or list row): a reachable status and the model's fields."""

@@ -4,15 +4,18 @@ It shares no code with ``apipay_harness.mock``: a bug in shared code would be in
 Which status may follow which, what may be cancelled or refunded and which webhook each
 transition sends are read from the spec's ``x-status-transitions``; the only facts written
 here are which action leads to which status (pay → ``paid``, cancel → ``cancelling`` or
-``cancelled``, refund → ``partially_refunded`` or ``refunded``) and which transitions a
-server makes on its own (a payment timeout, a queued cancellation completing). Money is
-``Decimal`` throughout.
+``cancelled``, refund → ``partially_refunded`` or ``refunded``, a settled delivery → ``pending`` or
+``error``). Which transitions a server makes on its own (a payment timeout, queued work completing),
+whether a refund counts at once or once it completes, and what a full refund does to the status are
+prose rules of each API version (``contracts.dialect``). Money is ``Decimal`` throughout.
 
-The docs do not say whether a ``failed`` refund still counts against ``available_for_refund``
-(``COUNTED``) or gives its amount back (``RELEASED``), and a refund may fail on the server's clock
-before the model sees it. So the oracle keeps every reading the target's answers still allow
-(``Oracle.readings``) and, under ``RELEASED``, every total the refunds whose fate is unknown allow;
-an answer that fits one reading only holds the target to it from then on.
+Where a version's docs do not say whether a ``failed`` refund still counts against
+``available_for_refund`` (``COUNTED``) or gives its amount back (``RELEASED``), and a refund may fail
+on the server's clock before the model sees it, the oracle keeps every reading the documents allow and
+the target's answers still fit (``Oracle.readings``) and, under ``RELEASED``, every total the refunds
+whose fate is unknown allow; an answer that fits one reading only holds the target to it from then on.
+Where refunds are queued (``Dialect.refunds_queued``) a refund counts in ``total_refunded`` only once it
+completed, and the invoice's status follows its outcome, not its acceptance.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
+from contracts.dialect import COUNTED, READINGS, RELEASED, Dialect, dialect
 from contracts.model_transitions import TransitionTable
 
 __all__ = [
@@ -50,16 +54,8 @@ REFUND_RULE = "#/paths/~1invoices~1{id}~1refund/post/description"
 
 _PAID, _CANCELLING, _CANCELLED, _EXPIRED = "paid", "cancelling", "cancelled", "expired"
 _PARTIALLY_REFUNDED, _REFUNDED = "partially_refunded", "refunded"
-_SPONTANEOUS: Mapping[str, frozenset[str]] = {
-    "pending": frozenset({_EXPIRED}),
-    _CANCELLING: frozenset({_CANCELLED}),
-}
-"""Transitions a server makes on its own: a payment timeout, and a queued cancellation completing."""
+_PENDING, _ERROR = "pending", "error"
 _REFUND_FAILED = "failed"
-COUNTED = "a failed refund still counts"
-RELEASED = "a failed refund gives its amount back"
-READINGS = (RELEASED, COUNTED)
-"""What the docs leave open about a failed refund; each target shows one of them."""
 _MAX_EXACT = 4096
 """Past this many possible totals (refunds whose fate is unknown) a reading accepts any total between its ends."""
 ENTERED_BY: Mapping[str, str] = MappingProxyType(
@@ -70,9 +66,15 @@ ENTERED_BY: Mapping[str, str] = MappingProxyType(
         _EXPIRED: "expire",
         _PARTIALLY_REFUNDED: "refund_partial",
         _REFUNDED: "refund_full",
+        _PENDING: "settle",
+        _ERROR: "settle_error",
     }
 )
-"""The action that leads into each status (a queued cancel also completes on the server's clock)."""
+"""The action that leads into each status (a queued cancel also completes on the server's clock).
+
+``settle`` and ``settle_error`` are Kaspi's answer to an invoice's delivery (or the reconciliation of an
+``error``), ``pending`` or ``error``; only a table where another status leads into them has them.
+"""
 
 
 def money(value: Any) -> Decimal:
@@ -159,6 +161,10 @@ class ModelInvoice:
     def total_refunded(self) -> Decimal:
         """The sum of the refunds not known to have failed (what is left to refund is judged by ``Oracle.totals``)."""
         return sum((r.amount for r in self.refunds if r.status != _REFUND_FAILED), Decimal("0.00"))
+
+    def completed(self, final: frozenset[str]) -> list[ModelRefund]:
+        """The refunds known to have ended in a final status other than ``failed``."""
+        return [r for r in self.refunds if r.status in final and r.status != _REFUND_FAILED]
 
     @property
     def available_for_refund(self) -> Decimal:
@@ -259,15 +265,19 @@ class StatusMismatch:
 class Oracle:
     """The model of every invoice a suite created, with the webhooks their transitions must send."""
 
-    def __init__(self, *, invoices: TransitionTable, refunds: TransitionTable) -> None:
+    def __init__(self, *, invoices: TransitionTable, refunds: TransitionTable, rules: Dialect | None = None) -> None:
         self.table = invoices
         self.refund_table = refunds
+        self.rules = rules or dialect()
+        """The version's prose rules: what moves on its own, whether refunds are queued, what a full refund does."""
         self.invoices: dict[int, ModelInvoice] = {}
         self.events: list[ExpectedEvent] = []
-        self.readings: frozenset[str] = frozenset(READINGS)
+        self.readings: frozenset[str] = frozenset(r for r in READINGS if r in self.rules.failed_refund_readings)
         """The readings of a failed refund the target's answers still allow (one, once an answer told)."""
         self.may_fail = self._may_fail(refunds)
         """Refund statuses from which a refund can still end ``failed``."""
+        self.final_refund = frozenset(s for s, rule in refunds.statuses.items() if not rule.successors)
+        """Refund statuses no other follows: the refund's outcome is known."""
 
     @staticmethod
     def _may_fail(table: TransitionTable) -> frozenset[str]:
@@ -282,11 +292,12 @@ class Oracle:
         return frozenset(found)
 
     @classmethod
-    def from_spec(cls, spec: dict[str, Any]) -> Oracle:
-        """An empty model with the spec's invoice and refund transition tables."""
+    def from_spec(cls, spec: dict[str, Any], rules: Dialect | None = None) -> Oracle:
+        """An empty model with the spec's invoice and refund transition tables (and the run's prose rules)."""
         return cls(
             invoices=TransitionTable.from_spec(spec, "InvoiceStatus"),
             refunds=TransitionTable.from_spec(spec, "RefundStatus"),
+            rules=rules,
         )
 
     # -- creation ---------------------------------------------------------------------------------------------------
@@ -341,6 +352,22 @@ class Oracle:
         """Whether the invoice can time out now."""
         return self._expect_move(invoice_id, _EXPIRED, "expiry")
 
+    def expect_settle(self, invoice_id: int, new: str, *, settles_from: frozenset[str]) -> Expectation:
+        """Whether Kaspi's answer to a delivery (or a reconciliation) can move the invoice to ``new`` now.
+
+        ``settles_from`` are the statuses the means of settling acts on (the control API's settle); the move
+        must also be one the server makes on its own by the version's rules, and one the table allows.
+        """
+        invoice = self.invoices[invoice_id]
+        own = self.rules.settles.get(invoice.status, frozenset()) | self.rules.drifts.get(invoice.status, frozenset())
+        allowed = invoice.status in settles_from and new in own and new in self.table.rule(invoice.status).successors
+        return Expectation(
+            allowed=allowed,
+            rule=self.table.pointer("statuses", invoice.status, "successors"),
+            reason=f"settling invoice {invoice.id} ({invoice.status}) to {new}",
+            statuses=frozenset({new}) if allowed else frozenset(),
+        )
+
     def _expect_move(self, invoice_id: int, new: str, what: str) -> Expectation:
         invoice = self.invoices[invoice_id]
         allowed = new in self.table.rule(invoice.status).successors
@@ -392,16 +419,29 @@ class Oracle:
             if reading not in self.readings:
                 continue
             totals = invoice.totals(reading, may_fail=self.may_fail)
+            queued = self.queued(invoice) if self.rules.refunds_queued else Decimal("0.00")
             for total in sorted(totals.ends(), reverse=True):  # first: no refund failed unseen
-                available = invoice.amount - total
+                available = invoice.amount - total - queued
                 wanted = available if amount is None else amount
                 accepted = 0 < wanted <= available
-                statuses = {_REFUNDED if wanted == available else _PARTIALLY_REFUNDED} if accepted else set()
+                statuses = {self._refund_status(wanted == available)} if accepted else set()
                 if totals.span is not None and accepted:  # some sum between the ends may leave exactly this much
-                    statuses = {_REFUNDED, _PARTIALLY_REFUNDED}
+                    statuses = {self._refund_status(True), self._refund_status(False)}
+                if self.rules.refunds_queued and accepted:  # the status follows the outcome, not the acceptance
+                    statuses = {invoice.status}
                 exact = available if totals.span is None else None
                 worlds.append(RefundWorld(reading, exact, wanted, accepted, frozenset(statuses)))
         return worlds
+
+    def _refund_status(self, full: bool) -> str:
+        """The status a refund that is accepted (or, queued, completes) leads to: full or partial."""
+        if full and self.rules.full_refund_status is not None:
+            return self.rules.full_refund_status
+        return _PARTIALLY_REFUNDED
+
+    def queued(self, invoice: ModelInvoice) -> Decimal:
+        """What the invoice's refunds whose outcome is not known yet add up to (``pending_refund_amount``)."""
+        return sum((r.amount for r in invoice.refunds if r.status not in self.final_refund), Decimal("0.00"))
 
     # -- applying what the target accepted ---------------------------------------------------------------------------
 
@@ -442,13 +482,37 @@ class Oracle:
             (w.reading, invoice.amount - w.available + amount if w.available is not None else total_shown) for w in fits
         }
         totals = tuple(sorted((reading, total) for reading, total in after if total is not None))
+        if self.rules.refunds_queued:  # nothing changes but the queue until the refund's outcome
+            invoice.refunds.append(ModelRefund(refund_id, amount, reason, self.refund_table.initial))
+            return
         if status is None:
-            status = _REFUNDED if invoice.amount - invoice.total_refunded == amount else _PARTIALLY_REFUNDED
+            status = self._refund_status(invoice.amount - invoice.total_refunded == amount)
         invoice.refunds.append(ModelRefund(refund_id, amount, reason, self.refund_table.initial))
         invoice.status = status
         event = self.table.event_for(status)
         if event is not None:
             self.events.append(ExpectedEvent(event, invoice.id, status, totals))
+
+    def refund_ended(self, invoice_id: int, refund_id: int, status: str) -> None:
+        """A queued refund reached its final ``status``: a completed one counts, and may move the invoice's status.
+
+        The first completed refund that leaves something to refund moves ``paid`` on (partially refunded); one
+        that alone refunds the whole amount leaves the status to the version's rule. Its webhook is the refund
+        table's; it carries the total after it.
+        """
+        invoice = self.invoices[invoice_id]
+        refund = next(r for r in invoice.refunds if r.id == refund_id)
+        refund.status = status
+        if status != _REFUND_FAILED and invoice.status == _PAID:
+            completed = invoice.completed(self.final_refund)
+            full = len(completed) == 1 and completed[0].amount == invoice.amount
+            new = (self.rules.full_refund_status or invoice.status) if full else _PARTIALLY_REFUNDED
+            if new != invoice.status and self.table.allows(invoice.status, new):
+                self._move(invoice_id, new)
+        event = self.refund_table.event_for(status)
+        if event is not None:
+            total = sum((r.amount for r in invoice.completed(self.final_refund)), Decimal("0.00"))
+            self.events.append(ExpectedEvent(event, invoice.id, invoice.status, ((RELEASED, total),)))
 
     def learn(self, readings: Iterable[str]) -> None:
         """An answer fits only ``readings``: hold the target to them from now on (never to none)."""
@@ -474,20 +538,20 @@ class Oracle:
     # -- reconciling what the target shows -----------------------------------------------------------------------------
 
     def settle(self) -> None:
-        """The clock moved past the settle horizon: queued cancellations must now show as completed."""
+        """The clock moved past the settle horizon: queued work (a cancellation, a delivery) must now be done."""
         for invoice in self.invoices.values():
-            if invoice.status == _CANCELLING:
+            if invoice.status in self.rules.settles:
                 invoice.must_settle = True
 
     def expected_statuses(self, invoice_id: int) -> frozenset[str]:
         """The statuses the target may show now: the model's, or one the server reaches on its own."""
         invoice = self.invoices[invoice_id]
-        spontaneous = frozenset(
-            s for s in _SPONTANEOUS.get(invoice.status, frozenset()) if self.table.allows(invoice.status, s)
-        )
-        if invoice.must_settle and spontaneous:
-            return spontaneous
-        return spontaneous | {invoice.status}
+        allowed = self.table.rule(invoice.status).successors
+        settling = self.rules.settles.get(invoice.status, frozenset()) & allowed
+        drifting = self.rules.drifts.get(invoice.status, frozenset()) & allowed
+        if invoice.must_settle and settling:
+            return settling
+        return settling | drifting | {invoice.status}
 
     def observe(self, invoice_id: int, status: str) -> StatusMismatch | None:
         """Reconcile the status the target shows; a spontaneous transition is taken into the model."""
@@ -508,6 +572,8 @@ class Oracle:
         if not self.refund_table.allows(refund.status, status):
             expected = frozenset({refund.status} | self.refund_table.rule(refund.status).successors)
             return StatusMismatch(invoice_id, expected, status, self.refund_table.pointer("statuses", refund.status))
+        if self.rules.refunds_queued and status in self.final_refund and refund.status not in self.final_refund:
+            self.refund_ended(invoice_id, refund_id, status)
         refund.status = status
         return None
 

@@ -9,6 +9,7 @@ step program that replays it; the report adds the curl of the last request.
 
 from __future__ import annotations
 
+import math
 import uuid
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -30,20 +31,24 @@ from apipay_harness.core.checks import (
     CANCEL_ONLY_PENDING,
     CART_AMOUNT_AND_ITEMS,
     CART_ITEMS_SNAPSHOT,
+    DUPLICATE_IDEMPOTENCY_KEY_REFUSED,
     INVOICE_LIFECYCLE_MATCHES_MODEL,
+    NEW_INVOICE_SETTLES,
     QUEUED_CANCEL_COMPLETES,
     REFUND_AFTER_FAILED_REFUND,
     REFUND_NEEDS_PAYMENT,
     REFUND_OVER_AVAILABLE_REFUSED,
     REFUND_WITHOUT_AMOUNT_TAKES_REST,
     REFUNDS_ADD_UP_TO_AMOUNT,
+    SIMULATE_STATUS_ONLY_FROM_PENDING,
     TERMINAL_STATUSES_FINAL,
 )
 from contracts.client import ApiClient
-from contracts.control import Control
-from contracts.model_driver import SETTLE_SECONDS, CatalogEntry, Driver
+from contracts.control import SETTLES_FROM, Control, Sandbox
+from contracts.model_driver import NEEDS_CONTROL, SETTLE_SECONDS, CatalogEntry, Driver, amount_schema
 from contracts.model_schemas import SchemaBook, encode_json
 from contracts.oracle import CENT, Oracle
+from contracts.violations import expected_received
 
 pytestmark = pytest.mark.contract(check=INVOICE_LIFECYCLE_MATCHES_MODEL, operation="*")
 
@@ -59,11 +64,20 @@ _PHASES = {
 
 
 def _amounts(spec: dict[str, Any]) -> st.SearchStrategy[Decimal]:
-    """Amounts inside the spec's AmountInput bounds, its edge examples included, with kopecks."""
-    schema = spec["components"]["schemas"]["AmountInput"]
+    """Amounts inside the bounds of the create request's ``amount``, its edge examples included.
+
+    With kopecks, or in whole steps where the schema has a ``multipleOf`` (whole tenge).
+    """
+    schema = amount_schema(spec)
     low = Decimal(str(schema["minimum"]))
+    step = Decimal(str(schema.get("multipleOf", CENT)))
+    high = Decimal("100000.00")
     edges = [Decimal(str(v)).quantize(CENT) for v in schema.get("examples", [])]
-    ordinary = st.decimals(min_value=low, max_value=Decimal("100000.00"), places=2)
+    if step == CENT:
+        ordinary = st.decimals(min_value=low, max_value=high, places=2)
+    else:
+        steps = st.integers(min_value=math.ceil(low / step), max_value=math.floor(high / step))
+        ordinary = steps.map(lambda n: (n * step).quantize(CENT))
     return st.one_of(ordinary, st.sampled_from(edges)) if edges else ordinary
 
 
@@ -71,7 +85,8 @@ class InvoiceLifecycle(RuleBasedStateMachine):
     """Invoices created, paid, expired, cancelled and refunded, step by step, against the oracle."""
 
     api: ClassVar[ApiClient]
-    control: ClassVar[Control]
+    control: ClassVar[Control | None]
+    sandbox: ClassVar[Sandbox | None] = None
     book: ClassVar[SchemaBook]
     catalog: ClassVar[list[CatalogEntry]] = []
     amounts: ClassVar[st.SearchStrategy[Decimal]] = st.just(Decimal("100.00"))
@@ -81,7 +96,9 @@ class InvoiceLifecycle(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.oracle = Oracle.from_spec(self.book.spec)
-        self.driver = Driver(api=self.api, oracle=self.oracle, book=self.book, control=self.control)
+        self.driver = Driver(
+            api=self.api, oracle=self.oracle, book=self.book, control=self.control, sandbox=self.sandbox
+        )
         self.token = f"lc{uuid.uuid4().hex[:12]}"
         self.touched: set[int] = set()
         self.followed: dict[int, None] = {}
@@ -100,17 +117,23 @@ class InvoiceLifecycle(RuleBasedStateMachine):
         """Start with one flat invoice so every rule has something to act on."""
         return self._created(self.driver.create(amount=amount, description=self.token))
 
-    @rule(target=invoices, amount=st.deferred(lambda: InvoiceLifecycle.amounts))
-    def create_flat(self, amount: Decimal) -> int:
-        """A flat-amount invoice."""
-        return self._created(self.driver.create(amount=amount, description=self.token, external_order_id=self.token))
+    @rule(target=invoices, amount=st.deferred(lambda: InvoiceLifecycle.amounts), settled=st.booleans())
+    def create_flat(self, amount: Decimal, settled: bool) -> int:
+        """A flat-amount invoice, made payable at once or left in the table's first status (a queued delivery)."""
+        created = self.driver.create(
+            amount=amount, description=self.token, external_order_id=self.token, settle=settled
+        )
+        return self._created(created)
 
     @precondition(lambda self: bool(self.catalog))
     @rule(target=invoices, data=st.data())
     def create_cart(self, data: st.DataObject) -> int:
         """A cart invoice: its amount is Σ price × count and its items are a snapshot of the catalog."""
         entries = data.draw(st.lists(st.sampled_from(self.catalog), min_size=1, max_size=3, unique_by=lambda e: e.id))
-        lines = [(entry, data.draw(st.integers(min_value=1, max_value=5))) for entry in entries]
+        lines = [
+            (entry, data.draw(st.integers(min_value=1, max_value=5)) * self.driver.whole_count(entry.price))
+            for entry in entries
+        ]
         return self._created(self.driver.create(cart=lines, description=self.token))
 
     # -- what the customer, Kaspi and time do -----------------------------------------------------------------------
@@ -154,6 +177,16 @@ class InvoiceLifecycle(RuleBasedStateMachine):
     def expire(self, invoice: int) -> None:
         """The payment times out (legal only while pending)."""
         self.driver.expire(invoice)
+        self.touched.add(invoice)
+
+    @precondition(lambda self: bool(SETTLES_FROM & set(self.oracle.table.statuses)))
+    @rule(data=st.data(), outcome=st.sampled_from(["pending", "error"]))
+    def settle(self, data: st.DataObject, outcome: str) -> None:
+        """Kaspi answers a delivery (or reconciles an error): only the control API can ask for an outcome."""
+        invoice = self._pick(data, set(SETTLES_FROM))
+        if invoice is None or (self.driver.control is None and outcome != "pending"):
+            return
+        self.driver.settle(invoice, outcome)
         self.touched.add(invoice)
 
     @rule(seconds=st.sampled_from([1, 5, SETTLE_SECONDS]))
@@ -262,10 +295,12 @@ class InvoiceLifecycle(RuleBasedStateMachine):
 
 
 @pytest.fixture
-def _wire_machine(api: ApiClient, control: Control, spec: dict[str, Any], run_mode: str) -> None:
-    """Hand the session's client, control API and spec to the machine, and size it for the run mode."""
+def _wire_machine(
+    api: ApiClient, moves: tuple[Control | None, Sandbox | None], spec: dict[str, Any], run_mode: str
+) -> None:
+    """Hand the session's client, control API (or sandbox) and spec to the machine, and size it for the run mode."""
     InvoiceLifecycle.api = api
-    InvoiceLifecycle.control = control
+    InvoiceLifecycle.control, InvoiceLifecycle.sandbox = moves
     InvoiceLifecycle.book = SchemaBook(spec)
     InvoiceLifecycle.amounts = _amounts(spec)
     catalog_driver = Driver(api=api, oracle=Oracle.from_spec(spec), book=InvoiceLifecycle.book)
@@ -287,13 +322,14 @@ TestInvoiceLifecycle = pytest.mark.usefixtures("_wire_machine")(InvoiceLifecycle
 
 
 @pytest.fixture
-def driver(api: ApiClient, control: Control, spec: dict[str, Any]) -> Driver:
-    """A fresh oracle over the session's client and control API."""
-    return Driver(api=api, oracle=Oracle.from_spec(spec), book=SchemaBook(spec), control=control)
+def driver(api: ApiClient, moves: tuple[Control | None, Sandbox | None], spec: dict[str, Any]) -> Driver:
+    """A fresh oracle over the session's client and control API (or the sandbox's simulate-status)."""
+    control, sandbox = moves
+    return Driver(api=api, oracle=Oracle.from_spec(spec), book=SchemaBook(spec), control=control, sandbox=sandbox)
 
 
 def _paid(driver: Driver, amount: str = "100.00") -> int:
-    invoice = driver.create(amount=Decimal(amount), description="lifecycle pinned")
+    invoice = driver.create(amount=driver.amount(amount), description="lifecycle pinned")
     driver.pay(invoice, client_name="aigerim")
     driver.check(invoice)
     return invoice
@@ -315,7 +351,7 @@ def test_lifecycle_refund_over_available_is_refused(driver: Driver) -> None:
     """A refund one kopeck above available_for_refund is refused and changes nothing."""
     invoice = _paid(driver, "250.50")
     driver.refund(invoice, Decimal("200.00"))
-    driver.refund(invoice, Decimal("50.51"))
+    driver.refund(invoice, driver.oracle.invoices[invoice].available_for_refund + CENT)
     driver.check(invoice)
 
 
@@ -336,11 +372,12 @@ def test_lifecycle_refund_after_a_failed_refund_keeps_to_one_reading(driver: Dri
     counts against ``available_for_refund``. So 80.00 of a 100.00 invoice whose 40.00 refund failed may be
     refused (it still counts: 60.00 left) or accepted (it does not: 100.00 left); the answer holds the
     target to that reading, and the second invoice must keep to it. Where no refund fails, the 80.00 is an
-    ordinary refund over what is left and must be refused.
+    ordinary refund over what is left and must be refused. Where refunds are queued, the control API fails the
+    40.00 on purpose (and the version's documents say which reading holds).
     """
     for _ in range(2):
         invoice = _paid(driver)
-        driver.refund(invoice, Decimal("40.00"), reason="may fail")
+        driver.refund(invoice, Decimal("40.00"), reason="may fail", outcome="failed")
         driver.advance(SETTLE_SECONDS)
         driver.check(invoice)
         driver.refund(invoice, Decimal("80.00"), reason="between the readings")
@@ -355,10 +392,10 @@ def test_lifecycle_refund_of_unpaid_invoice_is_refused(driver: Driver) -> None:
 
     Every other status and both kinds of refund are tried by the transition table suite.
     """
-    pending = driver.create(amount=Decimal("10.00"))
+    pending = driver.create(amount=driver.amount("10.00"))
     driver.refund(pending, Decimal("1.00"))
     driver.refund(pending, None)
-    expired = driver.create(amount=Decimal("10.00"))
+    expired = driver.create(amount=driver.amount("10.00"))
     driver.expire(expired)
     driver.refund(expired, None)
     for invoice in (pending, expired):
@@ -378,7 +415,7 @@ def test_lifecycle_cancel_of_paid_invoice_is_refused(driver: Driver) -> None:
 @pytest.mark.contract(check=QUEUED_CANCEL_COMPLETES, operation="POST /invoices/{id}/cancel")
 def test_lifecycle_cancel_settles_as_cancelled(driver: Driver) -> None:
     """A cancel is 200 cancelled or 202 cancelling, and once the clock moves on the invoice is cancelled for good."""
-    invoice = driver.create(amount=Decimal("10.00"))
+    invoice = driver.create(amount=driver.amount("10.00"))
     driver.cancel(invoice)
     driver.check(invoice)
     driver.cancel(invoice)
@@ -394,7 +431,7 @@ def test_lifecycle_cancel_settles_as_cancelled(driver: Driver) -> None:
 @pytest.mark.contract(check=TERMINAL_STATUSES_FINAL, operation="*")
 def test_lifecycle_expired_invoice_cannot_be_paid_or_cancelled(driver: Driver) -> None:
     """Expired is final: no payment, no second expiry, no cancel."""
-    invoice = driver.create(amount=Decimal("10.00"))
+    invoice = driver.create(amount=driver.amount("10.00"))
     driver.expire(invoice)
     driver.pay(invoice)
     driver.expire(invoice)
@@ -408,7 +445,8 @@ def test_lifecycle_cart_invoice_amount_is_sum_of_items(driver: Driver) -> None:
     catalog = [e for e in driver.catalog() if e.unit_id][:3]
     if not catalog:
         pytest.skip("the organization's catalog is empty or off: no cart invoice can be created")
-    invoice = driver.create(cart=[(entry, n + 2) for n, entry in enumerate(catalog)], description="cart pinned")
+    lines = [(entry, (n + 2) * driver.whole_count(entry.price)) for n, entry in enumerate(catalog)]
+    invoice = driver.create(cart=lines, description="cart pinned")
     driver.check(invoice)
     driver.pay(invoice)
     driver.refund(invoice, None)
@@ -422,12 +460,13 @@ def test_lifecycle_cart_items_keep_the_price_at_creation(driver: Driver) -> None
     if not catalog:
         pytest.skip("the organization's catalog is empty or off: no cart invoice can be created")
     entry = catalog[0]
-    invoice = driver.create(cart=[(entry, 2)], description="snapshot pinned")
+    invoice = driver.create(cart=[(entry, 2 * driver.whole_count(entry.price))], description="snapshot pinned")
     changed = encode_json({"selling_price": entry.price + Decimal("1.00")})
     answer = driver.api.patch(f"/catalog/{entry.id}", content=changed, headers={"Content-Type": "application/json"})
+    documented = {int(c) for c in spec_responses(driver, "patch", "/catalog/{id}") if c.startswith("2")}
     try:
         driver.expect_status(
-            answer, {200}, path="/catalog/{id}", method="patch", why=f"a price change of item {entry.id}"
+            answer, documented, path="/catalog/{id}", method="patch", why=f"a price change of item {entry.id}"
         )
         driver.check(invoice)
     finally:
@@ -446,8 +485,11 @@ def plain_driver(api: ApiClient, spec: dict[str, Any]) -> Driver:
 
 @pytest.mark.contract(check=CANCEL_ONLY_PENDING, operation="POST /invoices/{id}/cancel")
 def test_lifecycle_pending_invoice_cancels_once(plain_driver: Driver) -> None:
-    """A pending invoice may be cancelled (200 or 202) and a second cancel is refused; no control API needed."""
-    invoice = plain_driver.create(amount=Decimal("15.00"), description="lifecycle no-control")
+    """A new invoice may be cancelled (200 or 202) and a second cancel is refused; no control API needed.
+
+    It is cancelled in the table's first status (``pending``, or a ``processing`` delivery: both may be).
+    """
+    invoice = plain_driver.create(amount=plain_driver.amount("15.00"), description="lifecycle no-control", settle=False)
     plain_driver.check(invoice)
     plain_driver.cancel(invoice)
     plain_driver.check(invoice)
@@ -461,10 +503,127 @@ def test_lifecycle_unpaid_invoice_refund_is_refused_without_control(plain_driver
 
     Neither changes the invoice; no control API needed.
     """
-    pending = plain_driver.create(amount=Decimal("15.00"), description="lifecycle no-control")
+    pending = plain_driver.create(amount=plain_driver.amount("15.00"), description="lifecycle no-control", settle=False)
     plain_driver.refund(pending, Decimal("1.00"))
     plain_driver.refund(pending, None)
     plain_driver.check(pending)
     plain_driver.cancel(pending)
     plain_driver.refund(pending, None)
     plain_driver.check(pending)
+
+
+def spec_responses(driver: Driver, method: str, path: str) -> list[str]:
+    """The statuses the spec documents for ``METHOD path``."""
+    return [str(code) for code in (driver.book.spec["paths"][path][method].get("responses") or {})]
+
+
+# -- the versions with a queued delivery, idempotent creates and the sandbox's simulate-status ------------------------
+
+
+@pytest.mark.contract(check=NEW_INVOICE_SETTLES, operation="POST /invoices")
+def test_lifecycle_new_invoice_settles_to_pending(driver: Driver) -> None:
+    """A new invoice answers the table's first status, then settles to pending (asked for, or on the server's clock).
+
+    Until then it cannot be refunded; once pending it can be paid.
+    """
+    invoice = driver.create(amount=driver.amount("20.00"), description="settles", settle=False)
+    driver.check(invoice)
+    driver.refund(invoice, None)
+    driver.settle(invoice)
+    driver.check(invoice)
+    driver.pay(invoice)
+    driver.check(invoice)
+
+
+@pytest.mark.contract(check=NEW_INVOICE_SETTLES, operation="POST /invoices")
+def test_lifecycle_delivery_error_and_reconciliation(driver: Driver) -> None:
+    """A delivery may end in error (neither cancellable nor refundable), and reconciliation brings it to pending."""
+    if driver.control is None:
+        pytest.skip(NEEDS_CONTROL.format(what="Kaspi answering a delivery with error"))
+    invoice = driver.create(amount=driver.amount("20.00"), description="delivery error", settle=False)
+    driver.settle(invoice, "error")
+    driver.check(invoice)
+    driver.cancel(invoice)
+    driver.refund(invoice, None)
+    driver.pay(invoice)
+    driver.settle(invoice, "pending")
+    driver.check(invoice)
+    driver.pay(invoice)
+    driver.check(invoice)
+
+
+def _idempotency(spec: dict[str, Any]) -> dict[str, Any]:
+    rule: dict[str, Any] = spec["paths"]["/invoices"]["post"]["x-idempotency"]
+    return rule
+
+
+@pytest.mark.contract(check=DUPLICATE_IDEMPOTENCY_KEY_REFUSED, operation="POST /invoices")
+def test_lifecycle_duplicate_idempotency_key_is_refused(driver: Driver) -> None:
+    """A second create with a live invoice's idempotency key is refused with that invoice's id and status.
+
+    Once the invoice is in a status that frees the key (cancelled), the key creates a new invoice.
+    """
+    rule = _idempotency(driver.book.spec)
+    field, duplicate = str(rule["field"]), rule["duplicate"]
+    key = f"idem-{uuid.uuid4().hex[:16]}"
+    first = driver.create(amount=driver.amount("30.00"), description="idempotent", extra={field: key})
+    payload = {"phone_number": "87001234567", "amount": driver.amount("31.00"), field: key}
+    answer = driver.api.post("/invoices", content=encode_json(payload), headers={"Content-Type": "application/json"})
+    pointer = str(duplicate["schema_ref"])
+    operation = "POST /invoices"
+    body = driver.body(answer, path="/invoices", method="post") if answer.status_code == duplicate["status"] else None
+    shown = (body or {}).get("invoice_id"), (body or {}).get("status"), (body or {}).get("error")
+    live = driver.oracle.expected_statuses(first)
+    if body is None or driver.book.errors(pointer, body) or shown[0] != first or shown[1] not in live:
+        raise driver.fail(
+            operation=operation,
+            title=f"a second create with the idempotency key of live invoice {first} was not refused as a duplicate",
+            message=expected_received(
+                f"{duplicate['status']} {duplicate['error']} with invoice_id={first} and status "
+                f"{' or '.join(sorted(live))}",
+                f"{answer.status_code} {answer.text[:200]}",
+            ),
+            rule="#/paths/~1invoices/post/x-idempotency",
+        )
+    driver.check(first)
+    if driver.oracle.expect_cancel(first).allowed:
+        driver.cancel(first)
+        driver.advance(SETTLE_SECONDS)
+        driver.check(first)
+    if driver.oracle.invoices[first].status in rule["reissue_after"]:
+        again = driver.create(amount=driver.amount("32.00"), description="idempotent again", extra={field: key})
+        if again == first:
+            raise driver.fail(
+                operation=operation,
+                title=f"the idempotency key of cancelled invoice {first} did not create a new invoice",
+                message=expected_received("201 with a new id", f"201 with id {again}"),
+                rule="#/paths/~1invoices/post/x-idempotency/reissue_after",
+            )
+        driver.check(again)
+
+
+@pytest.mark.contract(check=SIMULATE_STATUS_ONLY_FROM_PENDING, operation="POST /invoices/{id}/simulate-status")
+def test_lifecycle_simulate_status_moves_only_what_it_may(
+    api: ApiClient, moves: tuple[Control | None, Sandbox | None], spec: dict[str, Any]
+) -> None:
+    """simulate-status moves an invoice only from the statuses its x-status-effect names, refusing the rest.
+
+    A paid invoice is neither paid again nor cancelled, and a cancelled one is not paid through it (although a
+    late payment may still land from Kaspi), each refused with the documented 400 and body.
+    """
+    control, _ = moves
+    oracle = Oracle.from_spec(spec)
+    book = SchemaBook(spec)
+    sandbox = Sandbox(api, spec)
+    creator = Driver(api=api, oracle=oracle, book=book, control=control, sandbox=sandbox)
+    simulator = Driver(api=api, oracle=oracle, book=book, sandbox=sandbox)
+    paid = creator.create(amount=creator.amount("40.00"), description="simulate")
+    simulator.pay(paid)
+    simulator.pay(paid)
+    simulator.expire(paid)
+    simulator.check(paid)
+    cancelled = creator.create(amount=creator.amount("41.00"), description="simulate")
+    creator.cancel(cancelled)
+    creator.advance(SETTLE_SECONDS)
+    simulator.pay(cancelled)
+    simulator.check(cancelled)

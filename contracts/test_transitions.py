@@ -11,6 +11,10 @@ machine still explores the sequences no table lists.
 
 ``cancelling`` exists only on a server that queues cancels: where the target cancels at
 once, its pairs are reported as not reachable on this target (skipped with that reason).
+Where the table's first status is a queued delivery (``processing``), ``settle`` and
+``settle_error`` are the control API's answers to it (without one, ``pending`` is awaited by
+polling and ``error`` is out of reach); under ``--control sandbox`` payments and expiries go
+through simulate-status, which acts only where its ``x-status-effect`` says.
 A server moves some statuses on by itself (a queued cancel completes); a refusal is only
 counted once the invoice is seen still in the status the pair is about, so a refusal that
 may have been judged in the next status is tried again on a fresh invoice.
@@ -27,23 +31,31 @@ import pytest
 from apipay_harness.core.checks import TRANSITION_TABLE
 from apipay_harness.core.target import Target
 from contracts.client import ApiClient
-from contracts.control import Control
-from contracts.model_driver import SETTLE_SECONDS, Driver
+from contracts.control import SETTLES_FROM, Control, Sandbox
+from contracts.model_driver import NEEDS_CONTROL, SETTLE_SECONDS, Driver
 from contracts.model_schemas import SchemaBook
 from contracts.model_transitions import TransitionTable
 from contracts.oracle import CENT, ENTERED_BY, Expectation, Oracle
 from contracts.version import active_spec
 
 _TABLE = TransitionTable.from_spec(active_spec())
-_ACTIONS = sorted(set(ENTERED_BY.values()))
+_MERCHANT = frozenset({"cancel", "refund_full", "refund_partial"})
+"""Requests a merchant can send whatever the table says (their answer is judged from every status)."""
+_LED_TO = frozenset(s for rule in _TABLE.statuses.values() for s in rule.successors)
+_ACTIONS = sorted({ENTERED_BY[s] for s in _LED_TO if s in ENTERED_BY} | _MERCHANT)
+"""The actions tried from every status: the merchant's, and each one leading into a status the table leads to."""
 _OPERATIONS = {
     "cancel": "POST /invoices/{id}/cancel",
     "refund_full": "POST /invoices/{id}/refund",
     "refund_partial": "POST /invoices/{id}/refund",
     "pay": "POST /_control/invoices/{id}/pay",
     "expire": "POST /_control/invoices/{id}/expire",
+    "settle": "POST /_control/invoices/{id}/settle",
+    "settle_error": "POST /_control/invoices/{id}/settle",
 }
 _NEEDS_CONTROL = frozenset({"pay", "expire"})
+_SETTLES = {"settle": "pending", "settle_error": "error"}
+"""The control API's settle actions and the outcome each asks for."""
 _AMOUNT = Decimal("100.00")
 _PART = Decimal("0.4")
 """A partial refund takes this share of the amount: less than what is left after one partial refund."""
@@ -75,8 +87,8 @@ class Walker:
 
     def __init__(self, driver: Driver, *, no_control: str | None) -> None:
         self.driver = driver
-        self.no_control = no_control
-        """Why payments, expiries and the clock are out of reach (None with a control API)."""
+        self.no_control = no_control if driver.sandbox is None else None
+        """Why payments, expiries and the clock are out of reach (None with a control API or the sandbox)."""
 
     def _need_control(self) -> None:
         if self.no_control is not None:
@@ -95,6 +107,8 @@ class Walker:
             return oracle.expect_pay(invoice)
         if action == "expire":
             return oracle.expect_expire(invoice)
+        if action in _SETTLES:
+            return oracle.expect_settle(invoice, _SETTLES[action], settles_from=SETTLES_FROM)
         return oracle.expect_refund(invoice, None if action == "refund_full" else self.part(invoice))
 
     def act(self, invoice: int, action: str) -> None:
@@ -102,7 +116,11 @@ class Walker:
         driver = self.driver
         if action in _NEEDS_CONTROL:
             self._need_control()
-        if action == "cancel":
+        if action in _SETTLES:
+            if driver.control is None:
+                pytest.skip(NEEDS_CONTROL.format(what="Kaspi answering a delivery on request"))
+            driver.settle(invoice, _SETTLES[action])
+        elif action == "cancel":
             driver.cancel(invoice)
         elif action == "pay":
             driver.pay(invoice)
@@ -114,7 +132,7 @@ class Walker:
     def reach(self, status: str) -> int:
         """A fresh invoice in ``status``, moved there along the table by allowed actions (or the server's clock)."""
         driver = self.driver
-        invoice = driver.create(amount=_AMOUNT, description="transition table")
+        invoice = driver.create(amount=driver.amount(_AMOUNT), description="transition table", settle=False)
         for _ in range(_MAX_STEPS):
             current = driver.oracle.invoices[invoice].status
             if current == status:
@@ -126,7 +144,11 @@ class Walker:
                     f"and no chain of successors in the table leads from there to {status})"
                 )
             action = ENTERED_BY[path[1]]
-            if self.expectation(invoice, action).allowed:
+            if action in _SETTLES and driver.control is None:  # only the server's own clock settles it
+                if _SETTLES[action] != "pending":
+                    pytest.skip(NEEDS_CONTROL.format(what=f"Kaspi answering a delivery with {_SETTLES[action]}"))
+                driver.wait_settled([invoice])
+            elif self.expectation(invoice, action).allowed:
                 self.act(invoice, action)
             else:  # no request leads there: the server gets there on its own clock
                 self._need_control()
@@ -136,15 +158,16 @@ class Walker:
 
 
 @pytest.fixture
-def walker(api: ApiClient, spec: dict[str, Any], request: pytest.FixtureRequest) -> Walker:
-    """A fresh oracle over the session's client, with the control API when the target has one."""
+def walker(api: ApiClient, spec: dict[str, Any], request: pytest.FixtureRequest, sandbox: Sandbox | None) -> Walker:
+    """A fresh oracle over the session's client, with the control API (or the sandbox) when the target has one."""
     control: Control | None = None
     reason = None
     try:
         control = request.getfixturevalue("control")
     except pytest.skip.Exception as exc:
         reason = str(exc.msg)
-    driver = Driver(api=api, oracle=Oracle.from_spec(spec), book=SchemaBook(spec), control=control)
+    oracle = Oracle.from_spec(spec)
+    driver = Driver(api=api, oracle=oracle, book=SchemaBook(spec), control=control, sandbox=sandbox)
     return Walker(driver, no_control=reason)
 
 

@@ -259,6 +259,30 @@ CART_ITEMS_SNAPSHOT = _declare(
     "a cart invoice keeps its items' prices at creation when the catalog price changes",
 )
 
+NEW_INVOICE_SETTLES = _declare(
+    "new_invoice_settles",
+    "lifecycle",
+    f"{_TRANSITIONS}/statuses/processing",
+    "a new invoice answers processing and settles to pending (or error, which reconciliation brings back to pending); "
+    "until then it is not refundable",
+    versions=("2.1",),
+)
+DUPLICATE_IDEMPOTENCY_KEY_REFUSED = _declare(
+    "duplicate_idempotency_key_refused",
+    "lifecycle",
+    "#/paths/~1invoices/post/x-idempotency",
+    "a second create with a live invoice's external_order_id_idempotency is 409 duplicate_idempotency_key with "
+    "that invoice's id and status; once it is cancelled the key creates a new invoice",
+    versions=("2.1",),
+)
+SIMULATE_STATUS_ONLY_FROM_PENDING = _declare(
+    "simulate_status_only_from_pending",
+    "lifecycle",
+    "#/paths/~1invoices~1{id}~1simulate-status/post/x-status-effect",
+    "simulate-status moves only a pending invoice; from any other status it is 400 invalid_status_transition",
+    versions=("2.1",),
+)
+
 # ----- auth -------------------------------------------------------------------------------------------------------
 
 UNAUTHENTICATED_REJECTED = _declare(
