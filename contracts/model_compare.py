@@ -111,7 +111,8 @@ def _diff_totals(oracle: Oracle, model: ModelInvoice, body: Mapping[str, Any], *
         return []
     received = {name: _money_or_raw(body[name]) if name != "is_fully_refunded" else body[name] for name in names}
     readings = oracle.totals(model.id)
-    fitting = [reading for reading, totals in readings.items() if _fits(model, totals, received)]
+    queued = oracle.rules.refunds_queued
+    fitting = [reading for reading, totals in readings.items() if _fits(model, totals, received, queued=queued)]
     if fitting:
         oracle.learn(fitting)
         return []
@@ -138,17 +139,25 @@ def _diff_totals(oracle: Oracle, model: ModelInvoice, body: Mapping[str, Any], *
     ]
 
 
-def _fits(model: ModelInvoice, totals: Totals, received: Mapping[str, Any]) -> bool:
-    """Whether one total the reading allows explains every total field the body carries."""
+def _fits(model: ModelInvoice, totals: Totals, received: Mapping[str, Any], *, queued: bool = False) -> bool:
+    """Whether one total the reading allows explains every total field the body carries.
+
+    Where refunds are queued, ``available_for_refund`` also leaves out the refunds still queued: the amount less
+    it is ``total_refunded`` plus the queue, each a total the reading allows (a queued refund may have completed or
+    failed unseen), and never less than ``total_refunded``.
+    """
     shown = received.get("total_refunded")
     if "available_for_refund" in received:
         available = received["available_for_refund"]
         if not isinstance(available, Decimal):
             return False
         implied = model.amount - available
-        if shown is not None and shown != implied:
+        if queued:
+            if implied not in totals or (shown is not None and not (isinstance(shown, Decimal) and shown <= implied)):
+                return False
+        elif shown is not None and shown != implied:
             return False
-        shown = implied
+        shown = implied if shown is None else shown
     if shown is None:  # only the flag: some allowed total must give it
         return any((total == model.amount) == received["is_fully_refunded"] for total in totals.ends()) or (
             totals.span is not None

@@ -344,6 +344,14 @@ class Oracle:
             statuses=reachable,
         )
 
+    def expect_move(self, invoice_id: int, new: str) -> Expectation:
+        """Whether a move the target is asked for (simulated by a sandbox, say) may lead to ``new`` now."""
+        return self._expect_move(invoice_id, new, f"a move to {new}")
+
+    def moved(self, invoice_id: int, new: str) -> None:
+        """A move the target was asked for landed: the invoice is now ``new`` (with the webhook it sends)."""
+        self._move(invoice_id, new)
+
     def expect_pay(self, invoice_id: int) -> Expectation:
         """Whether a customer's payment can land now."""
         return self._expect_move(invoice_id, _PAID, "payment")
@@ -419,9 +427,8 @@ class Oracle:
             if reading not in self.readings:
                 continue
             totals = invoice.totals(reading, may_fail=self.may_fail)
-            queued = self.queued(invoice) if self.rules.refunds_queued else Decimal("0.00")
             for total in sorted(totals.ends(), reverse=True):  # first: no refund failed unseen
-                available = invoice.amount - total - queued
+                available = invoice.amount - total  # queued refunds not known to have failed are in the total
                 wanted = available if amount is None else amount
                 accepted = 0 < wanted <= available
                 statuses = {self._refund_status(wanted == available)} if accepted else set()
@@ -551,7 +558,17 @@ class Oracle:
         drifting = self.rules.drifts.get(invoice.status, frozenset()) & allowed
         if invoice.must_settle and settling:
             return settling
-        return settling | drifting | {invoice.status}
+        return settling | drifting | self._refund_may_move(invoice) | {invoice.status}
+
+    def _refund_may_move(self, invoice: ModelInvoice) -> frozenset[str]:
+        """Where a queued refund completing unseen may have moved a ``paid`` invoice (a partial one: on)."""
+        if not self.rules.refunds_queued or invoice.status != _PAID:
+            return frozenset()
+        pending = [r for r in invoice.refunds if r.status not in self.final_refund]
+        partial = any(r.amount < invoice.amount for r in pending) or bool(invoice.completed(self.final_refund))
+        if not pending or not partial or not self.table.allows(_PAID, _PARTIALLY_REFUNDED):
+            return frozenset()
+        return frozenset({_PARTIALLY_REFUNDED})
 
     def observe(self, invoice_id: int, status: str) -> StatusMismatch | None:
         """Reconcile the status the target shows; a spontaneous transition is taken into the model."""
