@@ -244,7 +244,8 @@ TERMINAL_STATUSES_FINAL = _declare(
     "terminal_statuses_final",
     "lifecycle",
     f"{_TRANSITIONS}/statuses/expired/successors",
-    "an expired invoice can be neither paid nor cancelled",
+    "an expired invoice is neither cancelled nor expired again, and paid only where the table lets a late payment "
+    "land (2.1)",
 )
 CART_AMOUNT_AND_ITEMS = _declare(
     "cart_amount_and_items",
