@@ -140,4 +140,4 @@ class Sandbox:
 
     def simulate(self, invoice_id: int, status: str) -> httpx.Response:
         """Ask the sandbox to move ``invoice_id`` as if Kaspi reported ``status``; the answer is returned as is."""
-        return self.api.post(f"/invoices/{invoice_id}/simulate-status", json={"status": status})
+        return self.api.post(self.path.format(id=invoice_id), json={"status": status})
