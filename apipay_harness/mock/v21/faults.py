@@ -14,10 +14,13 @@ from apipay_harness.mock.registry import Registry
 
 __all__ = [
     "CREATE_ANSWERS_PENDING",
+    "FAILED_REFUND_KEEPS_COUNTING",
     "FAULTS_21",
     "FULL_REFUND_SETS_REFUNDED",
     "IDEMPOTENCY_KEY_IGNORED",
+    "PARTIAL_REFUND_KEEPS_PAID",
     "RATELIMIT_429_WITHOUT_RETRY_AFTER",
+    "REFUND_COUNTED_AT_ONCE",
     "SIMULATE_STATUS_FROM_ANY_STATUS",
     "VERSION",
     "WEBHOOK_NOT_RETRIED_AFTER_500",
@@ -67,6 +70,23 @@ SIMULATE_STATUS_FROM_ANY_STATUS = _fault(
     hook="invoice21.simulate.guard",
     description="simulate-status moves an invoice from any status (a paid one to cancelled, say) instead of "
     "answering 400 invalid_status_transition when it is not pending.",
+)
+
+REFUND_COUNTED_AT_ONCE = _fault(
+    "refund_counted_at_once",
+    hook="refund21.queue",
+    description="A queued refund counts in total_refunded as soon as it is accepted (the February answer), and "
+    "pending_refund_amount leaves it out.",
+)
+FAILED_REFUND_KEEPS_COUNTING = _fault(
+    "failed_refund_keeps_counting",
+    hook="refund21.fail",
+    description="A failed refund keeps holding its amount: available_for_refund does not get it back.",
+)
+PARTIAL_REFUND_KEEPS_PAID = _fault(
+    "partial_refund_keeps_paid",
+    hook="refund21.finish.status",
+    description="A completed partial refund leaves the invoice paid instead of moving it to partially_refunded.",
 )
 
 

@@ -342,7 +342,10 @@ class Store21(Store):
         """Queue a checked refund (``pending``): it counts as ``pending_refund_amount`` until it completes or fails."""
         assert isinstance(invoice, Invoice21)
         refund = self.new_refund(invoice, amount, reason)
-        invoice.pending_refunds += amount
+        if self.faults21.on(f21.REFUND_COUNTED_AT_ONCE):
+            invoice.total_refunded += amount  # counted now; its outcome below neither adds nor holds it again
+        else:
+            invoice.pending_refunds += amount
         done_at = refund.created_at + self.settings.refund_delay
         self.queue.schedule(done_at, lambda: self.finish_refund(refund), key=invoice.id)
         return refund
@@ -359,10 +362,15 @@ class Store21(Store):
         if self.refunds.get(refund.id) is not refund:
             return
         refund.status = status
-        invoice.pending_refunds -= refund.amount
+        at_once = self.faults21.on(f21.REFUND_COUNTED_AT_ONCE)
+        if not at_once and not (status == "failed" and self.faults21.on(f21.FAILED_REFUND_KEEPS_COUNTING)):
+            invoice.pending_refunds -= refund.amount
+        if at_once and status == "failed":
+            invoice.total_refunded -= refund.amount
         if status == "completed":
-            invoice.total_refunded += refund.amount
-            if invoice.status == "paid" and not invoice.is_fully_refunded:
+            invoice.total_refunded += ZERO if at_once else refund.amount
+            keeps_paid = self.faults21.on(f21.PARTIAL_REFUND_KEEPS_PAID)
+            if invoice.status == "paid" and not invoice.is_fully_refunded and not keeps_paid:
                 self._set_status(invoice, "partially_refunded")
             elif invoice.is_fully_refunded and self.faults21.on(f21.FULL_REFUND_SETS_REFUNDED):
                 self._set_status(invoice, "refunded")

@@ -17,6 +17,11 @@ from tests.mock.v21.test_invoices import (
     test_full_refund_leaves_paid_with_is_fully_refunded,
 )
 from tests.mock.v21.test_ratelimit import test_past_an_enforced_limit_the_answer_is_429_with_its_headers_and_body
+from tests.mock.v21.test_refunds import (
+    test_a_completed_partial_refund_moves_paid_to_partially_refunded,
+    test_a_failed_refund_changes_nothing_and_sends_its_event,
+    test_refund_answers_201_queued_with_totals_as_numbers,
+)
 from tests.mock.v21.test_simulate import test_simulating_from_another_status_is_400_invalid_status_transition
 
 __all__ = ["KILLERS_21", "VERSION"]
@@ -36,6 +41,9 @@ KILLERS_21: dict[str, Sequence[Killer]] = {
     "ratelimit_429_without_retry_after": [
         kill(test_past_an_enforced_limit_the_answer_is_429_with_its_headers_and_body)
     ],
+    "refund_counted_at_once": [kill(test_refund_answers_201_queued_with_totals_as_numbers)],
+    "failed_refund_keeps_counting": [kill(test_a_failed_refund_changes_nothing_and_sends_its_event)],
+    "partial_refund_keeps_paid": [kill(test_a_completed_partial_refund_moves_paid_to_partially_refunded)],
     "simulate_status_from_any_status": [
         kill(test_simulating_from_another_status_is_400_invalid_status_transition, current="paid"),
         kill(test_simulating_from_another_status_is_400_invalid_status_transition, current="cancelled"),
