@@ -289,10 +289,27 @@ class Driver:
         self.oracle.cancelled(invoice_id, queued=shown == "cancelling")
 
     def _control_move(
-        self, expectation: Expectation, send: Callable[[], httpx.Response], apply: Callable[[], None]
+        self,
+        expectation: Expectation,
+        send: Callable[[], httpx.Response],
+        apply: Callable[[], None],
+        *,
+        invoice_id: int | None = None,
+        new: str | None = None,
     ) -> None:
+        """A move through the control API, accepted exactly when ``expectation`` allows it.
+
+        A move to ``new`` the model refuses is still right when the server may have moved the invoice on its own
+        (a delivery settled) to a status from which ``new`` may follow: the model takes that status first.
+        """
         response = send()
         operation = "*"  # the control API is no operation of the spec; the rule names the transition
+        if not expectation.allowed and response.is_success and invoice_id is not None and new is not None:
+            meanwhile = self._moved_meanwhile(invoice_id, new)
+            if meanwhile is not None:
+                self.oracle.observe(invoice_id, meanwhile)
+                apply()
+                return
         if expectation.allowed and response.status_code != 200:
             raise self.fail(
                 operation=operation,
@@ -310,6 +327,13 @@ class Driver:
         if expectation.allowed:
             apply()
 
+    def _moved_meanwhile(self, invoice_id: int, new: str) -> str | None:
+        """A status the server may have settled the invoice into unseen, from which the table leads to ``new``."""
+        oracle = self.oracle
+        invoice = oracle.invoices[invoice_id]
+        settling = oracle.rules.settles.get(invoice.status, frozenset())
+        return next((s for s in sorted(settling) if new in oracle.table.rule(s).successors), None)
+
     def pay(self, invoice_id: int, client_name: str | None = None) -> None:
         """Have the customer pay: through the control API, or the sandbox's simulate-status."""
         if self.sandbox is not None:
@@ -320,6 +344,8 @@ class Driver:
             self.oracle.expect_pay(invoice_id),
             lambda: control.pay(invoice_id, client_name=client_name),
             lambda: self.oracle.paid(invoice_id, client_name=client_name),
+            invoice_id=invoice_id,
+            new="paid",
         )
 
     def expire(self, invoice_id: int) -> None:
@@ -334,6 +360,8 @@ class Driver:
             self.oracle.expect_expire(invoice_id),
             lambda: control.expire(invoice_id),
             lambda: self.oracle.expired(invoice_id),
+            invoice_id=invoice_id,
+            new="expired",
         )
 
     def simulate(self, invoice_id: int, status: str) -> None:
