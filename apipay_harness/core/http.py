@@ -15,6 +15,7 @@ through the same client.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -215,16 +216,34 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
+_SSL_CONTEXTS: dict[bool, ssl.SSLContext] = {}
+_SSL_LOCK = threading.Lock()
+
+
+def _ssl_context(verify: Any) -> ssl.SSLContext:
+    """The TLS context for ``verify``, built once for the two plain settings.
+
+    Loading the CA bundle takes ~20 ms, and every client (schemathesis builds two per engine run) would pay it.
+    """
+    if not isinstance(verify, bool):
+        return httpx.create_ssl_context(verify=verify)
+    with _SSL_LOCK:
+        if verify not in _SSL_CONTEXTS:
+            _SSL_CONTEXTS[verify] = httpx.create_ssl_context(verify=verify)
+        return _SSL_CONTEXTS[verify]
+
+
 class _BoundedTransport(httpx.HTTPTransport):
     """httpx's transport on a connection pool whose sockets keep the answer's deadline."""
 
     def __init__(self, *, verify: Any = True, limits: httpx.Limits = _LIMITS) -> None:
-        super().__init__(verify=verify, limits=limits, trust_env=False)
+        context = _ssl_context(verify)
+        super().__init__(verify=context, limits=limits, trust_env=False)
         # httpx offers no network-backend argument, so the pool it built is replaced by the same one with ours.
         # Proxies from the environment are not used: the harness talks to the target directly.
         self._pool.close()
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
