@@ -8,7 +8,9 @@ start-up rather than passing silently.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -248,14 +250,38 @@ def _const(spec: JSONObject, schema: JSONObject) -> Check:
     return check
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _is_moment(value: str) -> bool:
+    """Whether ``value`` reads as an ISO 8601 date-time (a ``T`` or a space, seconds and offset optional).
+
+    The provider's spec writes ``format: date-time`` and its guide ``<iso>``; a Laravel ``date`` rule reads the
+    shorter forms too, so the mock takes every form ``datetime.fromisoformat`` reads and refuses what is no date.
+    """
+    if not value.isascii():
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _format(spec: JSONObject, schema: JSONObject) -> Check:
     kind = schema["format"]
+    readers: dict[str, tuple[Callable[[str], bool], str]] = {
+        "date": (lambda v: day_number(v) is not None, "must match the format Y-m-d"),
+        "date-time": (_is_moment, "must be a valid date"),
+        "uuid": (lambda v: _UUID.fullmatch(v) is not None, "must be a valid UUID"),
+    }
 
     def check(value: Any, path: str, errors: Errors) -> None:
-        if not isinstance(value, str) or kind != "date":
+        if not isinstance(value, str) or kind not in readers:
             return
-        if day_number(value) is None:
-            _add(errors, path, f"The {label(path)} field must match the format Y-m-d.")
+        reads, complaint = readers[kind]
+        if not reads(value):
+            _add(errors, path, f"The {label(path)} field {complaint}.")
 
     return check
 

@@ -9,13 +9,14 @@ their sides from the spec's own examples. Nothing here restates a number of the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from apipay_harness.core.spec import BoundedField
 
-__all__ = ["Edge", "edges_of", "step_of"]
+__all__ = ["Edge", "broken_keyword", "edges_of", "step_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +41,12 @@ class Edge:
         return f"{self.field.operation.label} {self.field.location}.{self.field.field_name} {self.label}"
 
 
-def step_of(bound: Any, schema_type: Any) -> Decimal:
-    """The smallest move across ``bound``: 1 for integers, one unit of the bound's last decimal for numbers."""
+def step_of(bound: Any, schema_type: Any, multiple_of: Any = None) -> Decimal:
+    """The smallest move across ``bound``: 1 for integers, else ``multipleOf`` or one unit of its last decimal."""
     if _is_type(schema_type, "integer"):
         return Decimal(1)
+    if multiple_of is not None:
+        return Decimal(str(multiple_of))
     exponent = Decimal(str(bound)).normalize().as_tuple().exponent
     assert isinstance(exponent, int)
     return Decimal(1).scaleb(min(exponent, 0))
@@ -57,7 +60,7 @@ def edges_of(field: BoundedField) -> list[Edge]:
     for keyword in field.keywords:
         bound: Any = schema[keyword]
         if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            found += _numeric(field, keyword, bound, kind)
+            found += _numeric(field, keyword, bound, kind, schema.get("multipleOf"))
         elif keyword in ("minLength", "maxLength"):
             found += _sized(field, keyword, int(bound), lambda n: "x" * n)
         elif keyword in ("minItems", "maxItems"):
@@ -75,12 +78,42 @@ def edges_of(field: BoundedField) -> list[Edge]:
             found.append(Edge(field, f"examples[{i}]", value, True, sided))
     for i, value in enumerate(schema.get("x-invalid-examples") or []):
         if (value, False) not in seen and not _same_number(value, [v for v, ok in seen if not ok]):
-            found.append(Edge(field, f"x-invalid-examples[{i}]", value, False, sided))
+            found.append(Edge(field, f"x-invalid-examples[{i}]", value, False, broken_keyword(schema, value) or sided))
     return found
 
 
-def _numeric(field: BoundedField, keyword: str, bound: Any, kind: Any) -> list[Edge]:
-    step = step_of(bound, kind)
+def broken_keyword(schema: dict[str, Any], value: Any) -> str | None:
+    """The first bound keyword of ``schema`` that ``value`` breaks (None when no keyword here can tell).
+
+    An invalid example is refused for one particular bound, and a spec may name the error code of each
+    (``x-error-codes``): ``10.5`` for ``{minimum: 1, multipleOf: 1}`` breaks ``multipleOf``.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value))
+        tests: dict[str, Callable[[Decimal], bool]] = {
+            "minimum": lambda b: number < b,
+            "maximum": lambda b: number > b,
+            "exclusiveMinimum": lambda b: number <= b,
+            "exclusiveMaximum": lambda b: number >= b,
+            "multipleOf": lambda b: number % b != 0,
+        }
+        return next((k for k, broken in tests.items() if k in schema and broken(Decimal(str(schema[k])))), None)
+    sized = {str: ("minLength", "maxLength"), list: ("minItems", "maxItems")}
+    for kind, (low, high) in sized.items():
+        if isinstance(value, kind):
+            if low in schema and len(value) < int(schema[low]):
+                return low
+            if high in schema and len(value) > int(schema[high]):
+                return high
+    if "enum" in schema and value not in schema["enum"]:
+        return "enum"
+    return None
+
+
+def _numeric(field: BoundedField, keyword: str, bound: Any, kind: Any, multiple_of: Any) -> list[Edge]:
+    step = step_of(bound, kind, multiple_of)
     edge = Decimal(str(bound))
     inside, outside = {
         "minimum": (edge, edge - step),

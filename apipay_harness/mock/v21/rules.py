@@ -41,6 +41,10 @@ class Rules21:
     whole_tenge_code: str
     min_amount: Decimal
     max_amount: Decimal
+    catalog_key_header: str
+    """The header a catalog create's idempotency key may come in (``x-idempotency`` of createCatalogItems)."""
+    catalog_key_max: int
+    """The longest key that header takes (its parameter's ``maxLength``)."""
 
     def may(self, current: str, target: str) -> bool:
         """Whether ``target`` may follow ``current``."""
@@ -59,6 +63,9 @@ def read_rules(spec: JSONObject) -> Rules21:
     create = spec["paths"]["/invoices"]["post"]
     simulate = spec["paths"][SIMULATE_STATUS_PATH]["post"]["x-status-effect"]
     amount = resolve(spec, schemas["InvoiceAmount"])
+    catalog = spec["paths"]["/catalog"]["post"]
+    key_header = str(catalog["x-idempotency"]["header"])
+    header = next(resolve(spec, p) for p in catalog["parameters"] if resolve(spec, p).get("name") == key_header)
     return Rules21(
         initial=table["initial"],
         successors=MappingProxyType({name: frozenset(s["successors"]) for name, s in statuses.items()}),
@@ -73,4 +80,6 @@ def read_rules(spec: JSONObject) -> Rules21:
         whole_tenge_code=amount["x-error-codes"]["multipleOf"],
         min_amount=Decimal(str(amount["minimum"])),
         max_amount=Decimal(str(amount["maximum"])),
+        catalog_key_header=key_header,
+        catalog_key_max=int(header["schema"]["maxLength"]),
     )

@@ -133,3 +133,49 @@ def test_upload_takes_jpeg_or_png_up_to_6_mb(api: httpx.Client, content: bytes, 
     assert response.status_code == status
     if code is not None:
         assert response.json()["error_code"] == code
+
+
+def test_an_image_id_that_is_not_a_uuid_is_refused_in_create_and_patch(api: httpx.Client) -> None:
+    created = _create(api, {**TEA, "image_id": "not-a-uuid"}).json()
+    assert created["data"] == []
+    assert [(r["index"], sorted(r["errors"])) for r in created["rejected"]] == [(0, ["image_id"])]
+    item = _create(api, TEA).json()["data"][0]["id"]
+    patched = api.patch(f"/catalog/{item}", json={"image_id": "not-a-uuid"})
+    assert patched.status_code == 422
+    assert list(patched.json()["errors"]) == ["image_id"]
+    ok = api.patch(f"/catalog/{item}", json={"image_id": "9b2f8c1e-3d4a-4f6b-8e7d-1a2b3c4d5e6f"})
+    assert ok.status_code == 200
+
+
+def test_an_idempotency_key_header_over_its_max_length_is_422(api: httpx.Client) -> None:
+    refused = api.post("/catalog", json={"items": [TEA]}, headers={"Idempotency-Key": "k" * 192})
+    assert refused.status_code == 422
+    assert list(refused.json()["errors"]) == ["Idempotency-Key"]
+    assert api.post("/catalog", json={"items": [TEA]}, headers={"Idempotency-Key": "k" * 191}).status_code == 202
+
+
+def test_a_patch_body_that_is_not_json_is_422_not_an_undocumented_400(api: httpx.Client) -> None:
+    item = _create(api, TEA).json()["data"][0]["id"]
+    response = api.patch(f"/catalog/{item}", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["body"]
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [("2026-08-01T00:00:00+00:00", 200), ("2026-08-01 00:00", 200), ("not-a-date", 422), ("２０２６-08-01", 422)],
+)
+def test_updated_after_takes_iso_moments_and_refuses_what_is_no_date(
+    api: httpx.Client, value: str, status: int
+) -> None:
+    response = api.get("/catalog", params={"updated_after": value})
+    assert response.status_code == status
+
+
+def test_more_than_200_targeted_values_in_all_are_catalog_match_overflow(api: httpx.Client) -> None:
+    barcodes = [str(4870000000000 + i) for i in range(150)]
+    ids = list(range(1, 52))
+    response = api.get("/catalog", params={"barcodes[]": barcodes, "ids[]": ids})
+    assert response.status_code == 422
+    assert response.json()["error_code"] == "catalog_match_overflow"
+    assert api.get("/catalog", params={"barcodes[]": barcodes, "ids[]": ids[:50]}).status_code == 200
