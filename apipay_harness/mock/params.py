@@ -18,6 +18,9 @@ __all__ = ["QueryParser", "query_parsers"]
 _INT = re.compile(r"[+-]?[0-9]{1,1000}")
 """Any integer a client may send, matched whole (``$`` lets a final newline pass); longer is no number anyone means."""
 
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+"""How a boolean query value is written: as the documents write it (``true``), or as a form sends it (``1``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Param:
@@ -74,6 +77,9 @@ class QueryParser:
                     errors.setdefault(param.name, []).append(f"The {label(param.name)} field must be an integer.")
                     continue
                 value = int(raw)
+            elif param.kind == "boolean":
+                # a query string has no booleans: the documents write `without_ntin=true`, forms send 1/0
+                value = _BOOLEANS.get(raw, raw)
             param.check(value, param.name, errors)
             values[param.name] = value
         if errors:

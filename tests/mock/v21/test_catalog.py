@@ -179,3 +179,8 @@ def test_more_than_200_targeted_values_in_all_are_catalog_match_overflow(api: ht
     assert response.status_code == 422
     assert response.json()["error_code"] == "catalog_match_overflow"
     assert api.get("/catalog", params={"barcodes[]": barcodes, "ids[]": ids[:50]}).status_code == 200
+
+
+@pytest.mark.parametrize(("value", "status"), [("true", 200), ("false", 200), ("1", 200), ("0", 200), ("yes", 422)])
+def test_without_ntin_takes_the_documented_true_and_false(api: httpx.Client, value: str, status: int) -> None:
+    assert api.get("/catalog", params={"without_ntin": value}).status_code == status
