@@ -70,6 +70,15 @@ class Dialect:
     row_phone_prefixes: tuple[str, ...] = ()
     """Other leading digits a list row may write the payer's ``8XXXXXXXXXX`` number with (none in 2026-02-13)."""
 
+    # -- the schema suite (schemathesis) ---------------------------------------------------------------------------
+    quick_schema_phases: tuple[str, ...] = ("examples", "coverage", "fuzzing")
+    """The schemathesis phases a ``--quick`` run of the schema suite runs per operation (a full run runs all three).
+
+    Not a document sentence but a budget: a quick run is a CI gate. The seed keeps every phase, since its faults
+    are proved in quick runs with them. A version may leave out ``coverage`` where its bounds suite sends every
+    documented boundary of the same spec (edges, ``examples``, ``x-invalid-examples``), which that phase repeats.
+    """
+
 
 def dialect() -> Dialect:
     """The rules of the version this run speaks."""

@@ -28,10 +28,13 @@ from apipay_harness.core.spec import operations
 from apipay_harness.core.target import Target
 from apipay_harness.core.types import JSONObject
 from contracts.client import ApiClient
+from contracts.dialect import dialect
 from contracts.version import active_spec
 from contracts.violations import Violation
 
 _OPERATIONS = [op for op in operations(active_spec())]
+_PHASES = ("examples", "coverage", "fuzzing")
+"""The phases of a full run on every operation (a quick run's are the version's ``quick_schema_phases``)."""
 _EXAMPLES = {"quick": 5, "default": 100}
 _STATEFUL = {"quick": (3, 6), "default": (15, 12)}  # (examples, steps)
 
@@ -137,7 +140,8 @@ def test_schema_operation_conforms(operation: Any, schema_run: SchemaRun) -> Non
     creates = operation.method == "post" and operation.path == "/invoices"
     if schema_run.target.profile == "production" and (is_destructive(operation.method, operation.path) or creates):
         pytest.skip(f"--profile production: fuzzing {operation.label} would change a real account")
-    schema = schema_run.engine(("examples", "coverage", "fuzzing")).exclude(_other_than(operation.label))
+    phases = dialect().quick_schema_phases if schema_run.run.options.mode == "quick" else _PHASES
+    schema = schema_run.engine(phases).exclude(_other_than(operation.label))
     outcome = run_engine(schema)
     _conclude(outcome, _record(outcome, schema_run.results, spec=schema_run.spec), operation=operation.label)
 

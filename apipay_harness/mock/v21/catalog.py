@@ -50,20 +50,23 @@ def _store(request: Request) -> Store21:
     return store
 
 
-async def _json_body(request: Request, *, required: bool) -> dict[str, Any]:
-    """The request's JSON object; a body that is not JSON at all is a 422 like any other unreadable input.
+def _unreadable_is_422(exc: ApiError, field: str) -> ApiError:
+    """A 400 for a body that cannot be read at all, answered as the 422 of unreadable input.
 
-    The 2.1.0 spec documents no 400 for the catalog's writes (PATCH has none at all): what a client sent
-    wrong is a 422 there.
+    The 2.1.0 spec documents no 400 for PATCH /catalog/{id} or the image upload (POST /catalog's 400 is the
+    sandbox's item limit): what a client sent wrong is a 422 there.
     """
+    if exc.status != 400 or isinstance(exc, ValidationFailed):
+        return exc
+    return ValidationFailed.one(field, exc.message)
+
+
+async def _json_body(request: Request, *, required: bool) -> dict[str, Any]:
+    """The request's JSON object; a body that is not JSON at all is a 422 like any other unreadable input."""
     try:
         return await read_json_object(request, required=required) or {}
-    except ValidationFailed:
-        raise
     except ApiError as exc:
-        if exc.status != 400:
-            raise
-        raise ValidationFailed.one("body", exc.message) from None
+        raise _unreadable_is_422(exc, "body") from None
 
 
 def _items_of(store: Store21, organization_id: int) -> list[CatalogItem21]:
@@ -278,7 +281,10 @@ async def _delete_item(request: Request) -> JSONResponse:
 async def _upload_image(request: Request) -> JSONResponse:
     """A JPEG or PNG picture by content, at most 6 MB (413 beyond); another format is 422 ``invalid_file_type``."""
     organization(request, catalog=True)
-    part = await scan_part(request, "image", limit=_IMAGE_BYTES + _MULTIPART_SLACK)
+    try:
+        part = await scan_part(request, "image", limit=_IMAGE_BYTES + _MULTIPART_SLACK)
+    except ApiError as exc:
+        raise _unreadable_is_422(exc, "image") from None
     if part is None:
         raise ApiError(422, "The image field is required.", code="validation_error")
     if part.size > _IMAGE_BYTES:

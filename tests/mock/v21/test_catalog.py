@@ -184,3 +184,14 @@ def test_more_than_200_targeted_values_in_all_are_catalog_match_overflow(api: ht
 @pytest.mark.parametrize(("value", "status"), [("true", 200), ("false", 200), ("1", 200), ("0", 200), ("yes", 422)])
 def test_without_ntin_takes_the_documented_true_and_false(api: httpx.Client, value: str, status: int) -> None:
     assert api.get("/catalog", params={"without_ntin": value}).status_code == status
+
+
+def test_an_upload_whose_multipart_body_cannot_be_read_is_422(api: httpx.Client) -> None:
+    boundary = "d282656406e0079479c9c8df85772c28"
+    response = api.post(
+        "/catalog/upload-image",
+        content=f"--{boundary}\r\n-2367331--{boundary}--\r\n".encode(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["image"]
