@@ -37,6 +37,7 @@ from contracts.checks.bounds import EdgeCase, OtherRule, edge_accepted, outside_
 from contracts.checks.edges import Edge, edges_of
 from contracts.client import ApiClient
 from contracts.control import Control
+from contracts.invoice_amounts import AmountRule
 from contracts.version import active_spec
 from contracts.violations import Violation
 
@@ -157,39 +158,7 @@ def own_catalog_item(api: ApiClient) -> Callable[[], int]:
     return get
 
 
-# -- invoice amounts, as the create operation bounds them -----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _AmountRule:
-    """The bounds of a flat invoice's ``amount`` (``minimum``, ``maximum``, ``multipleOf``) in the spec."""
-
-    minimum: Decimal
-    maximum: Decimal
-    step: Decimal | None
-
-    @classmethod
-    def of(cls, spec: JSONObject) -> _AmountRule:
-        """The rule of ``POST /invoices`` ``amount`` (no bounds where the spec writes none)."""
-        fields = bounded_fields(spec)
-        found = [f.schema for f in fields if f.operation.label == "POST /invoices" and f.name == ("amount",)]
-        schema = found[0] if found else {}
-        step = schema.get("multipleOf")
-        return cls(
-            Decimal(str(schema.get("minimum", 0))),
-            Decimal(str(schema["maximum"])) if "maximum" in schema else Decimal("Infinity"),
-            None if step is None else Decimal(str(step)),
-        )
-
-    def at_least(self, wanted: Decimal) -> Decimal:
-        """The smallest allowed amount not below ``wanted`` (the largest allowed one when none is)."""
-        amount = max(wanted, self.minimum)
-        if self.step is not None:
-            amount = (amount / self.step).to_integral_value(rounding="ROUND_CEILING") * self.step
-        return min(amount, self.maximum)
-
-
-_AMOUNTS = _AmountRule.of(_SPEC)
+_AMOUNTS = AmountRule.of(_SPEC)
 
 
 # -- what a request needs beside the edge value ---------------------------------------------------------------

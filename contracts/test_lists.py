@@ -10,9 +10,11 @@ creation; with a control API the clock is moved a day on between creations, so e
 range has rows inside it and rows outside). Each filter is tried with data it must return
 and data it must not.
 
-The documents of 2026-02-13 do not say in which time zone ``date_from``/``date_to`` are calendar
-days, so the date checks assume none: every answer of a check must fit one and the same zone from
-UTC−12 to UTC+14 (``contracts/model_dates.py``).
+Where the spec names the zone ``date_from``/``date_to`` are calendar days in (``x-time-zone``: 2.1 says
+Asia/Almaty), every answer must fit that zone's calendar. The documents of 2026-02-13 do not say, so there
+the date checks assume none: every answer of a check must fit one and the same zone from UTC−12 to UTC+14
+(``contracts/model_dates.py``). Filters, sort fields and page shapes are read from the spec
+(``contracts/list_params.py``, ``contracts/model_pages.py``), as are the amounts the suite creates.
 
 The dataset is built by the most tolerant path: a rule broken while building it is reported
 once, by the first check of this module that runs, and every check still judges whatever
@@ -42,23 +44,27 @@ from apipay_harness.core.checks import (
 from apipay_harness.core.target import Target
 from contracts.client import ApiClient
 from contracts.control import Control
+from contracts.invoice_amounts import AmountRule
+from contracts.list_params import filter_values, parameter_pointer, query_parameter, zone_offsets
 from contracts.model_build import BuildLog
 from contracts.model_dates import Window, ZoneJudge, instants, zone_name, zones_shown
 from contracts.model_driver import SETTLE_SECONDS, Driver
-from contracts.model_pages import walk_pages
+from contracts.model_pages import page_shape, walk_pages
 from contracts.model_schemas import SchemaBook
 from contracts.oracle import Oracle, money
+from contracts.version import active_spec
 from contracts.violations import Violation, expected_received
 
-_SEARCH_RULE = "#/paths/~1invoices/get/parameters/2/description"
-_STATUS_RULE = "#/paths/~1invoices/get/parameters/3/description"
-_DATE_RULE = "#/components/parameters/DateTo/description"
-_SORT_RULE = "#/paths/~1invoices/get/parameters/6/schema"
+_SPEC = active_spec()
+_SEARCH_RULE = f"{parameter_pointer(_SPEC, '/invoices', 'search')}/description"
+_STATUS_RULE = f"{parameter_pointer(_SPEC, '/invoices', 'status[]')}/description"
+_DATE_RULE = f"{parameter_pointer(_SPEC, '/invoices', 'date_to')}/description"
+_SORT_RULE = f"{parameter_pointer(_SPEC, '/invoices', 'sort_by')}/schema"
 _REFUND_FILTER_RULE = "#/paths/~1refunds/get/description"
 _SIZES = {"quick": 6, "default": 10}
 """Invoices per search group for each run mode."""
-_AMOUNTS = (Decimal("9.50"), Decimal("10.50"), Decimal("100.50"))
-"""Amounts whose text order differs from their number order."""
+_AMOUNTS = tuple(AmountRule.of(_SPEC).at_most(a) for a in (Decimal("9.50"), Decimal("10.50"), Decimal("100.50")))
+"""Amounts whose text order differs from their number order, within the spec's amount rule (whole tenge in 2.1)."""
 _DAYS = 3
 """Days the date group is spread over when the target's clock can be moved."""
 _DAY_SECONDS = 86400
@@ -225,7 +231,7 @@ def test_lists_pages_yield_each_invoice_once(dataset: Dataset) -> None:
                 title=f"walking every page of {per_page} does not yield each matching invoice exactly once",
                 expected=sorted(ids),
                 received=listed,
-                rule="#/components/schemas/PageMeta",
+                rule=page_shape(dataset.driver.book.spec, "/invoices").rule,
             )
 
 
@@ -247,9 +253,13 @@ def test_lists_search_matches_description_and_external_order_id(dataset: Dataset
 
 
 def _status_sets(dataset: Dataset, statuses: dict[int, str]) -> list[tuple[str, ...]]:
-    """Every status of the table alone, and two sets of several the model's invoices are in."""
-    present = sorted(set(statuses.values()))
-    sets: list[tuple[str, ...]] = [(s,) for s in dataset.driver.oracle.table.statuses]
+    """Every value ``status[]`` takes alone, and two sets of several the model's invoices are in.
+
+    The values are the parameter's ``enum`` (2.1 leaves ``error`` out of it: not a filter value).
+    """
+    values = filter_values(dataset.driver.book.spec, "/invoices", "status[]")
+    present = sorted(set(statuses.values()) & set(values))
+    sets: list[tuple[str, ...]] = [(s,) for s in values]
     if len(present) >= 2:
         sets += [tuple(present[:2]), tuple(present[-3:])]
     return sets
@@ -281,6 +291,13 @@ def test_lists_status_filter_with_several_values(dataset: Dataset) -> None:
                 rule=_STATUS_RULE,
             )
             before = after
+
+
+def _zone_judge(dataset: Dataset, path: str, windows: dict[int, Window]) -> ZoneJudge:
+    """A judge of the zones the spec allows ``path``'s calendar days in: the one it names, else any."""
+    moments = [moment for window in windows.values() for moment in window]
+    offsets = zone_offsets(dataset.driver.book.spec, path, "date_from", moments)
+    return ZoneJudge(zones=offsets) if offsets else ZoneJudge()
 
 
 def _date_cases(day: date) -> list[tuple[dict[str, str], date, date]]:
@@ -325,7 +342,7 @@ def test_lists_date_range_includes_boundary_days(dataset: Dataset) -> None:
         windows = {i: dataset.windows[i] for i in dataset.groups[token] if i in dataset.windows}
         if not windows:
             pytest.skip("no invoice of the date group has a known creation time: nothing to filter")
-        judge = ZoneJudge()
+        judge = _zone_judge(dataset, "/invoices", windows)
         for day in judge.days(windows):
             for params, low, high in _date_cases(day):
                 rows = _listed(dataset.driver, {"search": token, **params}, expected_total=None)
@@ -352,13 +369,12 @@ def test_lists_date_range_includes_boundary_days(dataset: Dataset) -> None:
 
 
 def _sort_values(spec: dict[str, Any], name: str) -> list[str]:
-    for param in spec["paths"]["/invoices"]["get"]["parameters"]:
-        resolved = param
-        if "$ref" in param:
-            resolved = spec["components"]["parameters"][param["$ref"].rsplit("/", 1)[-1]]
-        if resolved.get("name") == name:
-            return list(resolved["schema"]["enum"])
-    raise LookupError(name)
+    """The documented values of a sort parameter: its ``enum``, else the fields its ``examples`` name.
+
+    2.1's ``sort_by`` refuses no value (an unknown one sorts by ``created_at``), so its fields are examples.
+    """
+    schema = query_parameter(spec, "/invoices", name)["schema"]
+    return [str(v) for v in schema.get("enum") or schema.get("examples") or ()]
 
 
 def _sort_key(field_name: str, row: dict[str, Any]) -> Any:
@@ -367,7 +383,7 @@ def _sort_key(field_name: str, row: dict[str, Any]) -> Any:
         return None
     if field_name == "amount":
         return money(value)
-    if field_name == "created_at":
+    if field_name in ("created_at", "paid_at"):
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return value
 
@@ -451,7 +467,8 @@ def test_lists_refunds_filter_by_invoice_status_and_date(dataset: Dataset) -> No
 
 def _judge_refund_dates(dataset: Dataset, refunded: dict[int, list[int]]) -> None:
     """Each refunded invoice's refunds by date range, all answers fitting one zone's calendar (as for invoices)."""
-    judge = ZoneJudge()
+    every = {r: w for r, w in dataset.refund_windows.items() if any(r in rs for rs in refunded.values())}
+    judge = _zone_judge(dataset, "/refunds", every)
     for invoice, refunds in refunded.items():
         windows = {r: dataset.refund_windows[r] for r in refunds if r in dataset.refund_windows}
         for day in judge.days(windows):
