@@ -2,6 +2,7 @@
 
     python bench/contract_speed.py              # --quick and default runs, then schema suite vs st run
     python bench/contract_speed.py --skip-default
+    python bench/contract_speed.py --skip-default --api-version 2.1   # also 2.1's quick gate (at most 15 s)
 
 1. Wall time of ``apipay-harness contract --quick`` and of the default run (each starts its own
    embedded mock, as a user's run does), with the cases they sent: for the schema suite the cases
@@ -32,18 +33,20 @@ from apipay_harness.contract.schema_engine import (
     run_engine,
     settings_file,
 )
-from apipay_harness.core.spec import load_spec, operations
+from apipay_harness.core.spec import load_spec
 from apipay_harness.mock import running_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def contract_run(mode: str, workdir: Path) -> dict[str, Any]:
-    """Run the command once; return wall seconds, exit code, results and cases sent."""
-    report = workdir / f"report-{mode}"
+def contract_run(mode: str, workdir: Path, api_version: str | None = None) -> dict[str, Any]:
+    """Run the command once; return wall seconds, exit code, results, cases sent and seconds per suite."""
+    report = workdir / f"report-{mode}-{api_version}"
     args = [sys.executable, "-m", "apipay_harness", "contract", "--report-dir", str(report), "--seed", "1"]
     if mode == "quick":
         args.append("--quick")
+    if api_version is not None:
+        args += ["--api-version", api_version]
     started = time.perf_counter()
     done = subprocess.run(args, cwd=workdir, capture_output=True, text=True, timeout=1800)
     wall = time.perf_counter() - started
@@ -57,29 +60,35 @@ def contract_run(mode: str, workdir: Path) -> dict[str, Any]:
         else:
             others += int(row["cases"])
     cases = sum(per_operation.values()) + others
-    return {"mode": mode, "wall": wall, "code": done.returncode, "results": len(results), "cases": cases}
+    suites: dict[str, float] = defaultdict(float)
+    for row in results:
+        suites[row["suite"]] += float(row.get("seconds") or 0)
+    return {
+        "mode": mode,
+        "version": api_version,
+        "wall": wall,
+        "code": done.returncode,
+        "results": len(results),
+        "cases": cases,
+        "suites": dict(suites),
+    }
 
 
 def suite_engine(base_url: str, *, examples: int, seed: int) -> tuple[int, float]:
-    """The schema suite's engine runs (default mode settings), timed in-process: (cases, seconds)."""
+    """The schema suite's engine runs (default mode settings, one run over every operation as the suite makes,
+    then the stateful phase), timed in-process: (cases, seconds)."""
     spec = load_spec()
     project = load_settings_file(settings_file())
-    cases = 0
     started = time.perf_counter()
-    for op in operations(spec):
-        settings = engine_settings(
-            base_url=base_url,
-            api_key="test-key",
-            max_examples=examples,
-            phases=("examples", "coverage", "fuzzing"),
-            seed=seed,
-            base=project,
-        )
-        label = op.label
-        schema = build_schema(spec, settings, catalog_ids=[101, 205]).exclude(
-            lambda ctx, label=label: ctx.operation.label != label
-        )
-        cases += run_engine(schema).cases
+    settings = engine_settings(
+        base_url=base_url,
+        api_key="test-key",
+        max_examples=examples,
+        phases=("examples", "coverage", "fuzzing"),
+        seed=seed,
+        base=project,
+    )
+    cases = run_engine(build_schema(spec, settings, catalog_ids=[101, 205])).cases
     stateful = engine_settings(
         base_url=base_url,
         api_key="test-key",
@@ -131,23 +140,30 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-default", action="store_true")
     parser.add_argument("--examples", type=int, default=100, help="max examples (the suite's default mode)")
+    parser.add_argument("--api-version", action="append", default=[], help="also a --quick run of this version")
     options = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for mode in ("quick", *(() if options.skip_default else ("default",))):
             rows.append(contract_run(mode, work))
+        for version in options.api_version:
+            rows.append(contract_run("quick", work, version))
         with running_mock() as mock:
             suite_cases, suite_seconds = suite_engine(mock.base_url, examples=options.examples, seed=1)
         with running_mock() as mock:
             st_cases, st_seconds = plain_st_run(mock.base_url, examples=options.examples, seed=1, workdir=work)
-    print("| run | exit | wall (s) | results | cases | cases/s |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| run | exit | wall (s) | results | cases | cases/s | seconds per suite (report) |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     for row in rows:
         rate = row["cases"] / row["wall"]
+        flags = (" --quick" if row["mode"] == "quick" else "") + (
+            f" --api-version {row['version']}" if row["version"] else ""
+        )
+        suites = ", ".join(f"{name} {sec:.1f}" for name, sec in sorted(row["suites"].items(), key=lambda i: -i[1]))
         print(
-            f"| `contract{' --quick' if row['mode'] == 'quick' else ''}` | {row['code']} | {row['wall']:.1f} "
-            f"| {row['results']} | {row['cases']} | {rate:.0f} |"
+            f"| `contract{flags}` | {row['code']} | {row['wall']:.1f} "
+            f"| {row['results']} | {row['cases']} | {rate:.0f} | {suites} |"
         )
     suite_rate, st_rate = suite_cases / suite_seconds, st_cases / st_seconds
     n = options.examples

@@ -63,7 +63,6 @@ class SchemaRun:
     spec: JSONObject
     catalog_ids: list[int]
     project: JSONObject
-    results: ResultSink
 
     def engine(self, phases: tuple[str, ...]) -> Any:
         """The spec as schemathesis' schema, configured for ``phases`` in the run's mode and seed."""
@@ -83,20 +82,55 @@ class SchemaRun:
 
 @pytest.fixture
 def schema_run(
+    target: Target, run: ContractRun, spec: JSONObject, catalog_ids: list[int], project_settings: JSONObject
+) -> SchemaRun:
+    """The suite's inputs, gathered once."""
+    return SchemaRun(target, run, spec, catalog_ids, project_settings)
+
+
+def _outside(labels: frozenset[str]) -> Any:
+    """A schemathesis filter that drops every operation not in ``labels`` (``include`` ORs with its defaults)."""
+    return lambda ctx: ctx.operation.label not in labels
+
+
+def _fuzzed(target: Target, operation: Any) -> bool:
+    """Whether the run may fuzz ``operation`` (``--profile production`` leaves out what changes an account)."""
+    creates = operation.method == "post" and operation.path == "/invoices"
+    return target.profile != "production" or not (is_destructive(operation.method, operation.path) or creates)
+
+
+@pytest.fixture(scope="session")
+def operations_run(
+    request: pytest.FixtureRequest,
     target: Target,
     run: ContractRun,
     spec: JSONObject,
     catalog_ids: list[int],
     project_settings: JSONObject,
-    contract_results: ResultSink,
-) -> SchemaRun:
-    """The suite's inputs, gathered once."""
-    return SchemaRun(target, run, spec, catalog_ids, project_settings, contract_results)
+) -> EngineRun:
+    """One engine run over every operation this session's tests judge; each test then reads its own tallies.
+
+    One run instead of one per operation: the engine's start (probes, thread pool, analysis) is paid once,
+    and each operation's cases are the same (schemathesis seeds every operation from the run's seed alone).
+    """
+    judged: list[Any] = [
+        item.callspec.params["operation"]
+        for item in request.session.items
+        if isinstance(item, pytest.Function) and item.originalname == "test_schema_operation_conforms"
+    ]
+    wanted = frozenset(op.label for op in judged if _fuzzed(target, op))
+    phases = dialect().quick_schema_phases if run.options.mode == "quick" else _PHASES
+    engine = SchemaRun(target, run, spec, catalog_ids, project_settings).engine(phases)
+    return run_engine(engine.exclude(_outside(wanted)))
 
 
-def _other_than(label: str) -> Any:
-    """A schemathesis filter that drops every operation but ``label`` (``include`` ORs with its defaults)."""
-    return lambda ctx: ctx.operation.label != label
+def _of(outcome: EngineRun, label: str) -> EngineRun:
+    """The part of a run over several operations that concerns ``label``."""
+    return EngineRun(
+        tallies={key: tally for key, tally in outcome.tallies.items() if key[0] == label},
+        cases=max((t.cases for (op, _), t in outcome.tallies.items() if op == label), default=0),
+        errors=[e for e in outcome.errors if e.startswith(f"{label}:")],
+    )
 
 
 def _record(outcome: EngineRun, sink: ResultSink, *, spec: JSONObject, stateful: bool = False) -> list[str]:
@@ -135,21 +169,20 @@ def _conclude(outcome: EngineRun, failing: list[str], *, operation: str) -> None
 
 @pytest.mark.contract(check=SCHEMATHESIS)
 @pytest.mark.parametrize("operation", _OPERATIONS, ids=[op.label for op in _OPERATIONS])
-def test_schema_operation_conforms(operation: Any, schema_run: SchemaRun) -> None:
+def test_schema_operation_conforms(
+    operation: Any, target: Target, spec: JSONObject, contract_results: ResultSink, request: pytest.FixtureRequest
+) -> None:
     """Examples, boundary and fuzzed cases of one operation pass every schemathesis check."""
-    creates = operation.method == "post" and operation.path == "/invoices"
-    if schema_run.target.profile == "production" and (is_destructive(operation.method, operation.path) or creates):
+    if not _fuzzed(target, operation):
         pytest.skip(f"--profile production: fuzzing {operation.label} would change a real account")
-    phases = dialect().quick_schema_phases if schema_run.run.options.mode == "quick" else _PHASES
-    schema = schema_run.engine(phases).exclude(_other_than(operation.label))
-    outcome = run_engine(schema)
-    _conclude(outcome, _record(outcome, schema_run.results, spec=schema_run.spec), operation=operation.label)
+    outcome = _of(request.getfixturevalue("operations_run"), operation.label)
+    _conclude(outcome, _record(outcome, contract_results, spec=spec), operation=operation.label)
 
 
 @pytest.mark.contract(check=STATEFUL_LINKS)
-def test_schema_stateful_links_conform(schema_run: SchemaRun) -> None:
+def test_schema_stateful_links_conform(schema_run: SchemaRun, contract_results: ResultSink) -> None:
     """Sequences that follow the spec's links (create → get / cancel / refund) pass every check."""
     if schema_run.target.profile == "production":
         pytest.skip("--profile production: the stateful phase creates, cancels and refunds freely")
     outcome = run_engine(schema_run.engine(("stateful",)))
-    _conclude(outcome, _record(outcome, schema_run.results, spec=schema_run.spec, stateful=True), operation="*")
+    _conclude(outcome, _record(outcome, contract_results, spec=schema_run.spec, stateful=True), operation="*")
