@@ -87,6 +87,10 @@ class Dataset:
     """Refund ids per invoice."""
     refund_windows: dict[int, Window] = field(default_factory=dict)
     """When each refund was created."""
+    paid_windows: dict[int, Window] = field(default_factory=dict)
+    """When each invoice the suite paid was paid."""
+    pay_tried: set[int] = field(default_factory=set)
+    """Every invoice the suite tried to pay (the others of the status group never carry ``paid_at``)."""
 
     def now(self) -> datetime | None:
         """The target's clock, from ``GET /status`` (None when that answer broke a rule, recorded)."""
@@ -142,8 +146,27 @@ def _create(data: Dataset, **fields: Any) -> int | None:
     return created
 
 
+def _to_zone_evening(data: Dataset) -> None:
+    """Move the target's clock to a time of day when the spec's zone is on another date than UTC.
+
+    Rows created then carry different days in that zone and in UTC, so a server counting days in UTC (or any
+    zone but the documented one) answers the date filters differently. Only where the spec names a zone and
+    the clock can be moved.
+    """
+    now = data.now()
+    if data.driver.control is None or now is None:
+        return
+    offsets = zone_offsets(data.driver.book.spec, "/invoices", "date_from", [now])
+    if not offsets or offsets[0] == 0:
+        return
+    target = (-offsets[0] * 60 // 2) % _DAY_SECONDS
+    since_midnight = now.hour * 3600 + now.minute * 60 + now.second
+    data.log.attempt(lambda: data.driver.advance((target - since_midnight) % _DAY_SECONDS))
+
+
 def _build_date_group(data: Dataset, *, size: int) -> None:
     """The date group first: with a control API its invoices are spread over days, the rest happens on the last."""
+    _to_zone_evening(data)
     spread = _DAYS if data.driver.control is not None else 1
     ids: list[int] = []
     for n in range(size):
@@ -175,13 +198,23 @@ def _build_status_group(data: Dataset, *, size: int, refunds: bool) -> None:
     step(3, driver.expire)
     names = ["amir", "bota", "dana", "erlan"]
     for n in (1, 2, *range(5, size, 2)):
-        step(n, lambda i, n=n: driver.pay(i, client_name=names[n % len(names)] if n != 2 else None))
+        step(n, lambda i, n=n: _pay(data, i, names[n % len(names)] if n != 2 else None))
     if not refunds:
         return
     step(1, lambda i: _refund(data, i, Decimal("10.00")))
     step(7, lambda i: _refund(data, i, None))
     log.attempt(lambda: driver.advance(SETTLE_SECONDS))
     step(2, lambda i: _refund(data, i, Decimal("1.00")))
+
+
+def _pay(data: Dataset, invoice: int, client_name: str | None) -> None:
+    """Have the invoice paid, noting between which instants it was (``date_field=paid_at`` filters by them)."""
+    data.pay_tried.add(invoice)
+    before = data.now()
+    data.driver.pay(invoice, client_name=client_name)
+    after = data.now()
+    if before is not None and after is not None:
+        data.paid_windows[invoice] = (before, after)
 
 
 def _refund(data: Dataset, invoice: int, amount: Decimal | None) -> None:
@@ -334,8 +367,9 @@ def _zone_failure(
 def test_lists_date_range_includes_boundary_days(dataset: Dataset) -> None:
     """``date_from``/``date_to`` include both boundary days and leave out the days outside, in one time zone.
 
-    Which zone's calendar the days are is not documented: every answer must fit the same zone, any from
-    UTC−12 to UTC+14, by the instants the model knows each invoice was created between.
+    The zone is the one the spec names (2.1: Asia/Almaty); where it names none every answer must fit the same
+    zone, any from UTC−12 to UTC+14, by the instants the model knows each invoice was created between. Where
+    ``date_field`` exists, the window is also judged on each other moment it names (``paid_at``).
     """
     with dataset.log.judging():
         token = dataset.by_order_id
@@ -365,6 +399,57 @@ def test_lists_date_range_includes_boundary_days(dataset: Dataset) -> None:
             expected="rows inside and rows outside the ranges",
             received=f"{judge.included} rows inside, {judge.excluded} outside",
             rule=_DATE_RULE,
+        )
+        _judge_date_fields(dataset)
+
+
+def _judge_date_fields(dataset: Dataset) -> None:
+    """Each other moment ``date_field`` may name (2.1: ``paid_at``) moves the window onto that moment.
+
+    The status group's paid invoices are judged by when they were paid, as the creation dates are; an invoice
+    the suite never paid carries no such moment and must drop out of every such window. A spec without
+    ``date_field`` (2026-02-13) has only the creation date, judged above.
+    """
+    spec = dataset.driver.book.spec
+    try:
+        schema = query_parameter(spec, "/invoices", "date_field")["schema"]
+    except LookupError:
+        return
+    rule = f"{parameter_pointer(spec, '/invoices', 'date_field')}/description"
+    token = dataset.by_description
+    group = set(dataset.log.judged(dataset.groups[token]))
+    known = {"paid_at": dataset.paid_windows}
+    for value in schema.get("enum") or ():
+        if value == schema.get("default") or value not in known:
+            continue
+        windows = {i: w for i, w in known[value].items() if i in group}
+        never = group - dataset.pay_tried
+        if not windows:
+            continue
+        judge = _zone_judge(dataset, "/invoices", windows)
+        for day in judge.days(windows):
+            for params, low, high in _date_cases(day):
+                query = {"search": token, "date_field": value, **params}
+                got = {int(row["id"]) for row in _listed(dataset.driver, query, expected_total=None)}
+                _require(
+                    dataset.driver,
+                    not got & never,
+                    title=f"date_field={value} returns invoices that have no {value}",
+                    expected=f"none of {sorted(never)} (never paid)",
+                    received=f"ids {sorted(got)}",
+                    rule=rule,
+                )
+                if not judge.judge(windows, low, high, got):
+                    raise _zone_failure(
+                        dataset, judge, windows, query, got, bounds=(low, high), operation="GET /invoices", rule=rule
+                    )
+        _require(
+            dataset.driver,
+            judge.included > 0,
+            title=f"the date_field={value} ranges asked about had no row they must return",
+            expected="rows inside the ranges",
+            received=f"{judge.included} rows inside",
+            rule=rule,
         )
 
 
