@@ -180,7 +180,8 @@ OUTSIDE_REJECTED = _declare(
     "outside_rejected",
     "bounds",
     "#/components/responses/ValidationFailed",
-    "a value just outside a bound (or an x-invalid-example) is answered 422 naming the field",
+    "a value just outside a bound (or an x-invalid-example) is refused as the spec says, naming the field: a 422, "
+    "or (x-outside-bounds-answer) the batch item listed in rejected[]",
 )
 
 # ----- lifecycle --------------------------------------------------------------------------------------------------
