@@ -7,6 +7,7 @@ the stateful phase then follows the spec's ``links``. Each operation × check be
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,9 +120,17 @@ def operations_run(
         if isinstance(item, pytest.Function) and item.originalname == "test_schema_operation_conforms"
     ]
     wanted = frozenset(op.label for op in judged if _fuzzed(target, op))
+    started = time.perf_counter()
     phases = dialect().quick_schema_phases if run.options.mode == "quick" else _PHASES
     engine = SchemaRun(target, run, spec, catalog_ids, project_settings).engine(phases)
-    return run_engine(engine.exclude(_outside(wanted)))
+    outcome = run_engine(engine.exclude(_outside(wanted)))
+    # The whole run's time (loading the schema included) is shared among the operations in proportion to the
+    # engine's own time on each, so the report's times add up to the tests' wall time.
+    measured = sum(outcome.seconds.values())
+    wall = time.perf_counter() - started
+    if measured > 0:
+        outcome.seconds = {label: wall * spent / measured for label, spent in outcome.seconds.items()}
+    return outcome
 
 
 def _of(outcome: EngineRun, label: str) -> EngineRun:
@@ -130,16 +139,25 @@ def _of(outcome: EngineRun, label: str) -> EngineRun:
         tallies={key: tally for key, tally in outcome.tallies.items() if key[0] == label},
         cases=max((t.cases for (op, _), t in outcome.tallies.items() if op == label), default=0),
         errors=[e for e in outcome.errors if e.startswith(f"{label}:")],
+        seconds={label: outcome.seconds.get(label, 0.0)} if label in outcome.seconds else {},
     )
 
 
 def _record(outcome: EngineRun, sink: ResultSink, *, spec: JSONObject, stateful: bool = False) -> list[str]:
-    """Turn the tallies into results; return one line per failing check."""
+    """Turn the tallies into results; return one line per failing check.
+
+    Where the run timed an operation (a run over several operations), each of its checks carries a share of
+    that time, so the report shows where the time went rather than all of it on the first operation's test.
+    """
     failing: list[str] = []
+    checks_of = {label: sum(1 for op, _ in outcome.tallies if op == label) for label in outcome.seconds}
     for (operation, name), tally in sorted(outcome.tallies.items()):
         check = schemathesis_check(name, stateful=stateful).id
         failed = tally.failures > 0
+        timed = operation in outcome.seconds and not stateful
+        share = max(round(outcome.seconds[operation] / checks_of[operation], 3), 0.001) if timed else 0.0
         sink.add(
+            seconds=share,
             operation=operation,
             check=check,
             verdict="failed" if failed else "passed",

@@ -65,6 +65,8 @@ class EngineRun:
     tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
     cases: int = 0
     errors: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    """The engine's time per operation label, over every phase it ran (one run may test several operations)."""
 
 
 def settings_file() -> Path | None:
@@ -164,6 +166,8 @@ def run_engine(
         for event in from_schema(schema).execute():
             if isinstance(event, events.ScenarioFinished):
                 _tally(run, event.recorder)
+                label = event.label or event.recorder.label
+                run.seconds[label] = run.seconds.get(label, 0.0) + float(event.elapsed_time or 0.0)
                 if on_scenario is not None:
                     on_scenario(len(event.recorder.cases))
             elif isinstance(event, events.NonFatalError):
