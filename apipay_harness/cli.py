@@ -356,8 +356,10 @@ def _print_load_outcome(outcome: LoadOutcome, report_dir: str) -> None:
 @click.option("-k", "keyword", metavar="EXPR", help="Only the contract checks matching EXPR, in every run (pytest -k).")
 @click.option("--list-faults", is_flag=True, help="Print the fault catalog as a Markdown table and exit.")
 @click.option("--list-variants", is_flag=True, help="Print the variant catalog as a Markdown table and exit.")
+@api_version_option
 def selftest(
     *,
+    api_version: str | None,
     faults: tuple[str, ...],
     variants: tuple[str, ...],
     variants_together: bool,
@@ -371,7 +373,8 @@ def selftest(
 ) -> int:
     """Run the suites against the clean mock, once per fault and once per variant; print the matrix.
 
-    With no --fault, --variant or --variants-together everything runs; naming some runs only those.
+    With no --fault, --variant or --variants-together everything runs; naming some runs only those. The mock
+    speaks --api-version and the faults and variants are that version's catalogs.
     """
     from pathlib import Path
 
@@ -381,18 +384,18 @@ def selftest(
     if list_faults:
         from apipay_harness.selftest.fault_table import fault_table
 
-        click.echo(fault_table(), nl=False)
+        click.echo(fault_table(api_version), nl=False)
         return EXIT_OK
     if list_variants:
         from apipay_harness.selftest.variant_table import variant_table
 
-        click.echo(variant_table(), nl=False)
+        click.echo(variant_table(api_version), nl=False)
         return EXIT_OK
     from apipay_harness.core.preflight import check_report_dir
 
     everything = not (faults or variants or variants_together)
-    fault_names = check_fault_names(faults) if faults or everything else []
-    variant_names = check_variant_names(variants) if variants or everything else []
+    fault_names = check_fault_names(faults, api_version=api_version) if faults or everything else []
+    variant_names = check_variant_names(variants, api_version=api_version) if variants or everything else []
     together = variants_together or everything
     check_report_dir(Path(report_dir))
     click.echo(
@@ -414,6 +417,7 @@ def selftest(
         run_timeout=run_timeout,
         keyword=keyword,
         listener=progress,
+        api_version=api_version,
     )
     json_path, md_path = write_reports(result, Path(report_dir))
     click.echo(render_text(result))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from apipay_harness.mock.faults import FAULTS
-from apipay_harness.mock.variants import VARIANTS, compatible_groups
+from apipay_harness.mock.variants import compatible_groups
+from apipay_harness.selftest.catalogs import catalogs
 
 __all__ = ["PlannedRun", "check_fault_names", "check_variant_names", "plan"]
 
@@ -25,6 +25,8 @@ class PlannedRun:
     variants: tuple[str, ...] = ()
     group: int = 0
     """For a together run: its number among the compatible groups (1, 2 ...)."""
+    api_version: str | None = None
+    """The API version the run's mock speaks and its suites judge (None: the default)."""
 
     @property
     def label(self) -> str:
@@ -49,32 +51,48 @@ class PlannedRun:
     @property
     def description(self) -> str:
         """What the run's mock does: the catalog sentence of its fault or variant."""
+        own = catalogs(self.api_version)
         if self.fault is not None:
-            return FAULTS[self.fault].description
+            return own.faults[self.fault].description
         if self.group:
             return "every variant of this group at once: " + ", ".join(self.variants)
-        return VARIANTS[self.variants[0]].description if self.variants else "the mock with no fault"
+        return own.variants[self.variants[0]].description if self.variants else "the mock with no fault"
 
 
-def check_fault_names(names: Sequence[str]) -> list[str]:
-    """The faults to run (all of the catalog when none is named); an unknown name is a ``UsageError``."""
-    return [fault.name for fault in FAULTS.named(names)] if names else sorted(FAULTS)
+def check_fault_names(names: Sequence[str], *, api_version: str | None = None) -> list[str]:
+    """The faults of ``api_version``'s mock to run (all of them when none is named).
+
+    An unknown name is a ``UsageError`` listing the valid ones.
+    """
+    faults = catalogs(api_version).faults
+    return [fault.name for fault in faults.named(names)] if names else sorted(faults)
 
 
-def check_variant_names(names: Sequence[str]) -> list[str]:
-    """The variants to run alone (all of the catalog when none is named); an unknown name is a ``UsageError``."""
-    return [variant.name for variant in VARIANTS.named(names)] if names else list(VARIANTS)
+def check_variant_names(names: Sequence[str], *, api_version: str | None = None) -> list[str]:
+    """The variants of ``api_version``'s mock to run alone (all of them when none is named).
+
+    An unknown name is a ``UsageError`` listing the valid ones.
+    """
+    variants = catalogs(api_version).variants
+    return [variant.name for variant in variants.named(names)] if names else list(variants)
 
 
-def plan(*, faults: Sequence[str], variants: Sequence[str], together: bool) -> list[PlannedRun]:
+def plan(
+    *, faults: Sequence[str], variants: Sequence[str], together: bool, api_version: str | None = None
+) -> list[PlannedRun]:
     """The clean run, then one run per fault, per variant, and (``together``) per compatible group of the catalog.
 
-    Names are taken as given (``check_fault_names`` / ``check_variant_names`` decide what "none" means).
+    Names are taken as given (``check_fault_names`` / ``check_variant_names`` decide what "none" means) and
+    belong to ``api_version``'s catalogs (None: the default version's).
     """
-    runs = [PlannedRun()]
-    runs += [PlannedRun(fault=name) for name in check_fault_names(faults)] if faults else []
-    runs += [PlannedRun(variants=(variant.name,)) for variant in VARIANTS.named(variants)]
+    own = catalogs(api_version)
+    runs = [PlannedRun(api_version=api_version)]
+    runs += [PlannedRun(fault=f.name, api_version=api_version) for f in own.faults.named(faults)]
+    runs += [PlannedRun(variants=(v.name,), api_version=api_version) for v in own.variants.named(variants)]
     if together:
-        groups = [g for g in compatible_groups(list(VARIANTS.values())) if len(g) > 1]
-        runs += [PlannedRun(variants=tuple(v.name for v in g), group=n) for n, g in enumerate(groups, start=1)]
+        groups = [g for g in compatible_groups(list(own.variants.values())) if len(g) > 1]
+        runs += [
+            PlannedRun(variants=tuple(v.name for v in g), group=n, api_version=api_version)
+            for n, g in enumerate(groups, start=1)
+        ]
     return runs

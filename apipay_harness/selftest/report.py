@@ -125,6 +125,7 @@ def render_json(result: SelftestResult) -> dict[str, Any]:
         "jobs": result.jobs,
         "seed": result.seed,
         "replay": result.replay,
+        "api_version": result.api_version,
     }
 
 

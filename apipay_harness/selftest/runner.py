@@ -32,6 +32,7 @@ from apipay_harness.core.errors import HarnessError
 from apipay_harness.core.preflight import check_report_dir
 from apipay_harness.core.target import Target
 from apipay_harness.mock import running_mock
+from apipay_harness.selftest.catalogs import catalogs
 from apipay_harness.selftest.plan import PlannedRun, check_fault_names, check_variant_names, plan
 
 __all__ = [
@@ -103,6 +104,8 @@ class SelftestResult:
     seed: int = DEFAULT_SEED
     replay: str = ""
     """The command that runs this selftest again with the same seed and selection."""
+    api_version: str = ""
+    """The API version every run's mock spoke and its suites judged (its registry name)."""
 
     @property
     def exit_code(self) -> int:
@@ -141,14 +144,16 @@ def run_selftest(
     keyword: str | None = None,
     run_timeout: float = DEFAULT_RUN_TIMEOUT,
     listener: Callable[[RunOutcome], None] | None = None,
+    api_version: str | None = None,
 ) -> SelftestResult:
     """Run the clean mock, each fault's, each variant's and (``together``) the variant groups', ``jobs`` at a time.
 
     ``faults`` and ``variants`` are the names to run (none: none of that kind; ``check_fault_names`` and
     ``check_variant_names`` give the whole catalogs). ``keyword`` limits every run to the contract checks
-    matching it (pytest ``-k``), as ``contract -k`` does.
+    matching it (pytest ``-k``), as ``contract -k`` does. ``api_version`` is the version every mock speaks and
+    every run's suites judge (None: the default); the names are that version's catalogs'.
     """
-    runs = plan(faults=faults, variants=variants, together=together)
+    runs = plan(faults=faults, variants=variants, together=together, api_version=api_version)
     jobs = max(1, jobs or os.cpu_count() or 1)
     seed = DEFAULT_SEED if seed is None else seed
     check_report_dir(report_dir)
@@ -171,17 +176,34 @@ def run_selftest(
         seconds=round(time.perf_counter() - started, 2),
         jobs=jobs,
         seed=seed,
-        replay=replay_selftest(faults=faults, variants=variants, together=together, seed=seed, keyword=keyword),
+        replay=replay_selftest(
+            faults=faults, variants=variants, together=together, seed=seed, keyword=keyword, api_version=api_version
+        ),
+        api_version=catalogs(api_version).version,
     )
 
 
 def replay_selftest(
-    *, faults: Sequence[str], variants: Sequence[str] = (), together: bool = False, seed: int, keyword: str | None
+    *,
+    faults: Sequence[str],
+    variants: Sequence[str] = (),
+    together: bool = False,
+    seed: int,
+    keyword: str | None,
+    api_version: str | None = None,
 ) -> str:
-    """``apipay-harness selftest --seed N [--fault NAME]... [--variant NAME]... [-k EXPR]``: the same runs again."""
-    parts = ["apipay-harness", "selftest", "--seed", str(seed)]
+    """``apipay-harness selftest [--api-version V] --seed N [--fault NAME]... [--variant NAME]... [-k EXPR]``.
+
+    The same runs again; ``--api-version`` is written when the selftest was given one.
+    """
+    parts = ["apipay-harness", "selftest"]
+    if api_version is not None:
+        parts += ["--api-version", api_version]
+    parts += ["--seed", str(seed)]
     everything = (
-        set(faults) == set(check_fault_names(())) and set(variants) == set(check_variant_names(())) and together
+        set(faults) == set(check_fault_names((), api_version=api_version))
+        and set(variants) == set(check_variant_names((), api_version=api_version))
+        and together
     )
     if not everything:
         for name in dict.fromkeys(faults):
@@ -195,7 +217,9 @@ def replay_selftest(
     return shlex.join(parts)
 
 
-def _contract_command(target: Target, *, report_dir: Path, seed: int | None, keyword: str | None) -> list[str]:
+def _contract_command(
+    target: Target, *, report_dir: Path, seed: int | None, keyword: str | None, api_version: str | None
+) -> list[str]:
     """``apipay-harness contract`` for one quick run against ``target``, its flags written by the options model."""
     options = RunOptions(
         base_url=target.base_url,
@@ -208,6 +232,7 @@ def _contract_command(target: Target, *, report_dir: Path, seed: int | None, key
         quick=True,
         keyword=keyword or None,
         seed=seed,
+        api_version=api_version,
     )
     return [sys.executable, "-m", "apipay_harness", *options.command_line()]
 
@@ -232,8 +257,12 @@ def _run_one(
     extra = f"-p {ORDER_PLUGIN}" + (" -x" if fault is not None else "")
     env["PYTEST_ADDOPTS"] = f"{env.get('PYTEST_ADDOPTS', '')} {extra}".strip()
     try:
-        with running_mock(faults=[fault] if fault else [], variants=planned.variants) as mock:
-            cmd = _contract_command(mock.target, report_dir=report_dir, seed=seed, keyword=keyword)
+        with running_mock(
+            faults=[fault] if fault else [], variants=planned.variants, api_version=planned.api_version
+        ) as mock:
+            cmd = _contract_command(
+                mock.target, report_dir=report_dir, seed=seed, keyword=keyword, api_version=planned.api_version
+            )
             with open(report_dir / "contract.log", "wb") as log:
                 process = subprocess.run(
                     cmd,

@@ -9,8 +9,17 @@ import pytest
 
 from apipay_harness.core.errors import UsageError
 from apipay_harness.mock import variants as v
+from apipay_harness.mock.faults import FAULTS
+from apipay_harness.mock.v21 import faults as f21
+from apipay_harness.mock.v21 import variants as v21
+from apipay_harness.mock.v21.faults import FAULTS_21
+from apipay_harness.mock.v21.variants import VARIANTS_21
 from apipay_harness.mock.variants import VARIANTS, Variant, compatible_groups
-from apipay_harness.selftest.plan import check_variant_names, plan
+from apipay_harness.selftest.catalogs import catalogs
+from apipay_harness.selftest.plan import check_fault_names, check_variant_names, plan
+from apipay_harness.selftest.runner import replay_selftest
+
+FAULTS_21_NAME = f21.CREATE_ANSWERS_PENDING.name
 
 
 def test_plan_runs_clean_then_faults_then_variants_alone() -> None:
@@ -91,3 +100,51 @@ def test_compatible_groups_of_a_large_mostly_compatible_catalog() -> None:
     groups = compatible_groups(_catalog(60, {(1, 0), (11, 10), (21, 20)}))
     assert len(groups) == 8
     assert all(len(group) == 57 for group in groups)
+
+
+def test_a_2_1_plan_runs_the_2_1_catalogs() -> None:
+    runs = plan(faults=[FAULTS_21_NAME], variants=[v21.CANCEL_QUEUED_CANCELLING.name], together=True, api_version="2.1")
+    assert {run.api_version for run in runs} == {"2.1"}
+    assert runs[1].description == FAULTS_21[FAULTS_21_NAME].description
+    assert runs[2].description == v21.CANCEL_QUEUED_CANCELLING.description
+    together = [run for run in runs if run.group]
+    assert [set(run.variants) for run in together] == [set(VARIANTS_21)]  # no 2.1 variant excludes another
+
+
+def test_the_default_plan_is_the_seed_catalogs_and_names_no_version() -> None:
+    runs = plan(faults=["tenant_leak_get"], variants=[], together=True)
+    assert {run.api_version for run in runs} == {None}
+    assert set().union(*(run.variants for run in runs if run.group)) == set(VARIANTS)
+
+
+def test_each_version_refuses_the_others_names() -> None:
+    with pytest.raises(
+        UsageError, match="unknown fault.*tenant_leak_get; valid names: " + ", ".join(sorted(FAULTS_21))
+    ):
+        check_fault_names(["tenant_leak_get"], api_version="2.1")
+    with pytest.raises(UsageError, match=f"unknown fault.*{FAULTS_21_NAME}"):
+        check_fault_names([FAULTS_21_NAME])
+    with pytest.raises(UsageError, match="unknown variant.*cancel_synchronous"):
+        check_variant_names(["cancel_synchronous"], api_version="2.1")
+    assert check_fault_names([], api_version="2.1") == sorted(FAULTS_21)
+    assert check_variant_names([], api_version="2.1") == list(VARIANTS_21)
+
+
+def test_replay_of_a_2_1_selftest_names_the_version_and_of_everything_no_names() -> None:
+    everything = replay_selftest(
+        faults=sorted(FAULTS_21), variants=list(VARIANTS_21), together=True, seed=7, keyword=None, api_version="2.1"
+    )
+    assert everything == "apipay-harness selftest --api-version 2.1 --seed 7"
+    one = replay_selftest(faults=[FAULTS_21_NAME], seed=7, keyword=None, api_version="2.1")
+    assert one == f"apipay-harness selftest --api-version 2.1 --seed 7 --fault {FAULTS_21_NAME}"
+    assert replay_selftest(faults=["tenant_leak_get"], seed=7, keyword=None) == (
+        "apipay-harness selftest --seed 7 --fault tenant_leak_get"
+    )
+
+
+def test_the_catalogs_of_a_version_are_its_mock_profiles() -> None:
+    assert catalogs().faults is FAULTS and catalogs().variants is VARIANTS and catalogs().default
+    assert catalogs("2.1").faults is FAULTS_21 and catalogs("2.1").variants is VARIANTS_21
+    assert catalogs("2026-02-13") is catalogs(None)
+    with pytest.raises(UsageError, match="unknown API version"):
+        catalogs("1.0")
