@@ -13,17 +13,22 @@ from apipay_harness.mock.faults import Fault
 from apipay_harness.mock.registry import Registry
 
 __all__ = [
+    "AMOUNT_FRACTION_ACCEPTED",
     "CREATE_ANSWERS_PENDING",
+    "ERROR_CODE_MISSING",
     "FAILED_REFUND_KEEPS_COUNTING",
     "FAULTS_21",
     "FULL_REFUND_SETS_REFUNDED",
     "IDEMPOTENCY_KEY_IGNORED",
+    "LIST_NESTED_META",
     "PARTIAL_REFUND_KEEPS_PAID",
+    "PROCESSING_SETTLES_TO_PAID",
     "RATELIMIT_429_WITHOUT_RETRY_AFTER",
     "REFUND_COUNTED_AT_ONCE",
     "SIMULATE_STATUS_FROM_ANY_STATUS",
     "VERSION",
     "WEBHOOK_NOT_RETRIED_AFTER_500",
+    "WEBHOOK_ON_PROCESSING",
     "Faults21",
 ]
 
@@ -87,6 +92,34 @@ PARTIAL_REFUND_KEEPS_PAID = _fault(
     "partial_refund_keeps_paid",
     hook="refund21.finish.status",
     description="A completed partial refund leaves the invoice paid instead of moving it to partially_refunded.",
+)
+AMOUNT_FRACTION_ACCEPTED = _fault(
+    "amount_fraction_accepted",
+    hook="invoice21.create.whole_tenge",
+    description="A phone invoice with a fractional amount (10.5) is created instead of refused with 422 "
+    "amount_must_be_whole_tenge: whole tenge are not enforced.",
+)
+LIST_NESTED_META = _fault(
+    "list_nested_meta",
+    hook="list21.page",
+    description="GET /invoices and GET /refunds answer the April shape {data, meta: {current_page, last_page, "
+    "per_page, total}} instead of the flat {current_page, data, total}.",
+)
+ERROR_CODE_MISSING = _fault(
+    "error_code_missing",
+    hook="error21.body",
+    description="A business error carries only error and message, without its error_code "
+    "(invalid_status_transition, amount_must_be_whole_tenge ...).",
+)
+PROCESSING_SETTLES_TO_PAID = _fault(
+    "processing_settles_to_paid",
+    hook="invoice21.settle",
+    description="A processing invoice Kaspi accepts settles straight to paid, with no payment, instead of to pending.",
+)
+WEBHOOK_ON_PROCESSING = _fault(
+    "webhook_on_processing",
+    hook="webhook21.create",
+    description="Creating an invoice sends invoice.status_changed for processing, a technical status that sends none.",
 )
 
 

@@ -11,8 +11,11 @@ from apipay_harness.mock.context import organization, query_of, store_of
 from apipay_harness.mock.errors import ValidationFailed
 from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.router import route
+from apipay_harness.mock.store import Store
+from apipay_harness.mock.v21 import faults as f21
 from apipay_harness.mock.v21.models import Invoice21
 from apipay_harness.mock.v21.refunds import render_with_invoice
+from apipay_harness.mock.v21.store import Store21
 from apipay_harness.mock.v21.window import window
 
 __all__ = ["ROUTES", "SEARCH_FIELDS", "SORT_KEYS", "flat_page"]
@@ -37,12 +40,19 @@ SORT_KEYS: dict[str, Callable[[Invoice21], Any]] = {
 """The sort fields the spec's examples name; any other ``sort_by`` sorts by ``created_at``, as the spec says."""
 
 
-def flat_page(rows: Sequence[T], query: dict[str, Any], render: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+def flat_page(
+    rows: Sequence[T], query: dict[str, Any], render: Callable[[T], dict[str, Any]], *, store: Store
+) -> dict[str, Any]:
     """One page, flat; a page before the first is the first (the spec sets no minimum)."""
     page = max(1, int(query["page"]))
     per_page = int(query["per_page"])
     start = (page - 1) * per_page
-    return {"current_page": page, "data": [render(row) for row in rows[start : start + per_page]], "total": len(rows)}
+    data = [render(row) for row in rows[start : start + per_page]]
+    if isinstance(store, Store21) and store.faults21.on(f21.LIST_NESTED_META):
+        last = max(1, -(-len(rows) // per_page))
+        meta = {"current_page": page, "last_page": last, "per_page": per_page, "total": len(rows)}
+        return {"data": data, "meta": meta}
+    return {"current_page": page, "data": data, "total": len(rows)}
 
 
 async def _list_invoices(request: Request) -> JSONResponse:
@@ -65,7 +75,7 @@ async def _list_invoices(request: Request) -> JSONResponse:
             continue
         rows.append(inv)
     rows.sort(key=SORT_KEYS.get(query["sort_by"], SORT_KEYS["created_at"]), reverse=query["sort_order"] == "desc")
-    return JSONResponse(flat_page(rows, query, Invoice21.render_listed))
+    return JSONResponse(flat_page(rows, query, Invoice21.render_listed, store=store))
 
 
 async def _list_refunds(request: Request) -> JSONResponse:
@@ -89,7 +99,9 @@ async def _list_refunds(request: Request) -> JSONResponse:
         and span.holds(r.created_at)
     ]
     rows.sort(key=lambda r: (r.created_at, r.id), reverse=True)
-    return JSONResponse(flat_page(rows, query, lambda r: render_with_invoice(r, store.invoices[r.invoice_id])))
+    return JSONResponse(
+        flat_page(rows, query, lambda r: render_with_invoice(r, store.invoices[r.invoice_id]), store=store)
+    )
 
 
 ROUTES = [route("/invoices", get=_list_invoices), route("/refunds", get=_list_refunds)]

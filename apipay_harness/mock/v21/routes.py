@@ -38,10 +38,10 @@ async def _create_invoice(request: Request) -> JSONResponse:
     org = organization(request)
     store = _store(request)
     body: dict[str, Any] = await read_json_object(request, required=True) or {}
-    store.whole_tenge(body)
+    checked = store.whole_tenge(body)
     validators: Validators = request.app.state.validators
     errors: Errors = {}
-    validators.bodies["createInvoice"](body, "", errors)
+    validators.bodies["createInvoice"](checked, "", errors)
     if errors:
         raise ValidationFailed(errors)
     invoice = store.create_invoice(org, body)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from apipay_harness.mock.errors import ApiError, ValidationFailed
@@ -101,13 +101,19 @@ class Store21(Store):
 
     # -- create -----------------------------------------------------------------------------------------
 
-    def whole_tenge(self, body: dict[str, Any]) -> None:
-        """422 ``amount_must_be_whole_tenge`` for a flat amount with a fraction (checked before the schema's bounds)."""
+    def whole_tenge(self, body: dict[str, Any]) -> dict[str, Any]:
+        """422 ``amount_must_be_whole_tenge`` for a flat amount with a fraction (checked before the schema's bounds).
+
+        Returns the body the schema then checks: ``body`` itself (under a fault, its amount rounded up).
+        """
         amount = body.get("amount")
         if body.get("cart_items") or isinstance(amount, bool) or not isinstance(amount, int | Decimal):
-            return
+            return body
         if Decimal(amount) != Decimal(amount).to_integral_value():
+            if self.faults21.on(f21.AMOUNT_FRACTION_ACCEPTED):
+                return {**body, "amount": Decimal(amount).to_integral_value(ROUND_CEILING)}
             raise self._not_whole()
+        return body
 
     def _not_whole(self) -> ApiError:
         return ApiError(422, "The amount of a phone invoice must be whole tenge.", code=self.rules.whole_tenge_code)
@@ -163,6 +169,8 @@ class Store21(Store):
         self.retention.stored(invoice)
         if key is not None:
             self._remember_key(org.id, key, invoice)
+        if self.faults21.on(f21.WEBHOOK_ON_PROCESSING):
+            self._notify(invoice, "invoice.status_changed")
         if self.faults21.on(f21.CREATE_ANSWERS_PENDING):
             invoice.status = "processing"
             invoice.delivered = True
@@ -216,6 +224,8 @@ class Store21(Store):
         else:
             invoice.delivered = True
             invoice.error_message = invoice.error_code = None
+        if status == "pending" and self.faults21.on(f21.PROCESSING_SETTLES_TO_PAID):
+            status = "paid"
         self._set_status(invoice, status)
 
     def _set_status(self, invoice: Invoice, status: str) -> None:
