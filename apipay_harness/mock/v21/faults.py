@@ -14,18 +14,24 @@ from apipay_harness.mock.registry import Registry
 
 __all__ = [
     "AMOUNT_FRACTION_ACCEPTED",
+    "CANCEL_PROCESSING_REFUSED",
     "CREATE_ANSWERS_PENDING",
     "ERROR_CODE_MISSING",
     "FAILED_REFUND_KEEPS_COUNTING",
     "FAULTS_21",
     "FULL_REFUND_SETS_REFUNDED",
     "IDEMPOTENCY_KEY_IGNORED",
+    "IDEMPOTENCY_KEY_NEVER_FREED",
+    "LATE_PAYMENT_REFUSED",
     "LIST_NESTED_META",
     "PARTIAL_REFUND_KEEPS_PAID",
     "PROCESSING_SETTLES_TO_PAID",
     "RATELIMIT_429_WITHOUT_RETRY_AFTER",
     "REFUND_COUNTED_AT_ONCE",
+    "REFUND_EVENT_WITHOUT_REFUND",
+    "REFUND_TOTALS_AS_STRINGS",
     "SIMULATE_STATUS_FROM_ANY_STATUS",
+    "STATUS_CHECK_SHOWS_FOREIGN",
     "VERSION",
     "WEBHOOK_NOT_RETRIED_AFTER_500",
     "WEBHOOK_ON_PROCESSING",
@@ -120,6 +126,39 @@ WEBHOOK_ON_PROCESSING = _fault(
     "webhook_on_processing",
     hook="webhook21.create",
     description="Creating an invoice sends invoice.status_changed for processing, a technical status that sends none.",
+)
+
+IDEMPOTENCY_KEY_NEVER_FREED = _fault(
+    "idempotency_key_never_freed",
+    hook="invoice21.create.idempotency",
+    description="An idempotency key stays taken after its invoice ended (cancelled, expired or error): a new "
+    "create with it is 409 instead of a new invoice.",
+)
+CANCEL_PROCESSING_REFUSED = _fault(
+    "cancel_processing_refused",
+    hook="invoice21.cancel.guard",
+    description="A cancel of a processing invoice is refused with 400, though processing may be cancelled.",
+)
+LATE_PAYMENT_REFUSED = _fault(
+    "late_payment_refused",
+    hook="invoice21.pay.guard",
+    description="A late payment of a cancelled or expired invoice is refused (409) instead of reopening it as paid.",
+)
+REFUND_EVENT_WITHOUT_REFUND = _fault(
+    "refund_event_without_refund",
+    hook="webhook21.refund",
+    description="invoice.refunded carries the invoice's totals but not the refund it reports.",
+)
+REFUND_TOTALS_AS_STRINGS = _fault(
+    "refund_totals_as_strings",
+    hook="refund21.answer",
+    description='The refund answer writes available_for_refund and pending_refund_amount as money strings ("5000.00"), '
+    "not numbers.",
+)
+STATUS_CHECK_SHOWS_FOREIGN = _fault(
+    "status_check_shows_foreign",
+    hook="invoice21.status_check.tenancy",
+    description="POST /invoices/status/check answers the listed invoices of other organizations too.",
 )
 
 

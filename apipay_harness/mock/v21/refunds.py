@@ -13,7 +13,9 @@ from apipay_harness.mock.jsonio import JSONResponse
 from apipay_harness.mock.models import Invoice, Refund
 from apipay_harness.mock.money import ZERO, money, to_kopecks
 from apipay_harness.mock.router import route
+from apipay_harness.mock.v21 import faults as f21
 from apipay_harness.mock.v21.models import Invoice21, money_number
+from apipay_harness.mock.v21.store import Store21
 
 __all__ = ["ROUTES", "render_refund", "render_with_invoice", "returned_amount"]
 
@@ -101,12 +103,14 @@ async def _refund_invoice(request: Request) -> JSONResponse:
         raw = returned_amount(invoice, body["return_items"])
     amount = store.check_refund(invoice, None if raw is None else Decimal(raw))
     refund = store.record_refund(invoice, amount, body.get("reason"))
+    as_text = isinstance(store, Store21) and store.faults21.on(f21.REFUND_TOTALS_AS_STRINGS)
+    number = money if as_text else money_number
     totals = {
         "id": invoice.id,
         "amount": money(invoice.amount),
         "total_refunded": money(invoice.total_refunded),
-        "available_for_refund": money_number(invoice.available_for_refund),
-        "pending_refund_amount": money_number(invoice.pending_refunds),
+        "available_for_refund": number(invoice.available_for_refund),
+        "pending_refund_amount": number(invoice.pending_refunds),
     }
     answer = {"message": "Refund queued for processing", "refund": _render_short(refund), "invoice": totals}
     return JSONResponse(answer, status_code=201)

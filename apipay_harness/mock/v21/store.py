@@ -123,7 +123,8 @@ class Store21(Store):
         key = body.get("external_order_id_idempotency") or None
         if key is not None and not self.faults21.on(f21.IDEMPOTENCY_KEY_IGNORED):
             live = self._keys.get((org.id, key))
-            if live is not None and self.invoices.get(live.id) is live and live.status not in self.rules.reissue_after:
+            freed = frozenset() if self.faults21.on(f21.IDEMPOTENCY_KEY_NEVER_FREED) else self.rules.reissue_after
+            if live is not None and self.invoices.get(live.id) is live and live.status not in freed:
                 raise ApiError(
                     409,
                     "An invoice with this idempotency key already exists",
@@ -253,7 +254,8 @@ class Store21(Store):
         Queued is production's answer (the ``cancel_queued_cancelling`` variant) for an invoice Kaspi knows;
         400 from any other status.
         """
-        if invoice.status not in self.rules.cancellable:
+        refused = invoice.status == "processing" and self.faults21.on(f21.CANCEL_PROCESSING_REFUSED)
+        if invoice.status not in self.rules.cancellable or refused:
             allowed = " or ".join(s for s in self.rules.successors if s in self.rules.cancellable)
             raise ApiError(
                 400, f"Only {allowed} invoices can be cancelled.", extra={"error": "Invoice cannot be cancelled"}
@@ -274,6 +276,8 @@ class Store21(Store):
         """The customer pays (control API): from ``pending``, and late from ``cancelled`` or ``expired``; else 409."""
         self._guard(invoice, "paid", "paid")
         assert isinstance(invoice, Invoice21)
+        if invoice.status != "pending" and self.faults21.on(f21.LATE_PAYMENT_REFUSED):
+            raise ApiError(409, f"A {invoice.status} invoice cannot be paid")
         invoice.client_name = client_name
         self._paid_now(invoice)
         self._set_status(invoice, "paid")
@@ -320,7 +324,8 @@ class Store21(Store):
         rows = []
         for invoice_id in dict.fromkeys(ids):
             invoice = self.invoices.get(invoice_id)
-            if isinstance(invoice, Invoice21) and invoice.organization == org.id:
+            foreign = self.faults21.on(f21.STATUS_CHECK_SHOWS_FOREIGN)
+            if isinstance(invoice, Invoice21) and (invoice.organization == org.id or foreign):
                 local = self.variants21.on(v21.STATUS_CHECK_LOCAL_OFFSET)
                 updated = format_offset(invoice.updated_at, LOCAL_OFFSET) if local else self.stamp(invoice.updated_at)
                 rows.append(invoice.render_checked(updated))
@@ -423,6 +428,8 @@ class Store21(Store):
             payload["invoice"] = invoice.render_webhook(
                 discount_as_text=self.variants21.on(v21.WEBHOOK_DISCOUNT_AS_STRING)
             )
+        if refund is not None and self.faults21.on(f21.REFUND_EVENT_WITHOUT_REFUND):
+            del payload["refund"]
         payload["source"] = invoice.source
         payload["timestamp"] = self.stamp(self.clock.timestamp())
         delays = self.dispatcher.policy.delays_for(event, sandbox=True)

@@ -19,13 +19,19 @@ from apipay_harness.core.webhook_inbox import webhook_inbox
 from tests.mock.killers import Killer, kill
 from tests.mock.v21.helpers import assert_schema, create, paid, register, settle
 from tests.mock.v21.test_delivery import test_a_failed_status_event_is_retried_on_the_sandbox_schedule
-from tests.mock.v21.test_idempotency import test_a_duplicate_key_is_409_naming_the_live_invoice
+from tests.mock.v21.test_idempotency import (
+    test_a_duplicate_key_is_409_naming_the_live_invoice,
+    test_the_key_is_free_again_once_the_invoice_ended,
+)
 from tests.mock.v21.test_invoices import (
+    test_a_late_payment_reopens_a_cancelled_or_expired_invoice,
     test_control_settle_moves_processing_to_pending_or_error_at_once,
     test_create_answers_201_processing_with_the_created_body,
     test_fractional_amount_is_422_whole_tenge,
     test_full_refund_leaves_paid_with_is_fully_refunded,
     test_processing_settles_to_pending_on_the_clock,
+    test_sandbox_cancel_of_processing_or_pending_is_200_with_the_invoice,
+    test_status_check_answers_the_listed_own_invoices_once_each,
 )
 from tests.mock.v21.test_lists import test_list_is_a_flat_page_of_list_items
 from tests.mock.v21.test_ratelimit import test_past_an_enforced_limit_the_answer_is_429_with_its_headers_and_body
@@ -36,6 +42,7 @@ from tests.mock.v21.test_refunds import (
     test_refund_list_is_a_flat_page_of_own_refunds,
 )
 from tests.mock.v21.test_simulate import test_simulating_from_another_status_is_400_invalid_status_transition
+from tests.mock.v21.test_webhooks import test_refund_completion_sends_invoice_refunded_with_the_refund
 
 __all__ = ["KILLERS_21", "VERSION"]
 
@@ -123,5 +130,22 @@ KILLERS_21: dict[str, Sequence[Killer]] = {
         kill(test_control_settle_moves_processing_to_pending_or_error_at_once),
     ],
     "webhook_on_processing": [kill(entering_processing_sends_no_webhook)],
+    "idempotency_key_never_freed": [
+        kill(test_the_key_is_free_again_once_the_invoice_ended, ending="cancelled"),
+        kill(test_the_key_is_free_again_once_the_invoice_ended, ending="error"),
+    ],
+    "cancel_processing_refused": [
+        kill(test_sandbox_cancel_of_processing_or_pending_is_200_with_the_invoice, settled=False)
+    ],
+    "late_payment_refused": [
+        kill(test_a_late_payment_reopens_a_cancelled_or_expired_invoice, closed="cancelled"),
+        kill(test_a_late_payment_reopens_a_cancelled_or_expired_invoice, closed="expired"),
+    ],
+    "refund_event_without_refund": [
+        kill(test_refund_completion_sends_invoice_refunded_with_the_refund),
+        kill(test_a_failed_refund_changes_nothing_and_sends_its_event),
+    ],
+    "refund_totals_as_strings": [kill(test_refund_answers_201_queued_with_totals_as_numbers)],
+    "status_check_shows_foreign": [kill(test_status_check_answers_the_listed_own_invoices_once_each)],
 }
 """2.1 fault name -> the tests of tests/mock/v21 that fail when it is on."""
