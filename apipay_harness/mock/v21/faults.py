@@ -27,9 +27,11 @@ __all__ = [
     "PARTIAL_REFUND_KEEPS_PAID",
     "PROCESSING_SETTLES_TO_PAID",
     "RATELIMIT_429_WITHOUT_RETRY_AFTER",
+    "RATELIMIT_LIMIT_HEADER_MISSING",
     "REFUND_COUNTED_AT_ONCE",
     "REFUND_EVENT_WITHOUT_REFUND",
     "REFUND_TOTALS_AS_STRINGS",
+    "SIMULATE_SENDS_NO_WEBHOOK",
     "SIMULATE_STATUS_FROM_ANY_STATUS",
     "STATUS_CHECK_SHOWS_FOREIGN",
     "VERSION",
@@ -159,6 +161,16 @@ STATUS_CHECK_SHOWS_FOREIGN = _fault(
     "status_check_shows_foreign",
     hook="invoice21.status_check.tenancy",
     description="POST /invoices/status/check answers the listed invoices of other organizations too.",
+)
+RATELIMIT_LIMIT_HEADER_MISSING = _fault(
+    "ratelimit_limit_header_missing",
+    hook="ratelimit21.headers",
+    description="Answers carry X-RateLimit-Remaining but not X-RateLimit-Limit.",
+)
+SIMULATE_SENDS_NO_WEBHOOK = _fault(
+    "simulate_sends_no_webhook",
+    hook="invoice21.simulate.notify",
+    description="simulate-status moves the invoice without sending the invoice.status_changed its new status sends.",
 )
 
 

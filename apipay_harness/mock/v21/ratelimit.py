@@ -146,6 +146,8 @@ class RateLimit21Middleware:
             (b"x-ratelimit-limit", str(limit).encode()),
             (b"x-ratelimit-remaining", str(max(0, remaining)).encode()),
         ]
+        if store.faults21.on(f21.RATELIMIT_LIMIT_HEADER_MISSING):
+            headers = headers[1:]
         if enforced is not None and counted and remaining < 0:
             await self._refuse(send, now, bucket, limit)
             return

@@ -229,7 +229,7 @@ class Store21(Store):
             status = "paid"
         self._set_status(invoice, status)
 
-    def _set_status(self, invoice: Invoice, status: str) -> None:
+    def _set_status(self, invoice: Invoice, status: str, *, notify: bool = True) -> None:
         """Enter ``status``: stamp it, start a ``pending`` invoice's expiry, send the webhook the spec names."""
         assert isinstance(invoice, Invoice21)
         invoice.status = status
@@ -240,7 +240,7 @@ class Store21(Store):
         if status == "pending":
             due = now + self.rules.expires_after
             self.queue.schedule(due, lambda: self._expire_if_pending(invoice), key=invoice.id)
-        if status in self.rules.notified:
+        if status in self.rules.notified and notify:
             self._notify(invoice, "invoice.status_changed")
 
     def _guard(self, invoice: Invoice, target: str, verb: str) -> None:
@@ -317,7 +317,7 @@ class Store21(Store):
         if code is not None:
             invoice.error_code = code
             invoice.error_message = body.get("error_message") or DEFAULT_ERROR_MESSAGE
-        self._set_status(invoice, target)
+        self._set_status(invoice, target, notify=not self.faults21.on(f21.SIMULATE_SENDS_NO_WEBHOOK))
 
     def check_listed(self, org: Organization, ids: list[int]) -> list[dict[str, Any]]:
         """``POST /invoices/status/check``: each listed invoice of the organization once, unknown ids left out."""

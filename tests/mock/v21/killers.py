@@ -93,6 +93,25 @@ def a_queued_refund_is_pending_not_refunded(api: httpx.Client, control: httpx.Cl
     assert Decimal(str(totals["available_for_refund"])) == Decimal(5000), totals
 
 
+def every_answer_carries_both_rate_limit_headers(api: httpx.Client) -> None:
+    """A success, a refusal and a not-found each carry ``X-RateLimit-Limit`` and ``X-RateLimit-Remaining``."""
+    for response in (api.get("/invoices"), api.post("/invoices", json={}), api.get("/invoices/999999999")):
+        assert {"x-ratelimit-limit", "x-ratelimit-remaining"} <= set(response.headers), (
+            response.status_code,
+            dict(response.headers),
+        )
+
+
+def a_simulation_sends_the_webhook_of_its_status(api: httpx.Client, control: httpx.Client) -> None:
+    """A simulated payment is delivered as ``invoice.status_changed`` for ``paid`` (recorded as it is sent)."""
+    with webhook_inbox() as inbox:
+        register(control, inbox.url)
+        invoice = create(api)
+        settle(control)
+        assert api.post(f"/invoices/{invoice['id']}/simulate-status", json={"status": "paid"}).status_code == 200
+        assert _delivered_statuses(control, invoice["id"]) == ["pending", "paid"]
+
+
 KILLERS_21: dict[str, Sequence[Killer]] = {
     "create_answers_pending": [kill(test_create_answers_201_processing_with_the_created_body)],
     "idempotency_key_ignored": [kill(test_a_duplicate_key_is_409_naming_the_live_invoice)],
@@ -146,6 +165,8 @@ KILLERS_21: dict[str, Sequence[Killer]] = {
         kill(test_a_failed_refund_changes_nothing_and_sends_its_event),
     ],
     "refund_totals_as_strings": [kill(test_refund_answers_201_queued_with_totals_as_numbers)],
+    "ratelimit_limit_header_missing": [kill(every_answer_carries_both_rate_limit_headers)],
+    "simulate_sends_no_webhook": [kill(a_simulation_sends_the_webhook_of_its_status)],
     "status_check_shows_foreign": [kill(test_status_check_answers_the_listed_own_invoices_once_each)],
 }
 """2.1 fault name -> the tests of tests/mock/v21 that fail when it is on."""
