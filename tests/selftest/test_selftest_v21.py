@@ -60,7 +60,7 @@ def test_the_2_1_selftest_ran_the_clean_mock_the_fault_and_the_variant(sample: t
 def test_every_contract_run_judged_api_2_1(sample: tuple[Done, Path]) -> None:
     for run in _runs(sample):
         contract = json.loads((Path(run["report_dir"]) / "conformance.json").read_text(encoding="utf-8"))
-        assert contract["spec_version"] == "2.1", run["label"]
+        assert (contract["api_version"], contract["spec_version"]) == ("2.1", "2.1"), run["label"]
         assert "--api-version 2.1" in contract["replay"], contract["replay"]
         assert contract["tests_finished"] > 0, run["label"]
 
