@@ -5,7 +5,6 @@ from __future__ import annotations
 from apipay_harness.mock.errors import ApiError, ValidationFailed
 from apipay_harness.mock.retention import StoreFull
 from apipay_harness.mock.store import Store
-from apipay_harness.mock.v21 import faults as f21
 from apipay_harness.mock.v21 import variants as v21
 from apipay_harness.mock.v21.store import Store21
 from apipay_harness.mock.v21.variants import Variants21
@@ -44,7 +43,7 @@ def error_body(store: Store, exc: ApiError) -> dict[str, object]:
             "retry_after_seconds": exc.retry_after,
         }
     body: dict[str, object] = {"error": exc.code or exc.message}
-    if exc.code is not None and not (isinstance(store, Store21) and store.faults21.on(f21.ERROR_CODE_MISSING)):
+    if exc.code is not None and not chosen.on(v21.BUSINESS_ERRORS_WITHOUT_ERROR_CODE):
         body["error_code"] = exc.code
     body["message"] = exc.message
     body.update(exc.extra)

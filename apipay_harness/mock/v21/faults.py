@@ -16,7 +16,6 @@ __all__ = [
     "AMOUNT_FRACTION_ACCEPTED",
     "CANCEL_PROCESSING_REFUSED",
     "CREATE_ANSWERS_PENDING",
-    "ERROR_CODE_MISSING",
     "FAILED_REFUND_KEEPS_COUNTING",
     "FAULTS_21",
     "FULL_REFUND_SETS_REFUNDED",
@@ -112,12 +111,6 @@ LIST_NESTED_META = _fault(
     hook="list21.page",
     description="GET /invoices and GET /refunds answer the April shape {data, meta: {current_page, last_page, "
     "per_page, total}} instead of the flat {current_page, data, total}.",
-)
-ERROR_CODE_MISSING = _fault(
-    "error_code_missing",
-    hook="error21.body",
-    description="A business error carries only error and message, without its error_code "
-    "(invalid_status_transition, amount_must_be_whole_tenge ...).",
 )
 PROCESSING_SETTLES_TO_PAID = _fault(
     "processing_settles_to_paid",

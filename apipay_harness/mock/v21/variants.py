@@ -13,6 +13,7 @@ from apipay_harness.mock.registry import Registry
 from apipay_harness.mock.variants import Variant
 
 __all__ = [
+    "BUSINESS_ERRORS_WITHOUT_ERROR_CODE",
     "CANCEL_QUEUED_CANCELLING",
     "CREATE_ANSWER_PHONE_NUMBER",
     "DISAGREEMENTS",
@@ -118,6 +119,19 @@ CANCEL_QUEUED_CANCELLING = _variant(
     section="cancelInvoice → 202 (production)",
     quote="example: Invoice cancellation queued",
     disagreement=None,
+)
+
+
+BUSINESS_ERRORS_WITHOUT_ERROR_CODE = _variant(
+    "business_errors_without_error_code",
+    description="A business error carries its code only in error ({error, message}), without error_code, as "
+    "several of the 2.1.0 spec's own examples do.",
+    docs=_SPEC_DOCS,
+    source="openapi.yaml",
+    section="createInvoice → 400 kaspi_session_not_configured",
+    quote='{error: "kaspi_session_not_configured", message: "Kaspi session is not configured. '
+    'Please contact support."}',
+    disagreement="error-code-presence",
 )
 
 

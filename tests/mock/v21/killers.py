@@ -17,7 +17,7 @@ import httpx
 
 from apipay_harness.core.webhook_inbox import webhook_inbox
 from tests.mock.killers import Killer, kill
-from tests.mock.v21.helpers import assert_schema, create, paid, register, settle
+from tests.mock.v21.helpers import create, paid, register, settle
 from tests.mock.v21.test_delivery import test_a_failed_status_event_is_retried_on_the_sandbox_schedule
 from tests.mock.v21.test_idempotency import (
     test_a_duplicate_key_is_409_naming_the_live_invoice,
@@ -47,19 +47,6 @@ from tests.mock.v21.test_webhooks import test_refund_completion_sends_invoice_re
 __all__ = ["KILLERS_21", "VERSION"]
 
 VERSION = "2.1"
-
-
-def business_errors_name_their_error_code(api: httpx.Client, control: httpx.Client) -> None:
-    """A refused simulation and a fractional amount each say their code in ``error_code``, not only ``error``."""
-    invoice = paid(api, control)
-    refused = api.post(f"/invoices/{invoice['id']}/simulate-status", json={"status": "paid"})
-    assert refused.status_code == 400, refused.text
-    assert refused.json().get("error_code") == "invalid_status_transition", refused.text
-    exact = '{"amount": 10.5, "phone_number": "87001234567"}'  # the decimal as written, never through a float
-    fraction = api.post("/invoices", content=exact, headers={"Content-Type": "application/json"})
-    assert fraction.status_code == 422, fraction.text
-    assert_schema(fraction.json(), "ErrorResponse")
-    assert fraction.json().get("error_code") == "amount_must_be_whole_tenge", fraction.text
 
 
 def _delivered_statuses(control: httpx.Client, invoice_id: int) -> list[str]:
@@ -143,7 +130,6 @@ KILLERS_21: dict[str, Sequence[Killer]] = {
         kill(test_list_is_a_flat_page_of_list_items),
         kill(test_refund_list_is_a_flat_page_of_own_refunds),
     ],
-    "error_code_missing": [kill(business_errors_name_their_error_code)],
     "processing_settles_to_paid": [
         kill(test_processing_settles_to_pending_on_the_clock),
         kill(test_control_settle_moves_processing_to_pending_or_error_at_once),

@@ -125,6 +125,15 @@ def test_webhook_discount_as_string() -> None:
     assert event["invoice"]["discount_percentage"] == "10"
 
 
+def test_business_errors_without_error_code() -> None:
+    with _mock(VARIANTS_21["business_errors_without_error_code"]) as (api, _):
+        exact = '{"amount": 10.5, "phone_number": "87001234567"}'  # the decimal as written, never through a float
+        fraction = api.post("/invoices", content=exact, headers={"Content-Type": "application/json"})
+    assert fraction.status_code == 422 and "error_code" not in fraction.json(), fraction.text
+    assert fraction.json()["error"] == "amount_must_be_whole_tenge"
+    assert_schema(fraction.json(), "ErrorResponse")
+
+
 def test_every_variant_has_its_test() -> None:
     tested = {name.removeprefix("test_") for name in globals() if name.startswith("test_")}
     assert set(VARIANTS_21) <= tested
