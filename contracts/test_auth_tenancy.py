@@ -148,16 +148,29 @@ def _pages(api: ApiClient, path: str, **params: Any) -> Iterator[httpx.Response]
 
 
 def _total(path: str, body: Any) -> int:
-    """A list's total: ``x-pagination``'s ``total_field``, else the ``total`` of the object beside the rows."""
+    """A list's total: ``x-pagination``'s ``total_field``, else the ``total`` of the object beside the rows.
+
+    A body without the total where the spec puts it fails the check (the target broke the page's shape).
+    """
     operation = _SPEC["paths"][path]["get"]
     field = (operation.get("x-pagination") or {}).get("total_field")
-    if field is not None:
-        return int(body[field])
+    where: tuple[str, ...] | None = (field,) if field is not None else None
     schema = resolve(_SPEC, resolve(_SPEC, operation["responses"]["200"])["content"]["application/json"]["schema"])
     for name, prop in (schema.get("properties") or {}).items():
-        if "total" in (resolve(_SPEC, prop).get("properties") or {}):
-            return int(body[name]["total"])
-    raise LookupError(f"GET {path} documents no total")
+        if where is None and "total" in (resolve(_SPEC, prop).get("properties") or {}):
+            where = (name, "total")
+    if where is None:
+        raise LookupError(f"GET {path} documents no total")
+    value: Any = body
+    for key in where:
+        value = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise AssertionError(
+            f"GET {path} answered a page without its documented total\n"
+            f"Expected: an integer at {'.'.join(where)}\n"
+            f"Received: a body with the members {sorted(body) if isinstance(body, dict) else type(body).__name__}"
+        )
+    return value
 
 
 def _refused_as_unknown(response: httpx.Response, operation: str) -> bool:
