@@ -191,24 +191,19 @@ def outside_rejected(ctx: CheckContext, response: httpx.Response, case: EdgeCase
     edge, refusal = case.edge, case.refusal
     title = f"{edge.field.field_name} = out-of-bound value not rejected ({edge.label})"
     expected = f"{refusal.describe()} for {edge.field.field_name}={_short(edge.value)}"
+    not_refused = Violation(
+        operation=ctx.operation,
+        check=OUTSIDE_REJECTED,
+        title=title,
+        message=expected_received(expected, f"{response.status_code} {response.text[:300]}"),
+        rule=edge.rule,
+    )
     if response.status_code != refusal.status:
-        raise Violation(
-            operation=ctx.operation,
-            check=OUTSIDE_REJECTED,
-            title=title,
-            message=expected_received(expected, f"{response.status_code} {response.text[:300]}"),
-            rule=edge.rule,
-        )
+        raise not_refused
     if refusal.listed_in is not None:
         entries = _listed(response, refusal)
         if not entries:
-            raise Violation(
-                operation=ctx.operation,
-                check=OUTSIDE_REJECTED,
-                title=title,
-                message=expected_received(expected, f"{response.status_code} {response.text[:300]}"),
-                rule=edge.rule,
-            )
+            raise not_refused
         named = any(_names(entry, refusal) for entry in entries)
         received = f"listed as {entries[0]}"[:300]
     else:
