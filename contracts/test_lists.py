@@ -43,7 +43,7 @@ from apipay_harness.core.checks import (
 )
 from apipay_harness.core.target import Target
 from contracts.client import ApiClient
-from contracts.control import Control
+from contracts.control import Control, Sandbox
 from contracts.invoice_amounts import AmountRule
 from contracts.list_params import filter_values, parameter_pointer, query_parameter, zone_offsets
 from contracts.model_build import BuildLog
@@ -114,15 +114,23 @@ class Dataset:
 
 @pytest.fixture(scope="module")
 def dataset(
-    api: ApiClient, spec: dict[str, Any], run_mode: str, target: Target, request: pytest.FixtureRequest
+    api: ApiClient,
+    spec: dict[str, Any],
+    run_mode: str,
+    target: Target,
+    sandbox: Sandbox | None,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Dataset]:
-    """Invoices in as many statuses and on as many days as the target lets the suite reach."""
+    """Invoices in as many statuses and on as many days as the target lets the suite reach.
+
+    Without a control API, the sandbox's simulate-status (``--control sandbox``) pays and expires them.
+    """
     control: Control | None
     try:
         control = request.getfixturevalue("control")
     except pytest.skip.Exception:
         control = None
-    driver = Driver(api=api, oracle=Oracle.from_spec(spec), book=SchemaBook(spec), control=control)
+    driver = Driver(api=api, oracle=Oracle.from_spec(spec), book=SchemaBook(spec), control=control, sandbox=sandbox)
     data = Dataset(
         driver,
         BuildLog("building the lists dataset"),
@@ -193,7 +201,7 @@ def _build_status_group(data: Dataset, *, size: int, refunds: bool) -> None:
             log.attempt(lambda: action(ids[index]), invoices=[ids[index]])
 
     step(0, driver.cancel)
-    if driver.control is None:
+    if driver.control is None and driver.sandbox is None:
         return
     step(3, driver.expire)
     names = ["amir", "bota", "dana", "erlan"]
@@ -203,7 +211,8 @@ def _build_status_group(data: Dataset, *, size: int, refunds: bool) -> None:
         return
     step(1, lambda i: _refund(data, i, Decimal("10.00")))
     step(7, lambda i: _refund(data, i, None))
-    log.attempt(lambda: driver.advance(SETTLE_SECONDS))
+    if driver.control is not None:
+        log.attempt(lambda: driver.advance(SETTLE_SECONDS))
     step(2, lambda i: _refund(data, i, Decimal("1.00")))
 
 
@@ -530,7 +539,10 @@ def test_lists_refunds_filter_by_invoice_status_and_date(dataset: Dataset) -> No
     with dataset.log.judging():
         refunded = {i: dataset.refunded[i] for i in dataset.log.judged(dataset.refunded) if dataset.refunded[i]}
         if not refunded:
-            pytest.skip("needs refunds: the target has no control API to pay (--no-control) or is --profile production")
+            pytest.skip(
+                "needs refunds: the target can pay through neither a control API nor simulate-status (--no-control), "
+                "or is --profile production"
+            )
         before = _refund_statuses(dataset)
         for invoice, refunds in refunded.items():
             present = sorted({before[r] for r in refunds})
