@@ -27,7 +27,7 @@ DIALECT = Dialect(
     # x-provider-disagreements invoice-list-phone-format: the April spec writes a list row's phone 7XXXXXXXXXX.
     row_phone_prefixes=("7",),
     # -- the schema suite -------------------------------------------------------------------------------------------
-    # `contract --quick --api-version 2.1` must finish within 15 s (issue 12's acceptance); the coverage phase
-    # was two thirds of the schema suite's cases and repeats what the bounds suite sends from the same bounds.
+    # `contract --quick --api-version 2.1` is a CI gate meant to finish within 15 s; the coverage phase was two
+    # thirds of the schema suite's cases and repeats what the bounds suite sends from the same bounds.
     quick_schema_phases=("examples", "fuzzing"),
 )
