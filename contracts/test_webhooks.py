@@ -29,8 +29,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -55,15 +53,13 @@ from contracts.checks.sample import flat_invoice
 from contracts.client import ApiClient
 from contracts.control import Control, Sandbox
 from contracts.model_build import BuildLog
-from contracts.model_driver import SETTLE_SECONDS, Driver
+from contracts.model_driver import SETTLE_SECONDS, Driver, polls
 from contracts.model_schemas import SchemaBook, decode_json
 from contracts.oracle import ExpectedEvent, Oracle, money
 from contracts.violations import Violation, expected_received
 
 _DEADLINE = 10.0
 """Seconds to wait for the deliveries a scenario must cause."""
-_POLL = 0.05
-"""Seconds between two reads of the control API's delivery log while waiting for it to catch up."""
 
 
 @dataclass
@@ -327,11 +323,10 @@ def test_webhooks_control_records_each_delivery(scenario: Scenario, control: Con
     """The control API's delivery log holds each delivery the receiver got, answered 200."""
     with scenario.log.judging():
         received: Counter[Any] = Counter(_event_key(body) for _, body in scenario.payloads())
-        deadline = time.monotonic() + _DEADLINE
-        logged = _logged(control, scenario.url)
-        while received - logged and time.monotonic() < deadline:
-            threading.Event().wait(_POLL)  # the log is written after the receiver answers: poll it until the deadline
+        for _ in polls(_DEADLINE):  # the log is written after the receiver answers: read it until the deadline
             logged = _logged(control, scenario.url)
+            if not received - logged:
+                break
         if received - logged:
             raise _fail(
                 DELIVERIES_RECORDED,
@@ -439,12 +434,10 @@ class RetryProbe:
 
     def answered(self, count: int) -> None:
         """Wait until the sender has the answer to its ``count``-th attempt, so the retry it queues is due from now."""
-        deadline = time.monotonic() + _DEADLINE
-        while time.monotonic() < deadline:
+        for _ in polls(_DEADLINE):  # the sender notes the answer after the receiver gave it: read until then
             logged = self.logged()
             if len(logged) >= count and all(e.get("status_code") is not None or e.get("error") for e in logged):
                 return
-            threading.Event().wait(_POLL)  # the sender notes the answer after the receiver gave it: poll until then
 
 
 def _invoice_of(body: Any) -> int | None:

@@ -85,11 +85,6 @@ class Target:
         return self.control_url is not None
 
     @property
-    def can_pay(self) -> bool:
-        """Whether invoices can be paid and expired: through a control API or the sandbox's simulate-status."""
-        return self.has_control or self.sandbox_control
-
-    @property
     def secrets(self) -> tuple[str, ...]:
         """Every secret this target carries, for redaction."""
         return tuple(k for k in (self.api_key, self.api_key_2, self.unverified_key, self.rate_limited_key) if k)

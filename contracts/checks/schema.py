@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from jsonschema import Draft202012Validator
 
-from apipay_harness.core.checks import DOCUMENTED_HEADERS_SENT, ERROR_BODY_MATCHES_SCHEMA, RATE_LIMIT_COUNTS_DOWN
+from apipay_harness.core.checks import DOCUMENTED_HEADERS_SENT, ERROR_BODY_MATCHES_SCHEMA, RATE_LIMIT_COUNTS_DOWN, Check
 from apipay_harness.core.spec import escape_pointer, resolve
 from apipay_harness.core.types import JSONObject
 from contracts.checks import CheckContext
@@ -83,17 +83,31 @@ def _validate(spec: JSONObject, schema: JSONObject, body: Any) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path)) or 'body'}: {e.message}" for e in validator.iter_errors(body)][:5]
 
 
+def _undocumented_status(
+    ctx: CheckContext, check: Check, response: httpx.Response, *, title: str, expected: str
+) -> Violation:
+    """A violation of ``check``: the answer's status is none its operation documents."""
+    status = response.status_code
+    return Violation(
+        operation=ctx.operation,
+        check=check,
+        title=title,
+        message=expected_received(expected, f"{status} {response.text[:200]}"),
+        rule=f"#{response_pointer(ctx.operation, status).rsplit('/', 1)[0]}",
+    )
+
+
 def error_body_matches_schema(ctx: CheckContext, response: httpx.Response, case: str) -> None:
     """An error answer's status is documented for its operation and its JSON body matches the documented schema."""
     status = response.status_code
     documented = documented_schema(ctx.spec, ctx.operation, status)
     if documented is None:
-        raise Violation(
-            operation=ctx.operation,
-            check=ERROR_BODY_MATCHES_SCHEMA,
+        raise _undocumented_status(
+            ctx,
+            ERROR_BODY_MATCHES_SCHEMA,
+            response,
             title=f"{case}: status {status} is not documented for {ctx.operation}",
-            message=expected_received("a documented error status", f"{status} {response.text[:200]}"),
-            rule=f"#{response_pointer(ctx.operation, status).rsplit('/', 1)[0]}",
+            expected="a documented error status",
         )
     pointer, schema = documented
     try:
@@ -141,12 +155,12 @@ def documented_headers_sent(ctx: CheckContext, response: httpx.Response, case: s
     """
     method, path = ctx.operation.split(" ", 1)
     if str(response.status_code) not in (ctx.spec["paths"][path][method.lower()].get("responses") or {}):
-        raise Violation(
-            operation=ctx.operation,
-            check=DOCUMENTED_HEADERS_SENT,
+        raise _undocumented_status(
+            ctx,
+            DOCUMENTED_HEADERS_SENT,
+            response,
             title=f"{case}: status {response.status_code} is not documented, so no header of it can be judged",
-            message=expected_received("a documented status", f"{response.status_code} {response.text[:200]}"),
-            rule=f"#{response_pointer(ctx.operation, response.status_code).rsplit('/', 1)[0]}",
+            expected="a documented status",
         )
     problems = []
     rule = f"#{response_pointer(ctx.operation, response.status_code)}/headers"
