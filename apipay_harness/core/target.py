@@ -76,8 +76,7 @@ class Target:
             object.__setattr__(self, name, value.rstrip("/"))
         if self.profile not in PROFILES:
             raise UsageError(f"--profile must be sandbox or production, got {self.profile!r}")
-        if self.sandbox_control and self.control_url is not None:
-            raise UsageError("--control sandbox uses no control API; drop --control-url")
+        check_control(self.control_url, False, "sandbox" if self.sandbox_control else "api")
 
     @property
     def has_control(self) -> bool:
